@@ -1,0 +1,126 @@
+//! `costlab estimate USAGE.toml`: rate a hand-written monthly usage file.
+
+use super::{Failure, emit, input, output};
+use anyhow::{Context, anyhow};
+use clap::Args;
+use costlab::aws::Region;
+use costlab::cost::{RateOptions, rate};
+use costlab::meter::read_usage_file;
+use costlab::pricing::Catalog;
+use costlab::report::{Format, exporter};
+use costlab::tomlx::Doc;
+use rust_decimal::Decimal;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Rate a monthly usage file (AWS's own units) into a bill of line items.
+///
+/// The usage file lists, per month, what AWS meters: byte-hours or GB-months per storage class
+/// and Intelligent-Tiering tier, requests per class and price tier, lifecycle transitions, GB
+/// retrieved, restores, transfer, replication, instance-hours and more (docs/usage-file.md).
+/// Volume bands apply to each month's total per price; the 100 GB internet-egress allowance
+/// comes off first. Amounts are exact; the table rounds to cents for display.
+///
+/// Examples:
+///   costlab estimate scenarios/usage-example.toml
+///   costlab estimate usage.toml --format json | jq .total_usd
+///   costlab estimate usage.toml --region eu-west-1 --discount s3=12 -o bill.csv --format csv
+#[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct EstimateArgs {
+    /// The usage file (TOML, docs/usage-file.md); `-` reads standard input.
+    pub usage: PathBuf,
+    /// A pricing file to use instead of the built-in book (it may `inherits` another).
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+    /// Price with this region's built-in book (default: the usage file's `region`, else
+    /// us-east-1). Books: us-east-1, us-west-2, eu-west-1.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// A negotiated discount, percent off a service's list prices; repeatable.
+    /// Services: s3, data-transfer, ec2, emr, emr-serverless, glue, lambda.
+    #[arg(long, value_name = "SERVICE=PCT")]
+    pub discount: Vec<String>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn read_input(path: &Path) -> Result<(String, String), Failure> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| input(anyhow!("cannot read standard input: {e}")))?;
+        return Ok(("<stdin>".into(), s));
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the usage file {}", path.display()))
+        .map_err(input)?;
+    Ok((path.display().to_string(), text))
+}
+
+pub fn parse_discounts(args: &[String]) -> Result<RateOptions, Failure> {
+    let mut opts = RateOptions::default();
+    for a in args {
+        let (svc, pct) = a.split_once('=').ok_or_else(|| {
+            input(anyhow!(
+                "--discount {a:?}: expected SERVICE=PERCENT, e.g. s3=10"
+            ))
+        })?;
+        let pct: Decimal = pct
+            .trim_end_matches('%')
+            .parse()
+            .map_err(|_| input(anyhow!("--discount {a:?}: {pct:?} is not a percentage")))?;
+        opts.discounts.insert(svc.to_string(), pct);
+    }
+    Ok(opts)
+}
+
+pub fn run(args: &EstimateArgs) -> Result<u8, Failure> {
+    let (name, text) = read_input(&args.usage)?;
+    let declared = {
+        let doc = Doc::parse(&name, &text).map_err(input)?;
+        let root = doc.root();
+        match root.string("region").map_err(input)? {
+            Some(r) => Some(Region::parse(r).map_err(|m| input(root.err("region", m)))?),
+            None => None,
+        }
+    };
+    let region = match (&args.region, &declared) {
+        (Some(flag), Some(file)) if flag != file.as_str() => {
+            return Err(input(anyhow!(
+                "--region {flag} disagrees with the usage file's region = {file:?}; drop one"
+            )));
+        }
+        (Some(flag), _) => Some(flag.clone()),
+        (None, Some(file)) if args.pricing.is_none() => Some(file.to_string()),
+        _ => None,
+    };
+    let mut catalog = Catalog::open(args.pricing.as_deref(), region.as_deref()).map_err(input)?;
+    if let (Some(file), Some(_)) = (&declared, &args.pricing) {
+        if file != &catalog.home().region {
+            return Err(input(anyhow!(
+                "the usage file is for {file} but the pricing file is the {} book",
+                catalog.home().region
+            )));
+        }
+    }
+    let home = catalog.home().region.clone();
+    let rules = catalog.home().rules.clone();
+    let usage = read_usage_file(&name, &text, &rules, &home).map_err(input)?;
+    for r in usage.regions() {
+        catalog.ensure(&r).map_err(input)?;
+    }
+    let opts = parse_discounts(&args.discount)?;
+    let bill = rate(&usage, &catalog, &opts).map_err(input)?;
+    let mut buf = Vec::new();
+    exporter(args.format)
+        .export(&bill, &mut buf)
+        .map_err(output)?;
+    emit(&buf, args.output.as_deref())?;
+    Ok(0)
+}

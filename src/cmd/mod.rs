@@ -1,0 +1,59 @@
+//! The command line: one file per subcommand, each owning its clap `Args` and a `run` function.
+//! Errors become exit codes here: 0 success, 1 a budget is broken (`check`), 2 the inputs are
+//! wrong (usage, pricing, arguments), 3 an output could not be written.
+
+pub mod estimate;
+pub mod pricing;
+
+use std::fmt;
+
+/// A failed command: the exit code and the message for stderr.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+pub const EXIT_INPUT: u8 = 2;
+pub const EXIT_OUTPUT: u8 = 3;
+
+/// Wrong input: exit 2.
+pub fn input<E: Into<anyhow::Error>>(e: E) -> Failure {
+    Failure {
+        code: EXIT_INPUT,
+        error: e.into(),
+    }
+}
+
+/// An output that could not be written: exit 3.
+pub fn output<E: Into<anyhow::Error>>(e: E) -> Failure {
+    Failure {
+        code: EXIT_OUTPUT,
+        error: e.into(),
+    }
+}
+
+/// Writes `bytes` to `--output FILE` atomically, or to stdout.
+pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Result<(), Failure> {
+    use std::io::Write;
+    match path {
+        Some(p) => costlab::report::write_atomic(p, bytes)
+            .map_err(|e| output(anyhow::anyhow!("cannot write {}: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush()).or_else(|e| {
+                // A closed pipe (`costlab … | head`) is not a failure.
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Ok(())
+                } else {
+                    Err(output(e))
+                }
+            })
+        }
+    }
+}

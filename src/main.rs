@@ -1,0 +1,40 @@
+//! The `costlab` binary: parses arguments and dispatches to `cmd`. Nothing else lives here.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// costlab tells you what your AWS bill will be under choices you have not made yet.
+///
+/// Exit codes: 0 success; 1 a budget is broken (`check`); 2 the inputs are wrong (a usage,
+/// pricing or scenario file, or the arguments); 3 an output could not be written.
+#[derive(Parser, Debug)]
+#[command(name = "costlab", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Rate a hand-written monthly usage file into a bill of line items.
+    Estimate(cmd::estimate::EstimateArgs),
+    /// Inspect the price books (`costlab pricing show`).
+    Pricing(cmd::pricing::PricingArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Estimate(a) => cmd::estimate::run(a),
+        Command::Pricing(a) => cmd::pricing::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("costlab: error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}

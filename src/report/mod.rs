@@ -1,0 +1,62 @@
+//! Exporters: one trait over a rated `Bill`, with JSON (versioned, stable), CSV (one row per
+//! line item) and a human table. Files are written atomically (temp file + rename).
+
+mod csv_out;
+mod json;
+mod table;
+
+pub use json::bill_json;
+
+use crate::cost::Bill;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// The version of the JSON document; bumped only on breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Writes a bill in one format.
+pub trait Exporter {
+    fn export(&self, bill: &Bill, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::Table),
+        Format::Json => Box::new(json::Json),
+        Format::Csv => Box::new(csv_out::Csv),
+    }
+}
+
+/// Writes `bytes` to `path` via a temporary file in the same directory and a rename, so a crash
+/// never leaves a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("output path has no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,272 @@
+//! Typed units and money: bytes, integer byte-hours, binary GB (2^30 bytes), calendar months
+//! and their hours, and `Money` (exact decimal USD). Everything that crosses a module boundary
+//! as a quantity or an amount is one of these types, never a bare `f64`.
+
+use rust_decimal::Decimal;
+use std::fmt;
+use std::ops::{Add, AddAssign, Mul, Sub};
+use std::str::FromStr;
+
+/// One KiB, as S3 counts the 128 KB minimum billable size and the 8 KB + 32 KB archive overhead.
+pub const KIB: u64 = 1 << 10;
+/// One binary megabyte.
+pub const MIB: u64 = 1 << 20;
+/// One binary gigabyte: "Amazon S3 storage usage is calculated in binary gigabytes (GB), where
+/// 1 GB is 2^30 bytes" (s3-pricing-and-rules.md §2.1).
+pub const GIB: u64 = 1 << 30;
+/// One binary terabyte (2^40 bytes, "1 TB is 2^40 bytes, i.e. 1024 GBs", §2.1).
+pub const TIB: u64 = 1 << 40;
+pub const SECONDS_PER_HOUR: u64 = 3_600;
+pub const HOURS_PER_DAY: u64 = 24;
+
+/// A byte count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bytes(pub u64);
+
+impl Bytes {
+    pub fn as_gb(self) -> Decimal {
+        Decimal::from(self.0) / Decimal::from(GIB)
+    }
+}
+
+/// Integer byte-hours, AWS's storage meter (`TimedStorage-ByteHrs`). u128 so that a petabyte
+/// held for years still adds exactly, in any order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ByteHours(pub u128);
+
+impl ByteHours {
+    pub fn from_bytes_for(bytes: Bytes, hours: u64) -> Self {
+        ByteHours(bytes.0 as u128 * hours as u128)
+    }
+
+    /// GB-months in a month of `hours` hours: byte-hours / 2^30 / hours (§2.1).
+    pub fn gb_months(self, hours: u64) -> Decimal {
+        // Divide in two steps so that neither intermediate exceeds Decimal's 96-bit mantissa.
+        let bh = decimal_from_u128(self.0);
+        bh / Decimal::from(GIB) / Decimal::from(hours)
+    }
+
+    pub fn checked_add(self, other: ByteHours) -> Option<ByteHours> {
+        self.0.checked_add(other.0).map(ByteHours)
+    }
+}
+
+impl Add for ByteHours {
+    type Output = ByteHours;
+    fn add(self, rhs: ByteHours) -> ByteHours {
+        ByteHours(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for ByteHours {
+    fn add_assign(&mut self, rhs: ByteHours) {
+        self.0 += rhs.0;
+    }
+}
+
+/// Converts a u128 to a Decimal; values past Decimal's range (7.9e28) saturate, which no real
+/// meter reaches (that is 10^10 PB-years).
+pub fn decimal_from_u128(v: u128) -> Decimal {
+    Decimal::from_i128_with_scale(v.min(Decimal::MAX.mantissa() as u128) as i128, 0)
+}
+
+/// A calendar month, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    /// 1..=12
+    pub month: u8,
+}
+
+impl Month {
+    pub fn new(year: i32, month: u8) -> Option<Month> {
+        ((1..=12).contains(&month) && (1970..=9999).contains(&year))
+            .then_some(Month { year, month })
+    }
+
+    pub fn days(self) -> u64 {
+        match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            _ if is_leap_year(self.year) => 29,
+            _ => 28,
+        }
+    }
+
+    /// Hours in the month from the calendar: a 31-day month has 744 hours (§2.1, WE1).
+    pub fn hours(self) -> u64 {
+        self.days() * HOURS_PER_DAY
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+}
+
+pub fn is_leap_year(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Month {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Month, String> {
+        let bad = || format!("expected a month as YYYY-MM, got {s:?}");
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let y: i32 = y.parse().map_err(|_| bad())?;
+        let m: u8 = m.parse().map_err(|_| bad())?;
+        Month::new(y, m).ok_or_else(bad)
+    }
+}
+
+/// An amount of US dollars, exact (decimal, 28 significant digits), never rounded until display.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(pub Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    pub fn usd(self) -> Decimal {
+        self.0
+    }
+
+    /// Rounded to cents, half away from zero, as AWS shows line items.
+    pub fn cents(self) -> Decimal {
+        self.0
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    }
+
+    /// `$12,345.67`.
+    pub fn display(self) -> String {
+        format_usd(self.cents())
+    }
+}
+
+/// Formats an amount already rounded to cents as `$12,345.67` (negative as `-$1.00`).
+pub fn format_usd(v: Decimal) -> String {
+    let neg = v.is_sign_negative() && !v.is_zero();
+    let s = format!("{:.2}", v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{}${grouped}.{frac}", if neg { "-" } else { "" })
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl Mul<Decimal> for Money {
+    type Output = Money;
+    fn mul(self, rhs: Decimal) -> Money {
+        Money(self.0 * rhs)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+/// Normalised decimal text for machine outputs: at most 12 decimal places (a trillionth of a
+/// dollar), trailing zeros removed. Deterministic for equal values.
+pub fn decimal_text(v: Decimal) -> String {
+    let r = v.round_dp_with_strategy(12, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let s = r.normalize().to_string();
+    if s == "-0" { "0".to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_hours_follow_the_calendar() {
+        assert_eq!(Month::new(2026, 3).unwrap().hours(), 744);
+        assert_eq!(Month::new(2026, 4).unwrap().hours(), 720);
+        assert_eq!(Month::new(2026, 2).unwrap().hours(), 672);
+        assert_eq!(Month::new(2028, 2).unwrap().hours(), 696);
+        assert_eq!(Month::new(2100, 2).unwrap().hours(), 672);
+        assert_eq!(Month::new(2000, 2).unwrap().hours(), 696);
+    }
+
+    #[test]
+    fn month_parse_and_display_round_trip() {
+        let m: Month = "2026-03".parse().unwrap();
+        assert_eq!(m.to_string(), "2026-03");
+        assert!("2026-13".parse::<Month>().is_err());
+        assert!("2026-3".parse::<Month>().is_err());
+        assert!("26-03".parse::<Month>().is_err());
+        assert_eq!(Month::new(2026, 12).unwrap().next().to_string(), "2027-01");
+    }
+
+    #[test]
+    fn gb_months_of_we1_is_exact() {
+        // WE1: 100 GB for 15 days then 100 TB for 16 days of March.
+        let bh = ByteHours::from_bytes_for(Bytes(100 * GIB), 15 * 24)
+            + ByteHours::from_bytes_for(Bytes(100 * TIB), 16 * 24);
+        assert_eq!(bh.0, 42_259_901_212_262_400);
+        assert_eq!(bh.gb_months(744), Decimal::from(52_900));
+    }
+
+    #[test]
+    fn usd_formatting_groups_thousands_and_rounds_half_away() {
+        assert_eq!(Money(Decimal::new(1234567, 2)).display(), "$12,345.67");
+        assert_eq!(Money(Decimal::new(248, 3)).display(), "$0.25");
+        assert_eq!(Money(Decimal::new(245, 3)).display(), "$0.25");
+        assert_eq!(Money(Decimal::new(244, 3)).display(), "$0.24");
+        assert_eq!(Money(Decimal::new(100000000, 2)).display(), "$1,000,000.00");
+        assert_eq!(Money(Decimal::new(-100, 2)).display(), "-$1.00");
+        assert_eq!(Money::ZERO.display(), "$0.00");
+    }
+
+    #[test]
+    fn decimal_text_is_normalised() {
+        assert_eq!(decimal_text(Decimal::new(121500, 2)), "1215");
+        assert_eq!(decimal_text(Decimal::new(-0, 2)), "0");
+        assert_eq!(
+            decimal_text(Decimal::ONE / Decimal::from(3)),
+            "0.333333333333"
+        );
+    }
+}
