@@ -208,11 +208,10 @@ impl std::iter::Sum for Money {
     }
 }
 
-/// Normalised decimal text for machine outputs: at most 12 decimal places (a trillionth of a
-/// dollar), trailing zeros removed. Deterministic for equal values.
+/// Normalised decimal text for machine outputs: every digit kept (up to Decimal's 28
+/// significant digits), trailing zeros removed. Deterministic for equal values.
 pub fn decimal_text(v: Decimal) -> String {
-    let r = v.round_dp_with_strategy(12, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let s = r.normalize().to_string();
+    let s = v.normalize().to_string();
     if s == "-0" { "0".to_string() } else { s }
 }
 
@@ -266,7 +265,11 @@ mod tests {
         assert_eq!(decimal_text(Decimal::new(-0, 2)), "0");
         assert_eq!(
             decimal_text(Decimal::ONE / Decimal::from(3)),
-            "0.333333333333"
+            "0.3333333333333333333333333333"
+        );
+        assert_eq!(
+            decimal_text(Decimal::from(6144) / Decimal::from(1u64 << 30)),
+            "0.0000057220458984375"
         );
     }
 }

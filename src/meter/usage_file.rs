@@ -528,6 +528,7 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             "purchase",
             "hours",
             "seconds",
+            "full_month",
             "count",
             "upfronts",
         ])?;
@@ -537,7 +538,7 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             .unwrap_or("on_demand")
             .parse()
             .map_err(|m: String| e.err("purchase", m))?;
-        let secs = instance_seconds(&e)?;
+        let secs = instance_seconds(&e, cx)?;
         cx.add(Meter::InstanceSeconds(it.clone(), purchase), secs);
         if let Some(n) = count(&e, "upfronts")? {
             if !purchase.has_upfront() {
@@ -549,9 +550,9 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
         }
     }
     for e in t.tables("emr")? {
-        e.only(&["instance_type", "hours", "seconds", "count"])?;
+        e.only(&["instance_type", "hours", "seconds", "full_month", "count"])?;
         let it = instance(&e)?;
-        let secs = instance_seconds(&e)?;
+        let secs = instance_seconds(&e, cx)?;
         cx.add(Meter::EmrSeconds(it), secs);
     }
     if let Some(s) = t.table("emr_serverless")? {
@@ -648,13 +649,36 @@ fn instance(t: &Tbl<'_>) -> R<InstanceType> {
     Ok(InstanceType::parse(s).map_err(|m| t.err("instance_type", m))?)
 }
 
-/// Instance-seconds from `hours` or `seconds`, times `count` instances.
-fn instance_seconds(t: &Tbl<'_>) -> R<Decimal> {
-    let per = match (t.non_negative("hours")?, t.non_negative("seconds")?) {
-        (Some(h), None) => h * d(SECONDS_PER_HOUR),
-        (None, Some(s)) => s,
-        _ => return Err(t.err("", "give hours or seconds (per instance)").into()),
+/// Instance-seconds from `hours`, `seconds` or `full_month = true` per instance, times `count`
+/// instances. One instance cannot run longer than the month.
+fn instance_seconds(t: &Tbl<'_>, cx: &Ctx<'_>) -> R<Decimal> {
+    let full = t.bool("full_month")?.unwrap_or(false);
+    let month_secs = d(cx.month.hours() * SECONDS_PER_HOUR);
+    let (key, per) = match (t.non_negative("hours")?, t.non_negative("seconds")?, full) {
+        (Some(h), None, false) => ("hours", h * d(SECONDS_PER_HOUR)),
+        (None, Some(s), false) => ("seconds", s),
+        (None, None, true) => ("full_month", month_secs),
+        _ => {
+            return Err(t
+                .err(
+                    "",
+                    "give one of hours, seconds or full_month = true (per instance)",
+                )
+                .into());
+        }
     };
+    if per > month_secs {
+        return Err(t
+            .err(
+                key,
+                format!(
+                    "one instance runs at most the {} hours of {}; use `count` for more instances",
+                    cx.month.hours(),
+                    cx.month
+                ),
+            )
+            .into());
+    }
     let n = count(t, "count")?.unwrap_or(Decimal::ONE);
     Ok(per * n)
 }
