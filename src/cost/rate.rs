@@ -312,12 +312,11 @@ pub fn split_bands(
             break;
         }
         let hi = b.up_to;
-        if let Some(hi) = hi {
-            if pos >= hi {
+        if let Some(hi) = hi
+            && pos >= hi {
                 lo = hi;
                 continue;
             }
-        }
         let room = hi.map(|h| h - pos.max(lo)).unwrap_or(left);
         let take = left.min(room);
         let label = match (i, hi) {

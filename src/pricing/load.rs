@@ -224,13 +224,12 @@ fn parse_raw(file: &str, text: &str) -> Result<RawBook, PricingError> {
     let doc = Doc::parse(file, text)?;
     let root = doc.root();
     root.only(ROOT_KEYS)?;
-    if let Some(v) = root.integer("schema_version")? {
-        if v != 1 {
+    if let Some(v) = root.integer("schema_version")?
+        && v != 1 {
             return Err(root
                 .err("schema_version", "this costlab reads schema_version 1")
                 .into());
         }
-    }
     let region = match root.string("region")? {
         Some(r) => Some(Region::parse(r).map_err(|m| root.err("region", m))?),
         None => None,
@@ -621,14 +620,13 @@ impl Catalog {
             }
         };
         let book = PriceBook::load(&src)?;
-        if let (Some(_), Some(r)) = (file, region) {
-            if book.region.as_str() != r {
+        if let (Some(_), Some(r)) = (file, region)
+            && book.region.as_str() != r {
                 return Err(PricingError::File {
                     file: src.name(),
                     message: format!("this book is for {}, not --region {r}", book.region),
                 });
             }
-        }
         let home = book.region.clone();
         let mut books = BTreeMap::new();
         books.insert(home.clone(), book);
