@@ -102,12 +102,13 @@ pub fn run(args: &EstimateArgs) -> Result<u8, Failure> {
     };
     let mut catalog = Catalog::open(args.pricing.as_deref(), region.as_deref()).map_err(input)?;
     if let (Some(file), Some(_)) = (&declared, &args.pricing)
-        && file != &catalog.home().region {
-            return Err(input(anyhow!(
-                "the usage file is for {file} but the pricing file is the {} book",
-                catalog.home().region
-            )));
-        }
+        && file != &catalog.home().region
+    {
+        return Err(input(anyhow!(
+            "the usage file is for {file} but the pricing file is the {} book",
+            catalog.home().region
+        )));
+    }
     let home = catalog.home().region.clone();
     let rules = catalog.home().rules.clone();
     let usage = read_usage_file(&name, &text, &rules, &home).map_err(input)?;

@@ -313,10 +313,11 @@ pub fn split_bands(
         }
         let hi = b.up_to;
         if let Some(hi) = hi
-            && pos >= hi {
-                lo = hi;
-                continue;
-            }
+            && pos >= hi
+        {
+            lo = hi;
+            continue;
+        }
         let room = hi.map(|h| h - pos.max(lo)).unwrap_or(left);
         let take = left.min(room);
         let label = match (i, hi) {

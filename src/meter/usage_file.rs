@@ -39,11 +39,12 @@ pub fn read_usage_file(file: &str, text: &str, rules: &BillingRules, home: &Regi
         "month",
     ])?;
     if let Some(v) = root.integer("schema_version")?
-        && v != 1 {
-            return Err(root
-                .err("schema_version", "this costlab reads schema_version 1")
-                .into());
-        }
+        && v != 1
+    {
+        return Err(root
+            .err("schema_version", "this costlab reads schema_version 1")
+            .into());
+    }
     let file_region = match root.string("region")? {
         Some(r) => Region::parse(r).map_err(|m| root.err("region", m))?,
         None => home.clone(),

@@ -225,11 +225,12 @@ fn parse_raw(file: &str, text: &str) -> Result<RawBook, PricingError> {
     let root = doc.root();
     root.only(ROOT_KEYS)?;
     if let Some(v) = root.integer("schema_version")?
-        && v != 1 {
-            return Err(root
-                .err("schema_version", "this costlab reads schema_version 1")
-                .into());
-        }
+        && v != 1
+    {
+        return Err(root
+            .err("schema_version", "this costlab reads schema_version 1")
+            .into());
+    }
     let region = match root.string("region")? {
         Some(r) => Some(Region::parse(r).map_err(|m| root.err("region", m))?),
         None => None,
@@ -621,12 +622,13 @@ impl Catalog {
         };
         let book = PriceBook::load(&src)?;
         if let (Some(_), Some(r)) = (file, region)
-            && book.region.as_str() != r {
-                return Err(PricingError::File {
-                    file: src.name(),
-                    message: format!("this book is for {}, not --region {r}", book.region),
-                });
-            }
+            && book.region.as_str() != r
+        {
+            return Err(PricingError::File {
+                file: src.name(),
+                message: format!("this book is for {}, not --region {r}", book.region),
+            });
+        }
         let home = book.region.clone();
         let mut books = BTreeMap::new();
         books.insert(home.clone(), book);
