@@ -241,7 +241,7 @@ impl Rater<'_> {
                 let bands = bands.clone();
                 let pos = self.position.entry(path).or_insert(Decimal::ZERO);
                 let start = *pos;
-                *pos += remaining;
+                *pos = pos.saturating_add(remaining);
                 for (q, price, label) in split_bands(&bands, start, remaining) {
                     self.push(spec, q, (price, per, unit), label, key_text.clone());
                 }
@@ -275,7 +275,9 @@ impl Rater<'_> {
             .unwrap_or(Decimal::ZERO);
         let factor = Decimal::ONE - pct / Decimal::from(100);
         let per_d = Decimal::from(per);
-        let cost = qty * list_price / per_d * factor;
+        // Quantities are bounded by the readers, but a product past Decimal's range must not
+        // panic: it saturates (and shows as an absurd total) instead.
+        let cost = qty.saturating_mul(list_price) / per_d * factor;
         self.lines.push(LineItem {
             month: self.month,
             category: spec.category,
@@ -328,7 +330,7 @@ pub fn split_bands(
         };
         out.push((take, b.usd, label));
         left -= take;
-        pos += take;
+        pos = pos.saturating_add(take);
         if let Some(h) = hi {
             lo = h;
         }

@@ -119,7 +119,10 @@ impl Usage {
             .or_default()
             .entry(region.clone())
             .or_default();
-        *set.entry(meter).or_insert(Decimal::ZERO) += qty;
+        let q = set.entry(meter).or_insert(Decimal::ZERO);
+        // Saturates at Decimal's 7.9e28 instead of panicking; no real meter comes near it (that
+        // is 10^10 PB-years of byte-hours), and the usage reader rejects inputs that large.
+        *q = q.saturating_add(qty);
     }
 
     pub fn touch(&mut self, month: Month, region: &Region) {

@@ -196,6 +196,20 @@ fn read_month(m: &Tbl<'_>, rules: &BillingRules, file_region: &Region, usage: &m
     Ok(())
 }
 
+/// The product of quantities, or an error at `t.key` when it exceeds what a Decimal holds
+/// (7.9e28 base units: far beyond any real bill).
+fn prod(t: &Tbl<'_>, key: &str, xs: &[Decimal]) -> R<Decimal> {
+    xs.iter()
+        .try_fold(Decimal::ONE, |acc, x| acc.checked_mul(*x))
+        .ok_or_else(|| {
+            t.err(
+                key,
+                "the quantity is too large to meter (above 7.9e28 base units)",
+            )
+            .into()
+        })
+}
+
 /// A non-negative whole count.
 fn count(t: &Tbl<'_>, key: &str) -> R<Option<Decimal>> {
     match t.non_negative(key)? {
@@ -211,7 +225,10 @@ fn non_neg(t: &Tbl<'_>, key: &str) -> R<Option<Decimal>> {
 }
 
 fn gb_to_bytes(t: &Tbl<'_>, key: &str) -> R<Option<Decimal>> {
-    Ok(t.non_negative(key)?.map(|gb| gb * d(GIB)))
+    match t.non_negative(key)? {
+        Some(gb) => Ok(Some(prod(t, key, &[gb, d(GIB)])?)),
+        None => Ok(None),
+    }
 }
 
 /// A size given as exactly one of bytes, kb, mb, gb, tb (binary: 1 KB = 1,024 bytes).
@@ -230,7 +247,7 @@ fn size_bytes(t: &Tbl<'_>) -> R<Option<Decimal>> {
                     .err(k, "give the size once (one of bytes, kb, mb, gb, tb)")
                     .into());
             }
-            found = Some(v * d(mult));
+            found = Some(prod(t, k, &[v, d(mult)])?);
         }
     }
     Ok(found)
@@ -239,7 +256,7 @@ fn size_bytes(t: &Tbl<'_>) -> R<Option<Decimal>> {
 /// A duration within the month, as days or hours.
 fn duration_hours(t: &Tbl<'_>, cx: &Ctx<'_>) -> R<Decimal> {
     let h = match (t.non_negative("days")?, t.non_negative("hours")?) {
-        (Some(days), None) => days * d(HOURS_PER_DAY),
+        (Some(days), None) => prod(t, "days", &[days, d(HOURS_PER_DAY)])?,
         (None, Some(h)) => h,
         (None, None) => return Err(t.err("", "needs `days` or `hours`").into()),
         (Some(_), Some(_)) => {
@@ -286,7 +303,8 @@ fn read_storage(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
                 }
             }
             if let Some(n) = non_neg(&amt, "monitored_objects")? {
-                cx.add(Meter::ItMonitoredObjectHours, n * cx.hours());
+                let q = prod(&amt, "monitored_objects", &[n, cx.hours()])?;
+                cx.add(Meter::ItMonitoredObjectHours, q);
             }
         } else {
             storage_amount(&amt, StorageTier::Class(c), cx)?;
@@ -313,7 +331,8 @@ fn storage_amount(t: &Tbl<'_>, tier: StorageTier, cx: &mut Ctx<'_>) -> R<()> {
         cx.add(Meter::Storage(tier), bh);
     }
     if let Some(gbm) = non_neg(t, "gb_months")? {
-        cx.add(Meter::Storage(tier), gbm * d(GIB) * cx.hours());
+        let q = prod(t, "gb_months", &[gbm, d(GIB), cx.hours()])?;
+        cx.add(Meter::Storage(tier), q);
     }
     if let Some(objects) = non_neg(t, "objects")? {
         if t.get("periods").is_some() {
@@ -326,7 +345,7 @@ fn storage_amount(t: &Tbl<'_>, tier: StorageTier, cx: &mut Ctx<'_>) -> R<()> {
                 .err("objects", format!("average objects only matter for archive overhead, which {tier} does not carry"))
                 .into());
         }
-        add_overhead(cx, tier, objects * cx.hours());
+        add_overhead(cx, tier, t, "objects", &[objects, cx.hours()])?;
     }
     for p in t.tables("periods")? {
         p.only(&["bytes", "kb", "mb", "gb", "tb", "days", "hours", "objects"])?;
@@ -334,18 +353,22 @@ fn storage_amount(t: &Tbl<'_>, tier: StorageTier, cx: &mut Ctx<'_>) -> R<()> {
             .ok_or_else(|| p.err("", "a period needs a size: bytes, kb, mb, gb or tb"))?;
         let hours = duration_hours(&p, cx)?;
         match non_neg(&p, "objects")? {
-            None => cx.add(Meter::Storage(tier), size * hours),
+            None => cx.add(Meter::Storage(tier), prod(&p, "days", &[size, hours])?),
             Some(n) => {
                 // Per-object size: the class's minimum billable size and archive overhead apply.
-                cx.add(Meter::Storage(tier), size * n * hours);
+                cx.add(
+                    Meter::Storage(tier),
+                    prod(&p, "objects", &[size, n, hours])?,
+                );
                 if let StorageTier::Class(c) = tier {
                     let min = d(s3.minimum_bytes(c));
                     if size < min {
-                        cx.add(Meter::SmallObjectPadding(c), (min - size) * n * hours);
+                        let q = prod(&p, "objects", &[min - size, n, hours])?;
+                        cx.add(Meter::SmallObjectPadding(c), q);
                     }
                 }
                 if overhead {
-                    add_overhead(cx, tier, n * hours);
+                    add_overhead(cx, tier, &p, "objects", &[n, hours])?;
                 }
             }
         }
@@ -353,15 +376,25 @@ fn storage_amount(t: &Tbl<'_>, tier: StorageTier, cx: &mut Ctx<'_>) -> R<()> {
     Ok(())
 }
 
-/// §2.3: per archived object, 8 KiB at STANDARD rates and 32 KiB at the archive rate.
-fn add_overhead(cx: &mut Ctx<'_>, tier: StorageTier, object_hours: Decimal) {
+/// §2.3: per archived object, 8 KiB at STANDARD rates and 32 KiB at the archive rate, for the
+/// object-hours that are the product of `object_hours`.
+fn add_overhead(
+    cx: &mut Ctx<'_>,
+    tier: StorageTier,
+    t: &Tbl<'_>,
+    key: &str,
+    object_hours: &[Decimal],
+) -> R<()> {
     let s3 = &cx.rules.s3;
     let (std_b, arc_b) = (
         d(s3.archive_overhead_standard_bytes),
         d(s3.archive_overhead_archive_bytes),
     );
-    cx.add(Meter::ArchiveOverheadStandard(tier), std_b * object_hours);
-    cx.add(Meter::ArchiveOverhead(tier), arc_b * object_hours);
+    let std_q = prod(t, key, &[object_hours, &[std_b]].concat())?;
+    let arc_q = prod(t, key, &[object_hours, &[arc_b]].concat())?;
+    cx.add(Meter::ArchiveOverheadStandard(tier), std_q);
+    cx.add(Meter::ArchiveOverhead(tier), arc_q);
+    Ok(())
 }
 
 fn read_early_delete(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
@@ -384,7 +417,8 @@ fn read_early_delete(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             cx.add(Meter::EarlyDelete(c), bh);
         }
         if let Some(gbm) = non_neg(&a, "gb_months")? {
-            cx.add(Meter::EarlyDelete(c), gbm * d(GIB) * cx.hours());
+            let q = prod(&a, "gb_months", &[gbm, d(GIB), cx.hours()])?;
+            cx.add(Meter::EarlyDelete(c), q);
         }
         for del in a.tables("deleted")? {
             // §2.2: deleted, overwritten or transitioned before the minimum: "a pro-rated charge
@@ -397,10 +431,15 @@ fn read_early_delete(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
                 .ok_or_else(|| del.err("", "needs `days_stored`"))?;
             let remaining = (d(min_days) - stored).max(Decimal::ZERO);
             let bytes = match non_neg(&del, "objects")? {
-                Some(n) => size.max(d(cx.rules.s3.minimum_bytes(c))) * n,
+                Some(n) => prod(
+                    &del,
+                    "objects",
+                    &[size.max(d(cx.rules.s3.minimum_bytes(c))), n],
+                )?,
                 None => size,
             };
-            cx.add(Meter::EarlyDelete(c), bytes * remaining * d(HOURS_PER_DAY));
+            let q = prod(&del, "days_stored", &[bytes, remaining, d(HOURS_PER_DAY)])?;
+            cx.add(Meter::EarlyDelete(c), q);
         }
     }
     Ok(())
@@ -436,13 +475,16 @@ fn read_restore(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             if let Some(days) = r.non_negative("copy_days")? {
                 // The temporary copy is billed at the STANDARD rate for the days kept (§1.3).
                 let b = bytes.ok_or_else(|| r.err("copy_days", "needs `gb` restored"))?;
-                let hours = days * d(HOURS_PER_DAY);
+                let hours = prod(&r, "copy_days", &[days, d(HOURS_PER_DAY)])?;
                 if hours > cx.hours() {
                     return Err(r
                         .err("copy_days", format!("longer than {}", cx.month))
                         .into());
                 }
-                cx.add(Meter::RestoredCopy(src), b * hours);
+                cx.add(
+                    Meter::RestoredCopy(src),
+                    prod(&r, "copy_days", &[b, hours])?,
+                );
             }
         }
     }
@@ -563,7 +605,7 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             ("storage_gb_hours", Meter::EmrServerlessStorageGbSeconds),
         ] {
             if let Some(v) = non_neg(&s, k)? {
-                cx.add(meter, v * d(SECONDS_PER_HOUR));
+                cx.add(meter, prod(&s, k, &[v, d(SECONDS_PER_HOUR)])?);
             }
         }
     }
@@ -586,14 +628,17 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
                     )
                     .into());
             }
-            cx.add(Meter::GlueDpuSeconds(class), dh * d(SECONDS_PER_HOUR));
+            cx.add(
+                Meter::GlueDpuSeconds(class),
+                prod(&g, "dpu_hours", &[dh, d(SECONDS_PER_HOUR)])?,
+            );
             continue;
         }
         let dpu = g
             .non_negative("dpu")?
             .ok_or_else(|| g.err("", "needs dpu_hours, or dpu and minutes/seconds"))?;
         let run_secs = match (non_neg(&g, "minutes")?, non_neg(&g, "seconds")?) {
-            (Some(m), None) => m * d(60),
+            (Some(m), None) => prod(&g, "minutes", &[m, d(60)])?,
             (None, Some(s)) => s,
             _ => {
                 return Err(g
@@ -604,7 +649,10 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
         let runs = count(&g, "runs")?.unwrap_or(Decimal::ONE);
         // Per-second billing with a minimum per run (compute.rules.glue_minimum_seconds).
         let billed = run_secs.max(d(cx.rules.compute.glue_minimum_seconds));
-        cx.add(Meter::GlueDpuSeconds(class), dpu * billed * runs);
+        cx.add(
+            Meter::GlueDpuSeconds(class),
+            prod(&g, "dpu", &[dpu, billed, runs])?,
+        );
     }
     for l in t.tables("lambda")? {
         l.only(&["arch", "requests", "gb_seconds", "memory_mb", "duration_ms"])?;
@@ -624,8 +672,8 @@ fn read_compute(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
             (None, Some(mb), Some(ms)) => {
                 // Duration rounds up to the billing granularity; GB = MB / 1,024.
                 let step = d(cx.rules.compute.lambda_duration_rounding_ms.max(1));
-                let ms = (ms / step).ceil() * step;
-                mb / d(1024) * ms / d(1000) * requests
+                let ms = prod(&l, "duration_ms", &[(ms / step).ceil(), step])?;
+                prod(&l, "memory_mb", &[mb / d(1024), ms / d(1000), requests])?
             }
             (None, None, None) => Decimal::ZERO,
             _ => {
@@ -655,7 +703,7 @@ fn instance_seconds(t: &Tbl<'_>, cx: &Ctx<'_>) -> R<Decimal> {
     let full = t.bool("full_month")?.unwrap_or(false);
     let month_secs = d(cx.month.hours() * SECONDS_PER_HOUR);
     let (key, per) = match (t.non_negative("hours")?, t.non_negative("seconds")?, full) {
-        (Some(h), None, false) => ("hours", h * d(SECONDS_PER_HOUR)),
+        (Some(h), None, false) => ("hours", prod(t, "hours", &[h, d(SECONDS_PER_HOUR)])?),
         (None, Some(s), false) => ("seconds", s),
         (None, None, true) => ("full_month", month_secs),
         _ => {
@@ -680,5 +728,5 @@ fn instance_seconds(t: &Tbl<'_>, cx: &Ctx<'_>) -> R<Decimal> {
             .into());
     }
     let n = count(t, "count")?.unwrap_or(Decimal::ONE);
-    Ok(per * n)
+    prod(t, "count", &[per, n])
 }

@@ -9,6 +9,7 @@ use crate::aws::{Region, StorageClass, StorageTier};
 use crate::rules::{BillingRules, ComputeRules, S3Rules};
 use crate::tomlx::{Doc, Found, SpanError, Tbl};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,8 @@ const ROOT_KEYS: &[&str] = &[
 pub enum PricingSource {
     File(PathBuf),
     Builtin(&'static str),
+    /// Text handed in directly (tests, fuzzing); it inherits from the built-in files.
+    Text(String),
 }
 
 impl PricingSource {
@@ -60,6 +63,7 @@ impl PricingSource {
         match self {
             PricingSource::File(p) => p.display().to_string(),
             PricingSource::Builtin(n) => format!("pricing/{n} (built in)"),
+            PricingSource::Text(n) => n.clone(),
         }
     }
 
@@ -70,6 +74,10 @@ impl PricingSource {
                 message: format!("cannot read the pricing file: {e}"),
             }),
             PricingSource::Builtin(n) => Ok(builtin(n).unwrap_or_default().to_string()),
+            PricingSource::Text(n) => Err(PricingError::File {
+                file: n.clone(),
+                message: "text sources are read once, when given".into(),
+            }),
         }
     }
 
@@ -80,7 +88,7 @@ impl PricingSource {
                 let p = p.parent().unwrap_or(Path::new(".")).join(name);
                 p.exists().then_some(PricingSource::File(p))
             }
-            PricingSource::Builtin(_) => builtin_source(name),
+            PricingSource::Builtin(_) | PricingSource::Text(_) => builtin_source(name),
         }
     }
 
@@ -132,10 +140,24 @@ struct RawBook {
 impl PriceBook {
     /// Loads a book and everything it inherits, and validates it.
     pub fn load(src: &PricingSource) -> Result<PriceBook, PricingError> {
+        Self::load_chain(src.clone(), src.read()?)
+    }
+
+    /// Parses a book from text named `name`; `inherits` resolves to the built-in files.
+    pub fn from_text(name: &str, text: &str) -> Result<PriceBook, PricingError> {
+        Self::load_chain(PricingSource::Text(name.to_string()), text.to_string())
+    }
+
+    fn load_chain(src: PricingSource, first_text: String) -> Result<PriceBook, PricingError> {
         let mut chain: Vec<RawBook> = Vec::new();
-        let mut cur = src.clone();
+        let mut cur = src;
+        let mut text = Some(first_text);
         loop {
-            let raw = parse_raw(&cur.name(), &cur.read()?)?;
+            let body = match text.take() {
+                Some(t) => t,
+                None => cur.read()?,
+            };
+            let raw = parse_raw(&cur.name(), &body)?;
             if chain.iter().any(|r| r.file == raw.file) || chain.len() > 8 {
                 return Err(PricingError::File {
                     file: raw.file,
@@ -499,8 +521,8 @@ fn extract_rules(
     let num = |segs: &[&str]| -> Result<u64, PricingError> {
         let p = PricePath::new(segs.iter().copied());
         match entries.get(&p).map(|e| &e.value) {
-            Some(Value::Flat(v)) if v.fract().is_zero() => {
-                Ok(v.mantissa() as u64 / 10u64.pow(v.scale()))
+            Some(Value::Flat(v)) if v.fract().is_zero() && v.to_u64().is_some() => {
+                Ok(v.to_u64().unwrap_or_default())
             }
             Some(_) => Err(PricingError::File {
                 file: file.to_string(),
