@@ -153,7 +153,7 @@ fn the_mutator_mutates() {
         "a = -1\nb = 3.5\n"
     );
     assert_eq!(
-        mutate("a = 12\nb = 3.5\n", 2, "1e400", 0, 99),
+        mutate("a = 12\nb = 3.5\n", 1, "1e400", 0, 99),
         "b = 1e400\n"
     );
     assert_eq!(mutate("x1 = 1\n", 1, "7", 99, 0), "x1 = 7\nx1 = 7\n");
