@@ -124,6 +124,17 @@ impl PurchaseOption {
 }
 
 named_enum!(
+    /// S3 Transfer Acceleration directions (§1.4): in through US/EU/Japan edges, in through other
+    /// edges, out, and to another Region; charged on top of ordinary transfer.
+    AccelerationKind {
+        InUsEuJp = "in_us_eu_jp",
+        InOther = "in_other",
+        Out = "out",
+        ToOtherRegion = "to_other_region",
+    }
+);
+
+named_enum!(
     /// CPU architecture for Lambda duration prices.
     LambdaArch {
         X86 = "x86_64",

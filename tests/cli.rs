@@ -687,3 +687,31 @@ fn pricing_show_filters_and_reports_sources() {
     );
     assert!(text.contains("USD per Hrs"), "{text}");
 }
+
+#[test]
+fn batch_replication_and_transfer_acceleration() {
+    let b = estimate("tests/usage/batch-replication-acceleration.toml", &[]);
+    assert_eq!(cost_of(&b, "BatchOperations-Jobs", None), usd("0.25"));
+    assert_eq!(cost_of(&b, "BatchOperations-Objects", None), usd("10"));
+    assert_eq!(
+        cost_of(&b, "BatchReplication-Manifest-Objects", None),
+        usd("0.15")
+    );
+    assert_eq!(cost_of(&b, "Replication-Requests-Tier1", None), usd("50"));
+    assert_eq!(
+        cost_of(&b, "Replication-InterRegion-To-us-west-2", None),
+        usd("100")
+    );
+    assert_eq!(
+        cost_of(&b, "TransferAcceleration-in_us_eu_jp", None),
+        usd("8")
+    );
+    assert_eq!(cost_of(&b, "TransferAcceleration-out", None), usd("12"));
+    assert_eq!(cost_of(&b, "DataTransfer-Out-Bytes", None), usd("18"));
+    assert_eq!(total(&b), usd("198.40"));
+    let warnings = b["warnings"].to_string();
+    assert!(
+        warnings.contains("manifest_objects"),
+        "the [U] manifest price is flagged: {warnings}"
+    );
+}

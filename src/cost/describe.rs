@@ -333,6 +333,22 @@ pub fn describe(meter: &Meter, month: Month) -> LineSpec {
             PriceKey::BatchOperationsObjects,
             one,
         ),
+        M::BatchReplicationManifestObjects => spec(
+            C::Replication,
+            "s3",
+            String::new(),
+            "BatchReplication-Manifest-Objects".into(),
+            PriceKey::BatchReplicationManifestObjects,
+            one,
+        ),
+        M::TransferAcceleration(k) => spec(
+            C::Transfer,
+            "data-transfer",
+            k.to_string(),
+            format!("TransferAcceleration-{k}"),
+            PriceKey::TransferAcceleration(*k),
+            gib,
+        ),
         M::InventoryObjectsListed => spec(
             C::Monitoring,
             "s3",

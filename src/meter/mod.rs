@@ -8,8 +8,8 @@ mod usage_file;
 pub use usage_file::{UsageError, read_usage_file};
 
 use crate::aws::{
-    ArchiveSource, GlueClass, InstanceType, LambdaArch, PurchaseOption, Region, RequestTier,
-    RestoreTier, StorageClass, StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, InstanceType, LambdaArch, PurchaseOption, Region,
+    RequestTier, RestoreTier, StorageClass, StorageTier,
 };
 use crate::units::Month;
 use rust_decimal::Decimal;
@@ -48,6 +48,8 @@ pub enum Meter {
     ItMonitoredObjectHours,
     /// Bytes out to the internet.
     TransferOutInternet,
+    /// Bytes moved through S3 Transfer Acceleration, by direction (on top of transfer).
+    TransferAcceleration(AccelerationKind),
     /// Bytes to another region (not replication).
     TransferInterRegion(Region),
     /// Bytes replicated to another region (CRR), priced by the source region.
@@ -58,6 +60,8 @@ pub enum Meter {
     ReplicationPuts(StorageClass),
     BatchOperationsJobs,
     BatchOperationsObjects,
+    /// Objects in the source bucket listed for an AWS-generated Batch Replication manifest.
+    BatchReplicationManifestObjects,
     InventoryObjectsListed,
     /// Object-hours monitored by Storage Class Analysis.
     StorageClassAnalysisObjectHours,

@@ -4,8 +4,8 @@
 
 use super::{FreeTier, Meter, Usage};
 use crate::aws::{
-    ArchiveSource, GlueClass, InstanceType, ItTier, LambdaArch, PurchaseOption, Region,
-    RequestTier, RestoreTier, StorageClass, StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, InstanceType, ItTier, LambdaArch, PurchaseOption,
+    Region, RequestTier, RestoreTier, StorageClass, StorageTier,
 };
 use crate::rules::BillingRules;
 use crate::tomlx::{Doc, SpanError, Tbl};
@@ -166,7 +166,15 @@ fn read_month(m: &Tbl<'_>, rules: &BillingRules, file_region: &Region, usage: &m
         read_restore(&t, &mut cx)?;
     }
     if let Some(t) = m.table("transfer")? {
-        t.only(&["internet_out_gb", "inter_region_gb"])?;
+        t.only(&["internet_out_gb", "inter_region_gb", "acceleration_gb"])?;
+        if let Some(acc) = t.table("acceleration_gb")? {
+            for k in acc.keys() {
+                let kind: AccelerationKind = k.parse().map_err(|e: String| acc.err(k, e))?;
+                if let Some(b) = gb_to_bytes(&acc, k)? {
+                    cx.add(Meter::TransferAcceleration(kind), b);
+                }
+            }
+        }
         if let Some(b) = gb_to_bytes(&t, "internet_out_gb")? {
             cx.add(Meter::TransferOutInternet, b);
         }
@@ -527,6 +535,7 @@ fn read_management(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
     t.only(&[
         "batch_jobs",
         "batch_objects",
+        "batch_manifest_objects",
         "inventory_objects_listed",
         "storage_class_analysis_objects",
         "tags",
@@ -537,6 +546,11 @@ fn read_management(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
     for (k, meter, per_hour) in [
         ("batch_jobs", Meter::BatchOperationsJobs, false),
         ("batch_objects", Meter::BatchOperationsObjects, false),
+        (
+            "batch_manifest_objects",
+            Meter::BatchReplicationManifestObjects,
+            false,
+        ),
         (
             "inventory_objects_listed",
             Meter::InventoryObjectsListed,

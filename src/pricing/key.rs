@@ -1,8 +1,8 @@
 //! Typed price keys and the dotted paths they live at in a pricing file.
 
 use crate::aws::{
-    ArchiveSource, GlueClass, InstanceType, LambdaArch, PurchaseOption, Region, RequestTier,
-    RestoreTier, StorageClass, StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, InstanceType, LambdaArch, PurchaseOption, Region,
+    RequestTier, RestoreTier, StorageClass, StorageTier,
 };
 use std::fmt;
 
@@ -54,6 +54,7 @@ pub enum PriceKey {
     ReplicationRtc,
     BatchOperationsJob,
     BatchOperationsObjects,
+    BatchReplicationManifestObjects,
     InventoryObjects,
     StorageClassAnalysisObjects,
     TagStorage,
@@ -61,6 +62,7 @@ pub enum PriceKey {
     MultiRegionAccessPointGb,
     TransferInternetOut,
     TransferInterRegion(Region),
+    TransferAcceleration(AccelerationKind),
     Ec2Hourly(InstanceType, PurchaseOption),
     Ec2Upfront(InstanceType, PurchaseOption),
     EmrUplift(InstanceType),
@@ -95,6 +97,7 @@ impl PriceKey {
             ReplicationRtc => s(&["s3", "replication", "rtc_gb"]),
             BatchOperationsJob => s(&["s3", "batch_operations", "job"]),
             BatchOperationsObjects => s(&["s3", "batch_operations", "objects"]),
+            BatchReplicationManifestObjects => s(&["s3", "batch_operations", "manifest_objects"]),
             InventoryObjects => s(&["s3", "inventory", "objects_listed"]),
             StorageClassAnalysisObjects => {
                 s(&["s3", "storage_class_analysis", "objects_monitored"])
@@ -104,6 +107,7 @@ impl PriceKey {
             MultiRegionAccessPointGb => s(&["s3", "multi_region_access_point", "gb_routed"]),
             TransferInternetOut => s(&["transfer", "internet_out"]),
             TransferInterRegion(r) => s(&["transfer", "inter_region", r.as_str()]),
+            TransferAcceleration(k) => s(&["transfer", "acceleration", k.as_str()]),
             Ec2Hourly(i, PurchaseOption::OnDemand) => s(&["ec2", "on_demand", i.as_str()]),
             Ec2Hourly(i, o) => s(&["ec2", "reserved", o.as_str(), "hourly", i.as_str()]),
             Ec2Upfront(i, o) => s(&["ec2", "reserved", o.as_str(), "upfront", i.as_str()]),

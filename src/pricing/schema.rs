@@ -3,8 +3,8 @@
 
 use super::key::PricePath;
 use crate::aws::{
-    ArchiveSource, GlueClass, LambdaArch, PurchaseOption, RequestTier, RestoreTier, StorageClass,
-    StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, LambdaArch, PurchaseOption, RequestTier,
+    RestoreTier, StorageClass, StorageTier,
 };
 use std::sync::OnceLock;
 
@@ -202,6 +202,10 @@ fn build() -> Vec<Pattern> {
         price(Unit::Objects, 1_000_000),
     );
     add(
+        lit(&["s3", "batch_operations", "manifest_objects"]),
+        price(Unit::Objects, 1_000_000),
+    );
+    add(
         lit(&["s3", "inventory", "objects_listed"]),
         price(Unit::Objects, 1_000_000),
     );
@@ -237,6 +241,12 @@ fn build() -> Vec<Pattern> {
         add(segs, fact(Unit::Flag));
     }
     add(lit(&["transfer", "internet_out"]), tiered(Unit::Gb, 1));
+    for k in AccelerationKind::ALL {
+        add(
+            lit(&["transfer", "acceleration", k.as_str()]),
+            price(Unit::Gb, 1),
+        );
+    }
     let mut segs = lit(&["transfer", "inter_region"]);
     segs.push(Seg::Region);
     add(segs, price(Unit::Gb, 1));
