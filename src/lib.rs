@@ -11,4 +11,5 @@ pub mod pricing;
 pub mod report;
 pub mod rules;
 pub mod tomlx;
+pub mod trace;
 pub mod units;

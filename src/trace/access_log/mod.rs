@@ -1,0 +1,1 @@
+//! S3 server access logs (being written).

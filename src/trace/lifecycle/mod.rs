@@ -1,0 +1,1 @@
+//! S3 lifecycle configurations: JSON, XML, validation and writing (being written).
