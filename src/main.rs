@@ -22,6 +22,8 @@ enum Command {
     Estimate(cmd::estimate::EstimateArgs),
     /// Inspect the price books (`costlab pricing show`).
     Pricing(cmd::pricing::PricingArgs),
+    /// Read S3 server access logs (`costlab logs parse`, `costlab logs stats`).
+    Logs(cmd::logs::LogsArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Pricing(a) => cmd::pricing::run(a),
+        Command::Logs(a) => cmd::logs::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,9 @@
 //! wrong (usage, pricing, arguments), 3 an output could not be written.
 
 pub mod estimate;
+pub mod logs;
+pub mod logs_parse;
+pub mod logs_stats;
 pub mod pricing;
 
 use std::fmt;

@@ -7,7 +7,7 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Mul, Sub};
 use std::str::FromStr;
 
-mod time;
+pub mod time;
 pub use time::{Timestamp, civil_from_days, days_from_civil, next_midnight_utc};
 
 /// One KiB, as S3 counts the 128 KB minimum billable size and the 8 KB + 32 KB archive overhead.

@@ -1,0 +1,328 @@
+//! The line parser: one pass over the bytes of a line, no allocation (except a key with escapes).
+//! Tolerant of what real logs contain: 17 to 28+ fields, `-` for quoted fields, unescaped quotes
+//! inside the user agent and request URI, requesters with spaces (CloudFront OAI), doubled
+//! spaces, CRLF, any UTC offset. Anything else is a `LineError` naming the field.
+
+use super::record::{LineError, Reason, Record, url_decode_once};
+use crate::units::Timestamp;
+
+struct Cursor<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    pos: usize,
+}
+
+fn err(field: &'static str, reason: Reason) -> LineError {
+    LineError { field, reason }
+}
+
+impl<'a> Cursor<'a> {
+    fn skip_spaces(&mut self) {
+        while self.pos < self.b.len() && self.b[self.pos] == b' ' {
+            self.pos += 1;
+        }
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.b.len()
+    }
+
+    /// The next space-delimited token.
+    fn token(&mut self, field: &'static str) -> Result<&'a str, LineError> {
+        self.skip_spaces();
+        if self.at_end() {
+            return Err(err(field, Reason::Truncated));
+        }
+        let start = self.pos;
+        while self.pos < self.b.len() && self.b[self.pos] != b' ' {
+            self.pos += 1;
+        }
+        Ok(&self.s[start..self.pos])
+    }
+
+    /// A token, `None` when it is `-`.
+    fn opt(&mut self, field: &'static str) -> Result<Option<&'a str>, LineError> {
+        self.token(field).map(dash)
+    }
+
+    fn opt_tail(&mut self) -> Option<&'a str> {
+        self.skip_spaces();
+        if self.at_end() {
+            None
+        } else {
+            self.token("").ok().and_then(dash)
+        }
+    }
+
+    fn number(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
+        match self.opt(field)? {
+            None => Ok(None),
+            Some(t) => parse_u64(t)
+                .map(Some)
+                .ok_or_else(|| err(field, Reason::BadNumber)),
+        }
+    }
+
+    /// A quoted field whose closing quote is the first `"` accepted by `closes(rest after it)`;
+    /// or a bare token (`-` in BATCH.DELETE and COPY_GET records).
+    fn quoted(
+        &mut self,
+        field: &'static str,
+        closes: impl Fn(&[u8]) -> bool,
+    ) -> Result<Option<&'a str>, LineError> {
+        self.skip_spaces();
+        if self.at_end() {
+            return Err(err(field, Reason::Truncated));
+        }
+        if self.b[self.pos] != b'"' {
+            return self.opt(field);
+        }
+        let start = self.pos + 1;
+        let mut i = start;
+        while i < self.b.len() {
+            if self.b[i] == b'"' && closes(&self.b[i + 1..]) {
+                self.pos = i + 1;
+                return Ok(dash(&self.s[start..i]));
+            }
+            i += 1;
+        }
+        Err(err(field, Reason::BadQuoting))
+    }
+}
+
+fn dash(t: &str) -> Option<&str> {
+    if t == "-" || t.is_empty() {
+        None
+    } else {
+        Some(t)
+    }
+}
+
+fn parse_u64(t: &str) -> Option<u64> {
+    if t.is_empty() || t.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for c in t.bytes() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    Some(v)
+}
+
+/// `REST.GET.OBJECT`, `WEBSITE.GET.OBJECT`, `BATCH.DELETE.OBJECT`, `S3.EXPIRE.OBJECT`,
+/// `SOAP.CreateBucket`, `S3.COMPUTE.OBJECT.CHECKSUM`.
+fn is_operation(t: &str) -> bool {
+    let ok_prefix = ["REST.", "WEBSITE.", "BATCH.", "S3.", "SOAP."]
+        .iter()
+        .any(|p| t.starts_with(p));
+    ok_prefix
+        && t.len() < 96
+        && t.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// `06/Feb/2019:00:00:38 +0000` → UTC seconds.
+pub fn parse_time(t: &[u8]) -> Option<Timestamp> {
+    if t.len() != 26
+        || t[2] != b'/'
+        || t[6] != b'/'
+        || t[11] != b':'
+        || t[14] != b':'
+        || t[17] != b':'
+        || t[20] != b' '
+    {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u32> {
+        let (a, b) = (t[i], t[i + 1]);
+        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| ((a - b'0') * 10 + (b - b'0')) as u32)
+    };
+    let day = d2(0)?;
+    let month = MONTHS.iter().position(|m| &t[3..6] == *m)? as u32 + 1;
+    let year = d2(7)? * 100 + d2(9)?;
+    let (h, mi, s) = (d2(12)?, d2(15)?, d2(18)?);
+    let sign = match t[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (oh, om) = (d2(22)?, d2(24)?);
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let base = Timestamp::from_civil(year as i64, month, day, h, mi, s)?;
+    Some(Timestamp(
+        base.0 - sign * (oh as i64 * 3600 + om as i64 * 60),
+    ))
+}
+
+/// Parses one line (a trailing `\r` or `\n` is ignored).
+pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return Err(err("bucket_owner", Reason::Empty));
+    }
+    let mut c = Cursor {
+        s: line,
+        b: line.as_bytes(),
+        pos: 0,
+    };
+    let bucket_owner = c.opt("bucket_owner")?;
+    let bucket = c.opt("bucket")?;
+    // [06/Feb/2019:00:00:38 +0000]
+    c.skip_spaces();
+    if c.at_end() {
+        return Err(err("time", Reason::Truncated));
+    }
+    if c.b[c.pos] != b'[' {
+        return Err(err("time", Reason::BadTime));
+    }
+    let close = c.b[c.pos..]
+        .iter()
+        .position(|&x| x == b']')
+        .ok_or(err("time", Reason::BadTime))?;
+    let time = parse_time(&c.b[c.pos + 1..c.pos + close]).ok_or(err("time", Reason::BadTime))?;
+    c.pos += close + 1;
+    let remote_ip = c.opt("remote_ip")?;
+    // Requester (possibly several tokens: "…:user/CloudFront Origin Access Identity E2EX…"),
+    // request id, operation: the operation is the first operation-shaped token from the third on.
+    let req_start = {
+        c.skip_spaces();
+        c.pos
+    };
+    let mut ends: Vec<(usize, usize)> = Vec::with_capacity(4);
+    let (requester, request_id, operation) = loop {
+        let start = {
+            c.skip_spaces();
+            c.pos
+        };
+        let t = c.token(if ends.is_empty() {
+            "requester"
+        } else {
+            "operation"
+        })?;
+        if ends.len() >= 2 && is_operation(t) {
+            let (rs, re) = ends[ends.len() - 1];
+            let requester_end = ends[ends.len() - 2].1;
+            break (
+                dash(&line[req_start..requester_end]),
+                dash(&line[rs..re]),
+                t,
+            );
+        }
+        // Only a requester with spaces (CloudFront's "…:user/CloudFront Origin Access Identity
+        // E2EXAMPLEID") spans tokens, and its extra words are plain alphanumerics; anything else
+        // (e.g. two records fused into one line) has no operation where the format puts it.
+        if ends.len() >= 2
+            && !line[ends[ends.len() - 1].0..ends[ends.len() - 1].1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(err("operation", Reason::NoOperation));
+        }
+        ends.push((start, c.pos));
+        if ends.len() > 7 {
+            return Err(err("operation", Reason::NoOperation));
+        }
+    };
+    let key = c.opt("key")?.map(url_decode_once);
+    // The request line ends at the first quote followed by a space and an HTTP status (or -).
+    let request_uri = c.quoted("request_uri", |rest| {
+        rest.first() == Some(&b' ') && {
+            let t = &rest[1..];
+            let n = t.iter().position(|&x| x == b' ').unwrap_or(t.len());
+            n > 0 && (t[..n] == *b"-" || t[..n].iter().all(u8::is_ascii_digit))
+        }
+    })?;
+    let http_status = match c.opt("http_status")? {
+        None => None,
+        Some(t) => Some(
+            t.parse::<u16>()
+                .ok()
+                .filter(|s| (100..1000).contains(s))
+                .ok_or(err("http_status", Reason::BadNumber))?,
+        ),
+    };
+    let error_code = c.opt("error_code")?;
+    let bytes_sent = c.number("bytes_sent")?;
+    let object_size = c.number("object_size")?;
+    let total_time = c.number("total_time")?;
+    let turn_around_time = c.number("turn_around_time")?;
+    // The referer ends where the user agent (quoted, or a bare -) begins.
+    let referer = c.quoted("referer", |rest| {
+        rest.first() == Some(&b' ') && matches!(rest.get(1), Some(b'"') | Some(b'-'))
+    })?;
+    // The user agent ends at a quote after which no quote follows: trailing fields never contain
+    // one, while real user agents do (`pip/19.1 {"ci":null,…}`, `""Mozilla…`).
+    let user_agent = c.quoted("user_agent", |rest| {
+        (rest.is_empty() || rest[0] == b' ') && !rest.contains(&b'"')
+    })?;
+    let mut field_count = 17;
+    let mut tail = [None; 10];
+    for slot in tail.iter_mut() {
+        c.skip_spaces();
+        if c.at_end() {
+            break;
+        }
+        *slot = c.opt_tail();
+        field_count += 1;
+    }
+    while !c.at_end() {
+        // Unknown trailing fields (AWS appends new ones at the end): counted, ignored.
+        c.skip_spaces();
+        if c.at_end() {
+            break;
+        }
+        let _ = c.token("");
+        field_count += 1;
+    }
+    let [
+        version_id,
+        host_id,
+        signature_version,
+        cipher_suite,
+        authentication_type,
+        host_header,
+        tls_version,
+        access_point_arn,
+        acl,
+        source_region,
+    ] = tail;
+    Ok(Record {
+        bucket_owner,
+        bucket,
+        time,
+        remote_ip,
+        requester,
+        request_id,
+        operation,
+        key,
+        request_uri,
+        http_status,
+        error_code,
+        bytes_sent,
+        object_size,
+        total_time,
+        turn_around_time,
+        referer,
+        user_agent,
+        version_id,
+        host_id,
+        signature_version,
+        cipher_suite,
+        authentication_type,
+        host_header,
+        tls_version,
+        access_point_arn,
+        acl_required: acl.map(|a| a.eq_ignore_ascii_case("yes")),
+        source_region,
+        field_count,
+    })
+}

@@ -1,0 +1,290 @@
+//! Streaming records from many inputs: files, directories (recursively, sorted), glob patterns,
+//! `.gz` / `.zst` (by content), and `-` for standard input. Several inputs merge in time order
+//! (each file is assumed in order, as S3 writes them; ties go to the earlier input). Lenient
+//! mode counts and samples the lines it skips; strict mode stops at the first with
+//! file:line:field.
+
+use super::parse::{parse_line, parse_time};
+use super::record::{LineError, Record};
+use crate::trace::input;
+use crate::units::Timestamp;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Lenient,
+    Strict,
+}
+
+#[derive(Debug, Error)]
+pub enum ReadError {
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {error}")]
+    Line {
+        file: String,
+        line: u64,
+        error: LineError,
+    },
+    #[error("{0}: no such file, directory or matching pattern")]
+    NoInput(String),
+}
+
+/// What was read and skipped, for the end-of-run report and `"lines"` in JSON.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SkipLog {
+    pub read: u64,
+    pub parsed: u64,
+    pub skipped: u64,
+    pub reasons: BTreeMap<&'static str, u64>,
+    /// The first few skipped lines as `file:line: field: reason`.
+    pub examples: Vec<String>,
+}
+
+const EXAMPLES: usize = 5;
+
+impl SkipLog {
+    fn skip(&mut self, file: &str, line: u64, e: &LineError) {
+        self.skipped += 1;
+        *self.reasons.entry(e.reason.as_str()).or_insert(0) += 1;
+        if self.examples.len() < EXAMPLES {
+            self.examples.push(format!("{file}:{line}: {e}"));
+        }
+    }
+
+    pub fn merge(&mut self, o: &SkipLog) {
+        self.read += o.read;
+        self.parsed += o.parsed;
+        self.skipped += o.skipped;
+        for (k, v) in &o.reasons {
+            *self.reasons.entry(k).or_insert(0) += v;
+        }
+        for e in &o.examples {
+            if self.examples.len() < EXAMPLES {
+                self.examples.push(e.clone());
+            }
+        }
+    }
+}
+
+/// One input to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineSource {
+    Stdin,
+    File(PathBuf),
+}
+
+impl LineSource {
+    pub fn name(&self) -> String {
+        match self {
+            LineSource::Stdin => "<stdin>".into(),
+            LineSource::File(p) => p.display().to_string(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn BufRead + Send>, ReadError> {
+        let p = match self {
+            LineSource::Stdin => Path::new("-"),
+            LineSource::File(p) => p.as_path(),
+        };
+        input::open(p).map_err(|source| ReadError::Io {
+            file: self.name(),
+            source,
+        })
+    }
+}
+
+/// Expands arguments into inputs: `-`, files, directories (every file below, sorted), globs.
+pub fn expand(args: &[String]) -> Result<Vec<LineSource>, ReadError> {
+    let mut out = Vec::new();
+    for a in args {
+        if a == "-" {
+            out.push(LineSource::Stdin);
+            continue;
+        }
+        let p = Path::new(a);
+        if p.is_dir() {
+            let mut files = Vec::new();
+            walk_dir(p, &mut files).map_err(|source| ReadError::Io {
+                file: a.clone(),
+                source,
+            })?;
+            files.sort();
+            out.extend(files.into_iter().map(LineSource::File));
+        } else if p.exists() {
+            out.push(LineSource::File(p.to_path_buf()));
+        } else if a.contains(['*', '?', '[']) {
+            let mut matched: Vec<PathBuf> = glob::glob(a)
+                .map_err(|_| ReadError::NoInput(a.clone()))?
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
+            if matched.is_empty() {
+                return Err(ReadError::NoInput(a.clone()));
+            }
+            matched.sort();
+            out.extend(matched.into_iter().map(LineSource::File));
+        } else {
+            return Err(ReadError::NoInput(a.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            walk_dir(&p, out)?;
+        } else if !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// A line and where it came from, as handed to the record callback.
+pub struct At<'a> {
+    pub source: usize,
+    pub file: &'a str,
+    pub line: u64,
+}
+
+struct Open {
+    name: String,
+    r: Box<dyn BufRead + Send>,
+    buf: Vec<u8>,
+    line_no: u64,
+}
+
+impl Open {
+    /// Reads the next line into `buf`; false at end.
+    fn next(&mut self) -> Result<bool, ReadError> {
+        self.buf.clear();
+        let n = self
+            .r
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|source| ReadError::Io {
+                file: self.name.clone(),
+                source,
+            })?;
+        if n > 0 {
+            self.line_no += 1;
+        }
+        Ok(n > 0)
+    }
+
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.buf)
+    }
+}
+
+/// Reads every record of `sources` in time order and hands each to `f`; returns the skip log.
+pub struct LogReader {
+    pub mode: Mode,
+}
+
+impl LogReader {
+    pub fn new(mode: Mode) -> LogReader {
+        LogReader { mode }
+    }
+
+    pub fn for_each<E: From<ReadError>>(
+        &self,
+        sources: &[LineSource],
+        mut f: impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
+    ) -> Result<SkipLog, E> {
+        let mut log = SkipLog::default();
+        let mut open: Vec<Open> = Vec::with_capacity(sources.len());
+        for s in sources {
+            open.push(Open {
+                name: s.name(),
+                r: s.open()?,
+                buf: Vec::with_capacity(4096),
+                line_no: 0,
+            });
+        }
+        if open.len() == 1 {
+            let o = &mut open[0];
+            while o.next()? {
+                let text = o.text();
+                self.one(&mut log, 0, &o.name, o.line_no, &text, &mut f)?;
+            }
+            return Ok(log);
+        }
+        // k-way merge on each source's next record time (lines whose time does not parse go
+        // first, to be reported in their own source's order).
+        let mut heap: BinaryHeap<Reverse<(Timestamp, usize)>> = BinaryHeap::new();
+        for (i, o) in open.iter_mut().enumerate() {
+            if o.next()? {
+                heap.push(Reverse((line_time(&o.buf), i)));
+            }
+        }
+        while let Some(Reverse((_, i))) = heap.pop() {
+            {
+                let o = &open[i];
+                let text = o.text();
+                self.one(&mut log, i, &o.name, o.line_no, &text, &mut f)?;
+            }
+            let o = &mut open[i];
+            if o.next()? {
+                heap.push(Reverse((line_time(&o.buf), i)));
+            }
+        }
+        Ok(log)
+    }
+
+    fn one<E: From<ReadError>>(
+        &self,
+        log: &mut SkipLog,
+        source: usize,
+        file: &str,
+        line: u64,
+        text: &str,
+        f: &mut impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        log.read += 1;
+        match parse_line(text) {
+            Ok(r) => {
+                log.parsed += 1;
+                f(&At { source, file, line }, &r)
+            }
+            Err(e) => match self.mode {
+                Mode::Strict => Err(ReadError::Line {
+                    file: file.to_string(),
+                    line,
+                    error: e,
+                }
+                .into()),
+                Mode::Lenient => {
+                    log.skip(file, line, &e);
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+/// The time of a raw line, for merge order; the epoch when it has none.
+fn line_time(buf: &[u8]) -> Timestamp {
+    let Some(open) = buf.iter().position(|&b| b == b'[') else {
+        return Timestamp(i64::MIN);
+    };
+    let Some(len) = buf[open..].iter().position(|&b| b == b']') else {
+        return Timestamp(i64::MIN);
+    };
+    parse_time(&buf[open + 1..open + len]).unwrap_or(Timestamp(i64::MIN))
+}

@@ -1,0 +1,165 @@
+//! One S3 server access log record, parsed from a line without copying: every field is a slice
+//! of the line (`None` for `-`), numbers are parsed, the time is UTC seconds, and the key is
+//! URL-decoded exactly once (allocating only when it has escapes).
+
+use crate::units::Timestamp;
+use std::borrow::Cow;
+use std::fmt;
+
+/// Field names as the format document and `costlab logs parse` spell them, in record order.
+pub const FIELD_NAMES: [&str; 27] = [
+    "bucket_owner",
+    "bucket",
+    "time",
+    "remote_ip",
+    "requester",
+    "request_id",
+    "operation",
+    "key",
+    "request_uri",
+    "http_status",
+    "error_code",
+    "bytes_sent",
+    "object_size",
+    "total_time",
+    "turn_around_time",
+    "referer",
+    "user_agent",
+    "version_id",
+    "host_id",
+    "signature_version",
+    "cipher_suite",
+    "authentication_type",
+    "host_header",
+    "tls_version",
+    "access_point_arn",
+    "acl_required",
+    "source_region",
+];
+
+/// A parsed record borrowing its line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record<'a> {
+    pub bucket_owner: Option<&'a str>,
+    pub bucket: Option<&'a str>,
+    pub time: Timestamp,
+    pub remote_ip: Option<&'a str>,
+    pub requester: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub operation: &'a str,
+    /// The key, URL-decoded once (`%2F` → `/`, `+` → space); `%253D` becomes `%3D`.
+    pub key: Option<Cow<'a, str>>,
+    pub request_uri: Option<&'a str>,
+    pub http_status: Option<u16>,
+    pub error_code: Option<&'a str>,
+    pub bytes_sent: Option<u64>,
+    pub object_size: Option<u64>,
+    pub total_time: Option<u64>,
+    pub turn_around_time: Option<u64>,
+    pub referer: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub version_id: Option<&'a str>,
+    pub host_id: Option<&'a str>,
+    pub signature_version: Option<&'a str>,
+    pub cipher_suite: Option<&'a str>,
+    pub authentication_type: Option<&'a str>,
+    pub host_header: Option<&'a str>,
+    pub tls_version: Option<&'a str>,
+    pub access_point_arn: Option<&'a str>,
+    /// `Yes` in the log → true; `-` → None.
+    pub acl_required: Option<bool>,
+    pub source_region: Option<&'a str>,
+    /// How many fields the line had (17 for 2006-era records, 27 today, more if AWS adds some).
+    pub field_count: usize,
+}
+
+/// Why a line is not a record: the field (by format name) and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineError {
+    pub field: &'static str,
+    pub reason: Reason,
+}
+
+/// Reasons a line is rejected; also the keys of `skip_reasons` in `costlab logs stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    Empty,
+    Truncated,
+    BadTime,
+    NoOperation,
+    BadNumber,
+    BadQuoting,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Empty => "empty_line",
+            Reason::Truncated => "truncated_record",
+            Reason::BadTime => "bad_time",
+            Reason::NoOperation => "no_operation",
+            Reason::BadNumber => "bad_number",
+            Reason::BadQuoting => "bad_quoting",
+        }
+    }
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.reason {
+            Reason::Empty => "empty line",
+            Reason::Truncated => {
+                "the record ends before this field (a record has at least 17 fields, through user_agent)"
+            }
+            Reason::BadTime => "expected [dd/Mon/yyyy:HH:MM:SS +hhmm]",
+            Reason::NoOperation => {
+                "no operation such as REST.GET.OBJECT, WEBSITE.GET.OBJECT, BATCH.DELETE.OBJECT or S3.EXPIRE.OBJECT where the format has one"
+            }
+            Reason::BadNumber => "expected a number or -",
+            Reason::BadQuoting => "a quoted field is not closed",
+        };
+        write!(f, "{}: {what}", self.field)
+    }
+}
+
+/// Decodes `%XX` escapes and `+` once. Malformed escapes stay literal; bytes that do not form
+/// UTF-8 become U+FFFD. S3 logs keys URL-encoded (form style: BATCH.DELETE.OBJECT records show
+/// spaces as `+`), and some clients' keys are themselves encoded, so `%253D` decodes to `%3D`
+/// and no further (s3-access-log-format.md, "Notes on values").
+pub fn url_decode_once(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    if !b.iter().any(|&c| c == b'%' || c == b'+') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if i + 2 < b.len() && hex(b[i + 1]).is_some() && hex(b[i + 2]).is_some() => {
+                out.push(hex(b[i + 1]).unwrap_or(0) * 16 + hex(b[i + 2]).unwrap_or(0));
+                i += 3;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
