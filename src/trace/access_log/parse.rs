@@ -166,7 +166,7 @@ pub fn parse_time(t: &[u8]) -> Option<Timestamp> {
 /// Parses one line (a trailing `\r` or `\n` is ignored).
 pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let line = line.trim_end_matches(['\n', '\r']);
-    if line.trim().is_empty() {
+    if line.bytes().all(|b| b == b' ' || b == b'\t') {
         return Err(err("bucket_owner", Reason::Empty));
     }
     let mut c = Cursor {
@@ -197,20 +197,18 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
         c.skip_spaces();
         c.pos
     };
-    let mut ends: Vec<(usize, usize)> = Vec::with_capacity(4);
+    // Token spans seen before the operation (at most 7), kept on the stack.
+    let mut ends = [(0usize, 0usize); 8];
+    let mut n = 0;
     let (requester, request_id, operation) = loop {
         let start = {
             c.skip_spaces();
             c.pos
         };
-        let t = c.token(if ends.is_empty() {
-            "requester"
-        } else {
-            "operation"
-        })?;
-        if ends.len() >= 2 && is_operation(t) {
-            let (rs, re) = ends[ends.len() - 1];
-            let requester_end = ends[ends.len() - 2].1;
+        let t = c.token(if n == 0 { "requester" } else { "operation" })?;
+        if n >= 2 && is_operation(t) {
+            let (rs, re) = ends[n - 1];
+            let requester_end = ends[n - 2].1;
             break (
                 dash(&line[req_start..requester_end]),
                 dash(&line[rs..re]),
@@ -220,17 +218,18 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
         // Only a requester with spaces (CloudFront's "…:user/CloudFront Origin Access Identity
         // E2EXAMPLEID") spans tokens, and its extra words are plain alphanumerics; anything else
         // (e.g. two records fused into one line) has no operation where the format puts it.
-        if ends.len() >= 2
-            && !line[ends[ends.len() - 1].0..ends[ends.len() - 1].1]
+        if n >= 2
+            && !line[ends[n - 1].0..ends[n - 1].1]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric())
         {
             return Err(err("operation", Reason::NoOperation));
         }
-        ends.push((start, c.pos));
-        if ends.len() > 7 {
+        if n == 7 {
             return Err(err("operation", Reason::NoOperation));
         }
+        ends[n] = (start, c.pos);
+        n += 1;
     };
     let key = c.opt("key")?.map(url_decode_once);
     // The request line ends at the first quote followed by a space and an HTTP status (or -).
