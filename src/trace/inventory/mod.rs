@@ -1,1 +1,173 @@
-//! S3 Inventory reports: manifest.json and CSV / CSV.gz / Parquet data files (being written).
+//! S3 Inventory reports: a delivery's `manifest.json` and its CSV / CSV.gz / Parquet data files,
+//! read as a stream of typed [`InventoryRecord`]s (object versions and delete markers with size,
+//! last-modified time, storage class and Intelligent-Tiering tier): the objects present when the
+//! inventory was taken. ORC deliveries are recognised but not read.
+//!
+//! [`read_inventory`] is the entry point: it parses the manifest, checks it against a sibling
+//! `manifest.checksum` when there is one, finds each data file next to the manifest, checks its
+//! size and MD5 against the manifest before reading it, and yields records file by file. Lenient
+//! mode (the default) skips malformed lines and tallies them in a [`ReadSummary`]; strict mode
+//! stops at the first with file:line:field. No input makes the reader panic.
+//!
+//! Files: `manifest` (manifest.json, schema, checksums, data-file lookup), `record` (columns
+//! and typed records), `csv` and `parquet` (data-file readers), `summary` (mode and tally),
+//! `error`.
+
+mod csv;
+mod error;
+mod manifest;
+mod parquet;
+mod record;
+mod summary;
+
+use std::path::{Path, PathBuf};
+
+pub use self::csv::CsvRecords;
+pub use self::error::{BadLine, InventoryError, Problem};
+pub use self::manifest::{FileFormat, Manifest, ManifestFile, md5_file, parse_file_schema};
+pub use self::parquet::ParquetRecords;
+pub use self::record::{Column, InventoryRecord, decode_csv_key, parse_it_tier};
+pub use self::summary::{MAX_EXAMPLES, Mode, ReadSummary};
+
+/// Opens the delivery described by the manifest at `manifest_path`; see the module docs.
+/// Errors here are about the manifest (unreadable, invalid, checksum mismatch, ORC format) or a
+/// data file that cannot be found; data-file problems surface while iterating.
+pub fn read_inventory(manifest_path: &Path, mode: Mode) -> Result<InventoryReader, InventoryError> {
+    let manifest = Manifest::from_path(manifest_path)?;
+    manifest.verify_checksum_file()?;
+    InventoryReader::new(manifest, mode)
+}
+
+enum FileRecords {
+    Csv(CsvRecords),
+    Parquet(ParquetRecords),
+}
+
+impl FileRecords {
+    fn next(&mut self) -> Option<Result<InventoryRecord, InventoryError>> {
+        match self {
+            FileRecords::Csv(r) => r.next(),
+            FileRecords::Parquet(r) => r.next(),
+        }
+    }
+
+    fn summary(&self) -> &ReadSummary {
+        match self {
+            FileRecords::Csv(r) => r.summary(),
+            FileRecords::Parquet(r) => r.summary(),
+        }
+    }
+}
+
+/// The records of every data file of one delivery, in manifest order. Iteration ends after the
+/// first error (an unreadable or tampered file, or a bad line in strict mode).
+pub struct InventoryReader {
+    manifest: Manifest,
+    mode: Mode,
+    paths: Vec<PathBuf>,
+    next_file: usize,
+    current: Option<FileRecords>,
+    finished: ReadSummary,
+    done: bool,
+}
+
+impl InventoryReader {
+    /// Prepares to read `manifest`'s data files; fails for ORC deliveries and for data files
+    /// that are not on disk.
+    pub fn new(manifest: Manifest, mode: Mode) -> Result<InventoryReader, InventoryError> {
+        if manifest.file_format == FileFormat::Orc {
+            return Err(InventoryError::UnsupportedFormat {
+                path: manifest.path.clone(),
+                format: "ORC".into(),
+                hint: "costlab reads CSV and Parquet inventories only; change the inventory \
+                       configuration's output format (Destination Format) to CSV or Parquet \
+                       and use the next delivery"
+                    .into(),
+            });
+        }
+        let paths = manifest
+            .files
+            .iter()
+            .map(|f| manifest.resolve(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(InventoryReader {
+            manifest,
+            mode,
+            paths,
+            next_file: 0,
+            current: None,
+            finished: ReadSummary::default(),
+            done: false,
+        })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The data files on disk, in manifest order.
+    pub fn data_files(&self) -> &[PathBuf] {
+        &self.paths
+    }
+
+    /// The tally so far, over all files read or being read.
+    pub fn summary(&self) -> ReadSummary {
+        let mut s = self.finished.clone();
+        if let Some(cur) = &self.current {
+            s.merge(cur.summary());
+        }
+        s
+    }
+
+    fn open_next(&mut self) -> Result<Option<FileRecords>, InventoryError> {
+        let i = self.next_file;
+        let (Some(file), Some(path)) = (self.manifest.files.get(i), self.paths.get(i)) else {
+            return Ok(None);
+        };
+        self.next_file += 1;
+        self.manifest.verify(file, path)?;
+        Ok(Some(match self.manifest.file_format {
+            FileFormat::Parquet => FileRecords::Parquet(ParquetRecords::open(path, self.mode)?),
+            FileFormat::Csv | FileFormat::Orc => FileRecords::Csv(CsvRecords::open(
+                path,
+                &self.manifest.file_schema,
+                self.mode,
+            )?),
+        }))
+    }
+
+    fn close_current(&mut self) {
+        if let Some(cur) = self.current.take() {
+            self.finished.merge(cur.summary());
+        }
+    }
+}
+
+impl Iterator for InventoryReader {
+    type Item = Result<InventoryRecord, InventoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            if let Some(cur) = &mut self.current {
+                match cur.next() {
+                    Some(Ok(r)) => return Some(Ok(r)),
+                    Some(Err(e)) => {
+                        self.close_current();
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                    None => self.close_current(),
+                }
+            }
+            match self.open_next() {
+                Ok(Some(next)) => self.current = Some(next),
+                Ok(None) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
