@@ -24,6 +24,8 @@ enum Command {
     Pricing(cmd::pricing::PricingArgs),
     /// Read S3 server access logs (`costlab logs parse`, `costlab logs stats`).
     Logs(cmd::logs::LogsArgs),
+    /// Write a synthetic workload (S3 access logs and an inventory) from a seeded spec.
+    Generate(cmd::generate::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Pricing(a) => cmd::pricing::run(a),
         Command::Logs(a) => cmd::logs::run(a),
+        Command::Generate(a) => cmd::generate::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 //! wrong (usage, pricing, arguments), 3 an output could not be written.
 
 pub mod estimate;
+pub mod generate;
 pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;

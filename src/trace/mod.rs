@@ -3,6 +3,8 @@
 //! and field in its errors, and never panics on any input.
 
 pub mod access_log;
+pub mod compute;
+pub mod generate;
 pub mod input;
 pub mod inventory;
 pub mod lifecycle;

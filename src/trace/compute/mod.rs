@@ -1,0 +1,1 @@
+//! Compute evidence: hourly usage, job traces and spot price history (being written).

@@ -1,0 +1,1 @@
+//! Synthetic workloads: seeded generators of S3 access logs and inventories (being written).
