@@ -601,3 +601,62 @@ mod props {
         }
     }
 }
+
+#[test]
+fn stats_bands_prefixes_and_never_read_shares_by_hand() {
+    use costlab::trace::access_log::stats::LogStats;
+    let l = |op: &str, key: &str, status: &str, day: u32, size: &str| {
+        let (d, m) = if day < 31 {
+            (day + 1, "Mar")
+        } else if day < 61 {
+            (day - 30, "Apr")
+        } else {
+            (day - 60, "May")
+        };
+        format!(
+            "o lake [{d:02}/{m}/2026:12:00:00 +0000] 10.0.0.1 - RID {op} {key} \"X /lake/{key} HTTP/1.1\" {status} - 100 {size} 1 1 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -"
+        )
+    };
+    let lines = [
+        l("REST.PUT.OBJECT", "raw/a", "200", 0, "1000"),
+        l("REST.PUT.OBJECT", "raw/b", "200", 0, "3000"),
+        l("REST.PUT.OBJECT", "gold/c", "200", 0, "500"),
+        l("REST.GET.OBJECT", "raw/a", "200", 1, "1000"), // age 1 day → 0-14
+        l("REST.GET.OBJECT", "raw/a", "206", 40, "1000"), // age 40 → 30-44
+        l("REST.GET.OBJECT", "raw/z", "200", 2, "7"),    // created before the logs → unknown
+        l("REST.GET.OBJECT", "raw/b", "404", 3, "-"),    // failed read: not a read
+        l("REST.DELETE.OBJECT", "gold/c", "204", 5, "-"),
+        l("REST.HEAD.OBJECT", "raw/b", "200", 70, "3000"), // HEAD is not a read; sets the end time
+    ];
+    let mut s = LogStats::new(1);
+    for x in &lines {
+        s.add(&parse_line(x).unwrap());
+    }
+    let sum = s.finish();
+    assert_eq!(sum.objects, 3, "a, b and z (c deleted)");
+    assert_eq!(sum.bytes, 1000 + 3000 + 7);
+    let band = |b: &str| sum.reads_by_age.iter().find(|(k, _)| k == b).unwrap().1;
+    assert_eq!(
+        (band("0-14"), band("30-44"), band("unknown"), band("15-29")),
+        (1, 1, 1, 0)
+    );
+    let raw = &sum.prefixes["raw/"];
+    assert_eq!(
+        (raw.objects, raw.bytes_stored, raw.reads, raw.bytes_read),
+        (3, 4007, 3, 300)
+    );
+    assert_eq!(sum.prefixes["gold/"].objects, 0);
+    // Observed 70 days: a (last read at age 40) and b (never read). z's creation is unknown.
+    let nr = |n: u32| {
+        sum.never_read_after
+            .iter()
+            .find(|x| x.0 == n)
+            .map(|x| (x.1, x.2))
+            .unwrap()
+    };
+    assert_eq!(nr(30), (2, 1));
+    assert_eq!(nr(60), (2, 2));
+    assert_eq!(nr(90), (0, 0));
+    assert_eq!(sum.requests_by_operation["REST.GET.OBJECT"], 4);
+    assert_eq!(sum.requests_by_billing_class["tier1"], 3);
+}

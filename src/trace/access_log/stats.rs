@@ -74,7 +74,8 @@ pub struct LogStats {
     pub reads_unknown_age: u64,
     prefixes: Vec<(String, PrefixStats)>,
     prefix_index: HashMap<String, usize>,
-    objects: HashMap<(String, String), ObjectState>,
+    objects: HashMap<String, ObjectState>,
+    id_buf: String,
 }
 
 /// The finished summary.
@@ -107,6 +108,7 @@ impl LogStats {
             prefixes: Vec::new(),
             prefix_index: HashMap::new(),
             objects: HashMap::new(),
+            id_buf: String::new(),
         }
     }
 
@@ -126,10 +128,13 @@ impl LogStats {
     pub fn add(&mut self, r: &Record<'_>) {
         self.first = Some(self.first.map_or(r.time, |f| f.min(r.time)));
         self.last = Some(self.last.map_or(r.time, |l| l.max(r.time)));
-        *self
-            .requests_by_operation
-            .entry(r.operation.to_string())
-            .or_insert(0) += 1;
+        match self.requests_by_operation.get_mut(r.operation) {
+            Some(n) => *n += 1,
+            None => {
+                self.requests_by_operation
+                    .insert(r.operation.to_string(), 1);
+            }
+        }
         *self
             .requests_by_billing_class
             .entry(billing_class(r).as_str())
@@ -147,12 +152,22 @@ impl LogStats {
         {
             return;
         }
-        let prefix = self.prefix_of(key);
-        let id = (bucket.to_string(), key.to_string());
-        let st = self.objects.entry(id).or_insert_with(|| ObjectState {
-            prefix,
-            ..Default::default()
-        });
+        // Object id "bucket\0key", built in a reused buffer; allocated only for new objects.
+        self.id_buf.clear();
+        self.id_buf.push_str(bucket);
+        self.id_buf.push('\0');
+        self.id_buf.push_str(key);
+        if !self.objects.contains_key(self.id_buf.as_str()) {
+            let prefix = self.prefix_of(key);
+            let st = ObjectState {
+                prefix,
+                ..Default::default()
+            };
+            self.objects.insert(self.id_buf.clone(), st);
+        }
+        let Some(st) = self.objects.get_mut(self.id_buf.as_str()) else {
+            return;
+        };
         match act {
             Action::Write => {
                 st.created = Some(r.time);
