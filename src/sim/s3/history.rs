@@ -1,0 +1,133 @@
+//! Object histories: what happened to each key, gathered from the evidence and grouped by key
+//! (one pass over logs; inventory rows give the objects present at the start). Memory per
+//! tracked object: the key, a 40-byte initial state, and 24 bytes per event.
+
+use crate::aws::{ItTier, StorageClass};
+use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
+use crate::units::Timestamp;
+use std::collections::HashMap;
+
+/// What an event does, for replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A new version of the object is written (PUT, COPY destination, completed upload).
+    Write { size: u64 },
+    /// The object's data is read: `bytes` retrieved; `charged` is false for the GET side of a
+    /// copy (its request is billed on the PUT side).
+    Read { bytes: u64, charged: bool },
+    /// A request on the object that is not a data access (HEAD, tagging, ACL…), of a tier.
+    Request { tier1: bool },
+    /// The object is deleted by a user.
+    Delete,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub t: Timestamp,
+    pub kind: EventKind,
+}
+
+/// An object present when the horizon starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Initial {
+    pub created: Timestamp,
+    pub size: u64,
+    pub class: StorageClass,
+    pub it_tier: Option<ItTier>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectHistory {
+    pub key: String,
+    pub initial: Option<Initial>,
+    /// In time order.
+    pub events: Vec<Event>,
+}
+
+/// Requests not tied to an object (LIST, HEAD bucket, bucket configuration): billed at
+/// STANDARD's tier-1 or tier-2 price whatever the policy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BucketRequests {
+    pub tier1: Vec<Timestamp>,
+    pub tier2: Vec<Timestamp>,
+}
+
+/// Everything replayed: objects by key, and bucket-level requests.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    index: HashMap<String, usize>,
+    pub objects: Vec<ObjectHistory>,
+    pub bucket_requests: BucketRequests,
+    /// Records that are not billed and change nothing (lifecycle actions of the bucket's
+    /// *current* policy, unbilled errors): counted, not replayed.
+    pub ignored: u64,
+}
+
+impl Evidence {
+    fn object(&mut self, key: &str) -> &mut ObjectHistory {
+        let i = match self.index.get(key) {
+            Some(i) => *i,
+            None => {
+                self.objects.push(ObjectHistory {
+                    key: key.to_string(),
+                    initial: None,
+                    events: Vec::new(),
+                });
+                self.index.insert(key.to_string(), self.objects.len() - 1);
+                self.objects.len() - 1
+            }
+        };
+        &mut self.objects[i]
+    }
+
+    /// An object present at the start (from an inventory).
+    pub fn add_initial(&mut self, key: &str, initial: Initial) {
+        self.object(key).initial = Some(initial);
+    }
+
+    /// Adds a log record. Lifecycle records of the bucket's current configuration are not
+    /// replayed: the policy under study decides transitions and expirations itself.
+    pub fn add_record(&mut self, r: &Record<'_>) {
+        let class = billing_class(r);
+        if matches!(
+            class,
+            BillingClass::Lifecycle | BillingClass::System | BillingClass::UnbilledError
+        ) {
+            self.ignored += 1;
+            return;
+        }
+        let ok = r.http_status.is_none_or(|s| s < 300 || s == 304);
+        let Some(key) = r.key.as_deref() else {
+            match class {
+                BillingClass::Tier1 => self.bucket_requests.tier1.push(r.time),
+                BillingClass::Tier2 => self.bucket_requests.tier2.push(r.time),
+                _ => {}
+            }
+            return;
+        };
+        let kind = match (action(r.operation), ok) {
+            (Action::Write, true) => EventKind::Write {
+                size: r.object_size.unwrap_or(0),
+            },
+            (Action::Read, true) if r.http_status != Some(304) => EventKind::Read {
+                bytes: r.bytes_sent.or(r.object_size).unwrap_or(0),
+                charged: class != BillingClass::CopySourceRead,
+            },
+            (Action::Delete, true) => EventKind::Delete,
+            _ if class == BillingClass::Tier1 => EventKind::Request { tier1: true },
+            _ if class == BillingClass::Tier2 => EventKind::Request { tier1: false },
+            _ => {
+                self.ignored += 1;
+                return;
+            }
+        };
+        self.object(key).events.push(Event { t: r.time, kind });
+    }
+
+    /// Sorts every object's events by time (stable: same-second events keep log order).
+    pub fn finish(&mut self) {
+        for o in &mut self.objects {
+            o.events.sort_by_key(|e| e.t);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Storage policies under study, and what a lifecycle configuration schedules for one object
+//! version: transitions and expiration at absolute times (creation + N days rounded up to the
+//! next midnight UTC, s3-pricing-and-rules.md §2.5).
+
+use crate::aws::{RestoreTier, StorageClass};
+use crate::trace::lifecycle::{
+    LifecycleConfiguration, Schedule, TransitionDefaultMinimumObjectSize, supported_transition,
+};
+use crate::units::time::SECONDS_PER_DAY;
+use crate::units::{Timestamp, next_midnight_utc};
+
+/// A policy to compare.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyKind {
+    /// Every object in STANDARD for the whole horizon.
+    AllStandard,
+    /// A lifecycle configuration (as `put-bucket-lifecycle-configuration` takes it).
+    Lifecycle(LifecycleConfiguration),
+    /// New objects written to Intelligent-Tiering; STANDARD objects present at the start move
+    /// there at the first lifecycle run. Optional asynchronous archive tiers (days without
+    /// access; Archive Access ≥ 90, Deep Archive Access ≥ 180, §2.4).
+    IntelligentTiering {
+        archive_days: Option<u32>,
+        deep_archive_days: Option<u32>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub kind: PolicyKind,
+}
+
+/// Replay settings shared by every policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayOptions {
+    /// Storage class of new objects by key prefix (longest match wins), else `default_class`.
+    pub new_object_class: Vec<(String, StorageClass)>,
+    pub default_class: StorageClass,
+    /// Restore tier for reads of GLACIER / DEEP_ARCHIVE objects (Deep Archive has no
+    /// expedited tier: standard is used there).
+    pub restore_tier: RestoreTier,
+    /// Days the restored copy is kept.
+    pub restore_days: u32,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            new_object_class: Vec::new(),
+            default_class: StorageClass::Standard,
+            restore_tier: RestoreTier::Standard,
+            restore_days: 7,
+        }
+    }
+}
+
+impl ReplayOptions {
+    pub fn class_for(&self, key: &str) -> StorageClass {
+        self.new_object_class
+            .iter()
+            .filter(|(p, _)| key.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, c)| *c)
+            .unwrap_or(self.default_class)
+    }
+}
+
+/// What a lifecycle action does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Transition(StorageClass),
+    Expire,
+}
+
+/// A scheduled action at an absolute time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scheduled {
+    pub at: Timestamp,
+    pub action: Action,
+}
+
+/// When a rule's schedule makes a version created at `created` eligible: Days → creation + N
+/// days rounded up to the next midnight UTC; Date → that midnight, or the first lifecycle run
+/// after creation when the date has passed ("past date ⇒ immediately eligible", §2.5). Nothing
+/// happens before `not_before` (the policy is applied from the start of the horizon).
+pub fn eligible_at(s: Schedule, created: Timestamp, not_before: Timestamp) -> Timestamp {
+    let t = match s {
+        Schedule::Days(n) => next_midnight_utc(Timestamp(created.0 + n as i64 * SECONDS_PER_DAY)),
+        Schedule::Date(d) => d.max(next_midnight_utc(created)),
+    };
+    t.max(next_midnight_utc(not_before))
+}
+
+/// Lower is cheaper: the order in which S3 resolves overlapping transitions ("the lower-cost
+/// class"; Glacier Flexible wins over Standard-IA/One Zone-IA; Intelligent-Tiering is favoured
+/// over any class but Glacier Flexible / Deep Archive — §2.5 conflict resolution).
+pub fn class_rank(c: StorageClass) -> u8 {
+    match c {
+        StorageClass::DeepArchive => 0,
+        StorageClass::Glacier => 1,
+        StorageClass::IntelligentTiering => 2,
+        StorageClass::GlacierIr => 3,
+        StorageClass::OnezoneIa => 4,
+        StorageClass::StandardIa => 5,
+        _ => 9,
+    }
+}
+
+/// The actions a lifecycle configuration schedules for a version of `key` of `size` bytes
+/// created at `created`, in time order. Disabled rules, tag filters (tags are not in the
+/// evidence) and the 128 KiB transition floor are applied here.
+pub fn schedule(
+    cfg: &LifecycleConfiguration,
+    key: &str,
+    size: u64,
+    created: Timestamp,
+    not_before: Timestamp,
+    transition_min_bytes: u64,
+) -> Vec<Scheduled> {
+    let mut out = Vec::new();
+    for rule in cfg.rules.iter().filter(|r| r.is_enabled()) {
+        if rule.filter.has_tags() || !rule.filter.matches(key, size, &[]) {
+            continue;
+        }
+        // §2.5 (Sept 2024 default): objects under 128 KB transition nowhere, unless the
+        // configuration says varies_by_storage_class (then only to GLACIER / DEEP_ARCHIVE) or
+        // the rule has its own size filter ("custom filters always take precedence").
+        let custom_size = rule.filter.object_size_greater_than.is_some()
+            || rule.filter.object_size_less_than.is_some();
+        let small = size < transition_min_bytes && !custom_size;
+        for tr in &rule.transitions {
+            if small {
+                let varies = cfg.transition_default_minimum_object_size
+                    == Some(TransitionDefaultMinimumObjectSize::VariesByStorageClass);
+                if !(varies
+                    && matches!(
+                        tr.storage_class,
+                        StorageClass::Glacier | StorageClass::DeepArchive
+                    ))
+                {
+                    continue;
+                }
+            }
+            out.push(Scheduled {
+                at: eligible_at(tr.when, created, not_before),
+                action: Action::Transition(tr.storage_class),
+            });
+        }
+        if let Some(when) = rule.expiration.as_ref().and_then(|e| e.when) {
+            out.push(Scheduled {
+                at: eligible_at(when, created, not_before),
+                action: Action::Expire,
+            });
+        }
+    }
+    out.sort_by_key(|s| (s.at, s.action == Action::Expire));
+    out
+}
+
+/// Whether lifecycle may move an object from `from` to `to` (the waterfall, §2.5).
+pub fn may_transition(from: StorageClass, to: StorageClass) -> bool {
+    supported_transition(from, to)
+}

@@ -1,0 +1,549 @@
+//! Replaying one object's history under one policy, metering as AWS would: storage byte-time per
+//! class and Intelligent-Tiering tier (with the minimum billable size and archive overhead),
+//! requests at the class of the moment, retrieval GB, restores and their temporary copies,
+//! lifecycle transitions, early-deletion remainders, and IT monitoring. Event-driven: the next
+//! lifecycle or tiering change is computed from the object's clock, never found by ticking.
+
+use super::accum::{Accum, month_of, month_start};
+use super::history::{EventKind, ObjectHistory};
+use super::policy::{
+    Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, may_transition, schedule,
+};
+use crate::aws::{ArchiveSource, ItTier, RequestTier, RestoreTier, StorageClass, StorageTier};
+use crate::meter::Meter;
+use crate::rules::S3Rules;
+use crate::units::time::SECONDS_PER_DAY;
+use crate::units::{Month, Timestamp, next_midnight_utc};
+use std::collections::BTreeMap;
+
+/// The fixed inputs of a replay.
+pub struct Ctx<'a> {
+    pub policy: &'a Policy,
+    pub opts: &'a ReplayOptions,
+    pub rules: &'a S3Rules,
+    /// Horizon [start, end): nothing is billed outside it.
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// Per-policy statistics (summed over objects).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Bytes stored by class/tier at the last second of each month.
+    pub bytes_at_month_end: BTreeMap<Month, BTreeMap<String, u128>>,
+    pub transitions: BTreeMap<String, u64>,
+    pub expirations: u64,
+    /// Early-deletion remainder, byte-seconds.
+    pub early_delete_byte_seconds: u128,
+    pub restores: u64,
+    pub restore_wait_hours: u64,
+    pub max_restore_wait_hours: u64,
+    pub reads_by_class: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    pub fn merge(&mut self, o: &Stats) {
+        for (m, by) in &o.bytes_at_month_end {
+            let e = self.bytes_at_month_end.entry(*m).or_default();
+            for (k, v) in by {
+                *e.entry(k.clone()).or_insert(0) += v;
+            }
+        }
+        for (k, v) in &o.transitions {
+            *self.transitions.entry(k.clone()).or_insert(0) += v;
+        }
+        for (k, v) in &o.reads_by_class {
+            *self.reads_by_class.entry(k.clone()).or_insert(0) += v;
+        }
+        self.expirations += o.expirations;
+        self.early_delete_byte_seconds += o.early_delete_byte_seconds;
+        self.restores += o.restores;
+        self.restore_wait_hours += o.restore_wait_hours;
+        self.max_restore_wait_hours = self.max_restore_wait_hours.max(o.max_restore_wait_hours);
+    }
+}
+
+/// One live version of the object.
+struct Live {
+    size: u64,
+    tier: StorageTier,
+    /// When it entered its current class (for minimum durations).
+    entered: Timestamp,
+    /// Last data access (Intelligent-Tiering's clock).
+    last_access: Timestamp,
+    /// A restored copy of an archived object is readable until then.
+    restored_until: Timestamp,
+    plan: Vec<Scheduled>,
+    next: usize,
+}
+
+fn class_of(t: StorageTier) -> StorageClass {
+    match t {
+        StorageTier::Class(c) => c,
+        StorageTier::It(_) => StorageClass::IntelligentTiering,
+    }
+}
+
+fn tier_of(c: StorageClass) -> StorageTier {
+    match c {
+        StorageClass::IntelligentTiering => StorageTier::It(ItTier::Frequent),
+        c => StorageTier::Class(c),
+    }
+}
+
+/// Hours until a restore completes, taking the upper end of AWS's stated times (§1.3): Glacier
+/// Flexible expedited 1–5 min, standard 3–5 h, bulk 5–12 h; Deep Archive standard within 12 h,
+/// bulk within 48 h; IT Archive Access as Glacier Flexible, Deep Archive Access as Deep Archive.
+fn restore_wait_seconds(src: ArchiveSource, tier: RestoreTier) -> i64 {
+    let h = |x: i64| x * 3600;
+    match (src, tier) {
+        (ArchiveSource::Glacier | ArchiveSource::ItArchive, RestoreTier::Expedited) => 5 * 60,
+        (ArchiveSource::Glacier | ArchiveSource::ItArchive, RestoreTier::Standard) => h(5),
+        (ArchiveSource::Glacier | ArchiveSource::ItArchive, RestoreTier::Bulk) => h(12),
+        (ArchiveSource::DeepArchive | ArchiveSource::ItDeepArchive, RestoreTier::Bulk) => h(48),
+        (ArchiveSource::DeepArchive | ArchiveSource::ItDeepArchive, _) => h(12),
+    }
+}
+
+struct Replay<'a, 'c> {
+    cx: &'c Ctx<'a>,
+    key: &'c str,
+    acc: &'c mut Accum,
+    st: &'c mut Stats,
+    cursor: Timestamp,
+    live: Option<Live>,
+}
+
+impl Replay<'_, '_> {
+    fn in_window(&self, t: Timestamp) -> bool {
+        t >= self.cx.start && t < self.cx.end
+    }
+
+    fn count(&mut self, meter: Meter, t: Timestamp, n: u128) {
+        if self.in_window(t) {
+            self.acc.add(meter, t, n);
+        }
+    }
+
+    fn new_class(&self) -> StorageClass {
+        match &self.cx.policy.kind {
+            PolicyKind::AllStandard => StorageClass::Standard,
+            PolicyKind::IntelligentTiering { .. } => StorageClass::IntelligentTiering,
+            PolicyKind::Lifecycle(_) => self.cx.opts.class_for(self.key),
+        }
+    }
+
+    fn plan_for(&self, size: u64, created: Timestamp) -> Vec<Scheduled> {
+        match &self.cx.policy.kind {
+            PolicyKind::Lifecycle(cfg) => schedule(
+                cfg,
+                self.key,
+                size,
+                created,
+                self.cx.start,
+                self.cx.rules.lifecycle_transition_min_bytes,
+            ),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Bills the live version's storage over [a, b) (clipped to the horizon).
+    fn bill(&mut self, a: Timestamp, b: Timestamp) {
+        let Some(l) = &self.live else { return };
+        let (a, b) = (a.max(self.cx.start), b.min(self.cx.end));
+        if a >= b {
+            return;
+        }
+        let rules = self.cx.rules;
+        self.acc.hold(&Meter::Storage(l.tier), l.size, a, b);
+        if let StorageTier::Class(c) = l.tier {
+            let min = rules.minimum_bytes(c);
+            if l.size < min {
+                // §2.3: "charged for 128 KB of storage at the appropriate storage class rate".
+                self.acc
+                    .hold(&Meter::SmallObjectPadding(c), min - l.size, a, b);
+            }
+        }
+        if rules.has_archive_overhead(l.tier) {
+            // §2.3: 8 KB at S3 Standard rates and 32 KB at the archive rate, per object.
+            self.acc.hold(
+                &Meter::ArchiveOverheadStandard(l.tier),
+                rules.archive_overhead_standard_bytes,
+                a,
+                b,
+            );
+            self.acc.hold(
+                &Meter::ArchiveOverhead(l.tier),
+                rules.archive_overhead_archive_bytes,
+                a,
+                b,
+            );
+        }
+        if matches!(l.tier, StorageTier::It(_)) && l.size >= rules.it_monitoring_min_bytes {
+            // Monitoring fee per object, prorated by the time the object is monitored.
+            self.acc.object_time(&Meter::ItMonitoredObjectHours, a, b);
+        }
+        // Month-end snapshot: live at the last second of each month in [a, b).
+        let mut m = month_of(a);
+        loop {
+            let last = Timestamp(month_start(m.next()).0 - 1);
+            if last >= b {
+                break;
+            }
+            if last >= a {
+                *self
+                    .st
+                    .bytes_at_month_end
+                    .entry(m)
+                    .or_default()
+                    .entry(l.tier.label())
+                    .or_insert(0) += l.size as u128;
+            }
+            m = m.next();
+        }
+    }
+
+    /// The next lifecycle or tiering change of the live version.
+    fn next_change(&self) -> Option<(Timestamp, Change)> {
+        let l = self.live.as_ref()?;
+        let plan = l.plan.get(l.next).map(|s| (s.at, Change::Plan));
+        let tiering = match (&self.cx.policy.kind, l.tier) {
+            (
+                PolicyKind::IntelligentTiering {
+                    archive_days,
+                    deep_archive_days,
+                },
+                StorageTier::It(t),
+            ) => it_next(t, l, self.cx.rules, *archive_days, *deep_archive_days),
+            (PolicyKind::Lifecycle(_), StorageTier::It(t)) => {
+                it_next(t, l, self.cx.rules, None, None)
+            }
+            _ => None,
+        };
+        let tiering = tiering.map(|(at, to)| (at, Change::Tier(to)));
+        match (plan, tiering) {
+            (Some(p), Some(t)) => Some(if t.0 < p.0 { t } else { p }),
+            (p, t) => p.or(t),
+        }
+    }
+
+    /// Bills storage and applies lifecycle/tiering changes up to `until`.
+    fn advance(&mut self, until: Timestamp) {
+        while let Some((at, change)) = self.next_change() {
+            if at >= until {
+                break;
+            }
+            self.bill(self.cursor, at);
+            self.cursor = at;
+            match change {
+                Change::Tier(to) => {
+                    if let Some(l) = &mut self.live {
+                        l.tier = StorageTier::It(to);
+                    }
+                }
+                Change::Plan => self.apply_plan(at),
+            }
+        }
+        self.bill(self.cursor, until);
+        self.cursor = until;
+    }
+
+    /// Applies every plan entry due at `at`: expiration wins over transitions on the same day;
+    /// among transitions the lower-cost class wins (§2.5 conflict resolution).
+    fn apply_plan(&mut self, at: Timestamp) {
+        let Some(l) = &mut self.live else { return };
+        let mut expire = false;
+        let mut best: Option<StorageClass> = None;
+        while let Some(s) = l.plan.get(l.next).copied() {
+            if s.at > at {
+                break;
+            }
+            l.next += 1;
+            match s.action {
+                Action::Expire => expire = true,
+                Action::Transition(c) => {
+                    if best.is_none_or(|b| class_rank(c) < class_rank(b))
+                        && may_transition(class_of(l.tier), c)
+                    {
+                        best = Some(c);
+                    }
+                }
+            }
+        }
+        if expire {
+            // Expiration is free; the minimum-duration remainder still applies (§2.2).
+            self.end_version(at);
+            self.st.expirations += 1;
+            self.live = None;
+            return;
+        }
+        let Some(target) = best else { return };
+        // A transition before the minimum duration bills the remainder of the class it leaves.
+        self.early_delete(at);
+        // "A transition request is charged per object when an object becomes eligible" (§2.5).
+        self.count(Meter::Transitions(target), at, 1);
+        *self.st.transitions.entry(target.to_string()).or_insert(0) += 1;
+        if let Some(l) = &mut self.live {
+            l.tier = tier_of(target);
+            l.entered = at;
+            l.last_access = at;
+        }
+    }
+
+    /// The minimum-duration remainder when the live version leaves its class at `t`.
+    fn early_delete(&mut self, t: Timestamp) {
+        let Some(l) = &self.live else { return };
+        let class = class_of(l.tier);
+        let min_secs = self.cx.rules.minimum_days(class) as i64 * SECONDS_PER_DAY;
+        let held = t.0 - l.entered.0;
+        if held >= min_secs {
+            return;
+        }
+        let bytes = l.size.max(self.cx.rules.minimum_bytes(class)) as u128;
+        let bs = bytes * (min_secs - held) as u128;
+        if self.in_window(t) {
+            // Billed in the month the object leaves, at the class it leaves.
+            self.acc
+                .byte_seconds
+                .entry((month_of(t), Meter::EarlyDelete(class)))
+                .and_modify(|v| *v += bs)
+                .or_insert(bs);
+            self.st.early_delete_byte_seconds += bs;
+        }
+    }
+
+    /// The live version ends at `t` (deleted, overwritten or expired).
+    fn end_version(&mut self, t: Timestamp) {
+        self.early_delete(t);
+    }
+
+    fn start_version(&mut self, t: Timestamp, size: u64, class: StorageClass) {
+        let plan = self.plan_for(size, t);
+        self.live = Some(Live {
+            size,
+            tier: tier_of(class),
+            entered: t,
+            last_access: t,
+            restored_until: Timestamp(i64::MIN),
+            plan,
+            next: 0,
+        });
+        self.cursor = t;
+    }
+
+    fn read(&mut self, t: Timestamp, bytes: u64, charged: bool) {
+        let Some(l) = &self.live else {
+            if charged {
+                self.count(
+                    Meter::Requests(StorageClass::Standard, RequestTier::Tier2),
+                    t,
+                    1,
+                );
+            }
+            return;
+        };
+        let (tier, size, restored_until) = (l.tier, l.size, l.restored_until);
+        let class = class_of(tier);
+        let archive = match tier {
+            StorageTier::Class(StorageClass::Glacier) => Some(ArchiveSource::Glacier),
+            StorageTier::Class(StorageClass::DeepArchive) => Some(ArchiveSource::DeepArchive),
+            StorageTier::It(ItTier::Archive) => Some(ArchiveSource::ItArchive),
+            StorageTier::It(ItTier::DeepArchive) => Some(ArchiveSource::ItDeepArchive),
+            _ => None,
+        };
+        if let Some(src) = archive.filter(|_| restored_until <= t) {
+            // A read of an archived object needs a restore first (§1.3).
+            let mut rt = self.cx.opts.restore_tier;
+            if rt == RestoreTier::Expedited
+                && matches!(
+                    src,
+                    ArchiveSource::DeepArchive | ArchiveSource::ItDeepArchive
+                )
+            {
+                rt = RestoreTier::Standard; // Deep Archive has no Expedited tier (§1.3).
+            }
+            let wait = restore_wait_seconds(src, rt);
+            self.count(Meter::RestoreRequests(src, rt), t, 1);
+            self.count(Meter::RestoreBytes(src, rt), t, size as u128);
+            self.st.restores += 1;
+            self.st.restore_wait_hours += (wait / 3600) as u64;
+            self.st.max_restore_wait_hours =
+                self.st.max_restore_wait_hours.max((wait / 3600) as u64);
+            let ready = Timestamp(t.0 + wait);
+            match src {
+                ArchiveSource::Glacier | ArchiveSource::DeepArchive => {
+                    // The temporary copy is billed at the STANDARD rate for the days kept (§1.3).
+                    let until =
+                        Timestamp(ready.0 + self.cx.opts.restore_days as i64 * SECONDS_PER_DAY);
+                    let (a, b) = (ready.max(self.cx.start), until.min(self.cx.end));
+                    if a < b {
+                        self.acc.hold(&Meter::RestoredCopy(src), size, a, b);
+                    }
+                    if let Some(l) = &mut self.live {
+                        l.restored_until = until;
+                    }
+                }
+                // IT: after a restore the object is back in Frequent Access (§2.4).
+                _ => {
+                    if let Some(l) = &mut self.live {
+                        l.tier = StorageTier::It(ItTier::Frequent);
+                        l.last_access = t;
+                    }
+                }
+            }
+        }
+        if charged {
+            self.count(Meter::Requests(class, RequestTier::Tier2), t, 1);
+        }
+        if matches!(
+            class,
+            StorageClass::StandardIa | StorageClass::OnezoneIa | StorageClass::GlacierIr
+        ) {
+            self.count(Meter::Retrieval(class), t, bytes as u128);
+        }
+        *self.st.reads_by_class.entry(tier.label()).or_insert(0) += 1;
+        if let Some(l) = &mut self.live {
+            if let StorageTier::It(it) = l.tier {
+                // GET is an access: back to Frequent Access, clocks restart (§2.4).
+                if matches!(
+                    it,
+                    ItTier::Frequent | ItTier::Infrequent | ItTier::ArchiveInstant
+                ) {
+                    l.tier = StorageTier::It(ItTier::Frequent);
+                }
+                l.last_access = t;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    Plan,
+    Tier(ItTier),
+}
+
+/// Intelligent-Tiering's next automatic move: Frequent → Infrequent after 30 days without
+/// access, → Archive Instant after 90; optional Archive Access / Deep Archive Access after their
+/// configured days (Archive Access at 90 bypasses Archive Instant). Objects under 128 KiB are not
+/// monitored and stay in Frequent (§2.3, §2.4). Moves happen at the exact day count.
+fn it_next(
+    t: ItTier,
+    l: &Live,
+    rules: &S3Rules,
+    archive: Option<u32>,
+    deep: Option<u32>,
+) -> Option<(Timestamp, ItTier)> {
+    if l.size < rules.it_monitoring_min_bytes {
+        return None;
+    }
+    let at = |days: u64| Timestamp(l.last_access.0 + days as i64 * SECONDS_PER_DAY);
+    let (ia, aia) = (
+        rules.it_infrequent_after_days,
+        rules.it_archive_instant_after_days,
+    );
+    let async_next = |after_aia: bool| -> Option<(Timestamp, ItTier)> {
+        match (archive, deep) {
+            (Some(a), _) if !after_aia || a as u64 > aia => Some((at(a as u64), ItTier::Archive)),
+            (None, Some(d)) => Some((at(d as u64), ItTier::DeepArchive)),
+            _ => None,
+        }
+    };
+    match t {
+        ItTier::Frequent => Some((at(ia), ItTier::Infrequent)),
+        ItTier::Infrequent => match archive {
+            Some(a) if a as u64 <= aia => Some((at(a as u64), ItTier::Archive)),
+            _ => Some((at(aia), ItTier::ArchiveInstant)),
+        },
+        ItTier::ArchiveInstant => async_next(true),
+        ItTier::Archive => deep.map(|d| (at(d as u64), ItTier::DeepArchive)),
+        ItTier::DeepArchive => None,
+    }
+}
+
+/// Replays `obj` under `cx.policy`, adding its usage to `acc` and statistics to `st`.
+pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats) {
+    let mut r = Replay {
+        cx,
+        key: &obj.key,
+        acc,
+        st,
+        cursor: cx.start,
+        live: None,
+    };
+    if let Some(init) = obj.initial {
+        let class = match &cx.policy.kind {
+            PolicyKind::AllStandard => StorageClass::Standard,
+            _ => init.class,
+        };
+        let mut plan = r.plan_for(init.size, init.created);
+        if let PolicyKind::IntelligentTiering { .. } = &cx.policy.kind {
+            // Objects already in STANDARD move to IT at the first lifecycle run, if big enough.
+            if class == StorageClass::Standard
+                && init.size >= cx.rules.lifecycle_transition_min_bytes
+            {
+                plan.push(Scheduled {
+                    at: next_midnight_utc(cx.start),
+                    action: Action::Transition(StorageClass::IntelligentTiering),
+                });
+            }
+        }
+        let tier = match (class, init.it_tier) {
+            (StorageClass::IntelligentTiering, Some(t)) => StorageTier::It(t),
+            (c, _) => tier_of(c),
+        };
+        r.live = Some(Live {
+            size: init.size,
+            tier,
+            entered: init.created,
+            last_access: init.created,
+            restored_until: Timestamp(i64::MIN),
+            plan,
+            next: 0,
+        });
+        r.cursor = init.created.max(cx.start);
+    }
+    for ev in &obj.events {
+        if ev.t >= cx.end {
+            break;
+        }
+        r.advance(ev.t);
+        match ev.kind {
+            EventKind::Write { size } => {
+                if r.live.is_some() {
+                    r.end_version(ev.t); // an overwrite ends the old data (versioning off)
+                }
+                let class = r.new_class();
+                r.count(Meter::Requests(class, RequestTier::Tier1), ev.t, 1);
+                r.start_version(ev.t, size, class);
+            }
+            EventKind::Read { bytes, charged } => r.read(ev.t, bytes, charged),
+            EventKind::Request { tier1 } => {
+                let class = r
+                    .live
+                    .as_ref()
+                    .map(|l| class_of(l.tier))
+                    .unwrap_or_else(|| r.new_class());
+                let tier = if tier1 {
+                    RequestTier::Tier1
+                } else {
+                    RequestTier::Tier2
+                };
+                r.count(Meter::Requests(class, tier), ev.t, 1);
+            }
+            EventKind::Delete => {
+                let class = r
+                    .live
+                    .as_ref()
+                    .map(|l| class_of(l.tier))
+                    .unwrap_or(StorageClass::Standard);
+                r.count(Meter::Requests(class, RequestTier::Delete), ev.t, 1);
+                if r.live.is_some() {
+                    r.end_version(ev.t);
+                    r.live = None;
+                }
+            }
+        }
+    }
+    r.advance(cx.end);
+}
