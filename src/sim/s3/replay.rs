@@ -402,17 +402,17 @@ impl Replay<'_, '_> {
             self.count(Meter::Retrieval(class), t, bytes as u128);
         }
         *self.st.reads_by_class.entry(tier.label()).or_insert(0) += 1;
-        if let Some(l) = &mut self.live {
-            if let StorageTier::It(it) = l.tier {
-                // GET is an access: back to Frequent Access, clocks restart (§2.4).
-                if matches!(
-                    it,
-                    ItTier::Frequent | ItTier::Infrequent | ItTier::ArchiveInstant
-                ) {
-                    l.tier = StorageTier::It(ItTier::Frequent);
-                }
-                l.last_access = t;
+        if let Some(l) = &mut self.live
+            && let StorageTier::It(it) = l.tier
+        {
+            // GET is an access: back to Frequent Access, clocks restart (§2.4).
+            if matches!(
+                it,
+                ItTier::Frequent | ItTier::Infrequent | ItTier::ArchiveInstant
+            ) {
+                l.tier = StorageTier::It(ItTier::Frequent);
             }
+            l.last_access = t;
         }
     }
 }
