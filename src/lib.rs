@@ -10,6 +10,7 @@ pub mod meter;
 pub mod pricing;
 pub mod report;
 pub mod rules;
+pub mod scenario;
 pub mod sim;
 pub mod tomlx;
 pub mod trace;

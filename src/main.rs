@@ -24,6 +24,8 @@ enum Command {
     Pricing(cmd::pricing::PricingArgs),
     /// Read S3 server access logs (`costlab logs parse`, `costlab logs stats`).
     Logs(cmd::logs::LogsArgs),
+    /// Replay evidence against storage policies and price every month.
+    Simulate(cmd::simulate::SimulateArgs),
     /// Write a synthetic workload (S3 access logs and an inventory) from a seeded spec.
     Generate(cmd::generate::GenerateArgs),
 }
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Pricing(a) => cmd::pricing::run(a),
         Command::Logs(a) => cmd::logs::run(a),
         Command::Generate(a) => cmd::generate::run(a),
+        Command::Simulate(a) => cmd::simulate::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -23,8 +23,9 @@ fn region() -> Region {
     Region::parse("us-east-1").unwrap()
 }
 
-fn catalog() -> Catalog {
-    Catalog::open(None, Some("us-east-1")).unwrap()
+fn catalog() -> &'static Catalog {
+    static C: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    C.get_or_init(|| Catalog::open(None, Some("us-east-1")).unwrap())
 }
 
 fn lifecycle(name: &str, json: &str) -> Policy {
@@ -79,7 +80,7 @@ fn storage(c: StorageClass) -> Meter {
 }
 
 fn dollars(r: &PolicyRun) -> Decimal {
-    rate(&r.usage, &catalog(), &RateOptions::default())
+    rate(&r.usage, catalog(), &RateOptions::default())
         .unwrap()
         .total
         .usd()
@@ -527,4 +528,192 @@ fn all_standard_ignores_classes_and_equals_estimate_of_the_same_usage() {
     assert_eq!(r.stats.restores, 0);
     // 10 GB-Mo × $0.023 + one GET at $0.0004/1,000.
     assert_eq!(dollars(&r), Decimal::new(23, 2) + Decimal::new(4, 7));
+}
+
+mod props {
+    use super::*;
+    use costlab::sim::s3::policy::class_rank;
+    use proptest::prelude::*;
+
+    const CLASSES: [&str; 5] = [
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "GLACIER_IR",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+    ];
+
+    /// A random valid lifecycle configuration: transitions at increasing days to classes lower in
+    /// the waterfall, optional expiration after them.
+    fn config() -> impl Strategy<Value = String> {
+        (prop::collection::vec((0usize..5, 0u32..200), 0..3), prop::option::of(1u32..400)).prop_map(|(ts, exp)| {
+            let mut day = 0;
+            let mut last_rank = 99;
+            let mut trs = Vec::new();
+            for (c, d) in ts {
+                let class = CLASSES[c];
+                let rank = class_rank(class.parse().unwrap());
+                if rank >= last_rank {
+                    continue;
+                }
+                day += d.max(if class.contains("IA") && !class.contains("GLACIER") { 30 } else { 1 }) + if trs.is_empty() { 0 } else { 30 };
+                last_rank = rank;
+                trs.push(format!(r#"{{"Days":{day},"StorageClass":"{class}"}}"#));
+            }
+            let exp = exp.map(|e| format!(r#","Expiration":{{"Days":{}}}"#, day + e)).unwrap_or_default();
+            format!(r#"{{"Rules":[{{"ID":"p","Status":"Enabled","Filter":{{}},"Transitions":[{}]{exp}}}]}}"#, trs.join(","))
+        })
+    }
+
+    /// A random history: a write, then reads, overwrites and maybe a delete.
+    fn history() -> impl Strategy<Value = ObjectHistory> {
+        (
+            1u64..(1 << 34),
+            0i64..(90 * 86_400),
+            prop::collection::vec((0u8..4, 1i64..(40 * 86_400), 1u64..(1 << 33)), 0..6),
+        )
+            .prop_map(|(size, t0, evs)| {
+                let base = ts("2026-01-01T00:00:00Z").0;
+                let mut t = base + t0;
+                let mut events = vec![Event {
+                    t: Timestamp(t),
+                    kind: EventKind::Write { size },
+                }];
+                for (k, dt, sz) in evs {
+                    t += dt;
+                    let kind = match k {
+                        0 | 1 => EventKind::Read {
+                            bytes: sz,
+                            charged: true,
+                        },
+                        2 => EventKind::Write { size: sz },
+                        _ => EventKind::Delete,
+                    };
+                    events.push(Event {
+                        t: Timestamp(t),
+                        kind,
+                    });
+                }
+                ObjectHistory {
+                    key: "k".into(),
+                    initial: None,
+                    events,
+                }
+            })
+    }
+
+    /// Seconds × bytes the object exists within the horizon, from its events alone.
+    fn expected_byte_seconds(
+        h: &ObjectHistory,
+        start: i64,
+        end: i64,
+        expire_at: Option<i64>,
+    ) -> u128 {
+        let mut total = 0u128;
+        let mut live: Option<(i64, u64)> = None;
+        let close = |from: i64, to: i64, size: u64| -> u128 {
+            let (a, b) = (from.max(start), to.min(end));
+            if a < b {
+                size as u128 * (b - a) as u128
+            } else {
+                0
+            }
+        };
+        for e in &h.events {
+            match e.kind {
+                EventKind::Write { size } => {
+                    if let Some((t0, s)) = live {
+                        total += close(t0, e.t.0, s);
+                    }
+                    live = Some((e.t.0, size));
+                }
+                EventKind::Delete => {
+                    if let Some((t0, s)) = live.take() {
+                        total += close(t0, e.t.0, s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some((t0, s)) = live {
+            total += close(t0, expire_at.unwrap_or(end).min(end), s);
+        }
+        total
+    }
+
+    fn data_meters(r: &PolicyRun) -> (Decimal, Decimal) {
+        let mut data = Decimal::ZERO;
+        let mut negative = Decimal::ZERO;
+        for regions in r.usage.months.values() {
+            for set in regions.values() {
+                for (m, v) in set {
+                    if matches!(m, Meter::Storage(_)) {
+                        data += v;
+                    }
+                    negative = negative.min(*v);
+                }
+            }
+        }
+        (data, negative)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Policies only move bytes between classes: the byte-hours of object data across all
+        /// classes equal size × lifetime (without expiration, which ends it early).
+        #[test]
+        fn bytes_are_conserved_across_classes(h in history(), cfg in config()) {
+            let cfg_no_exp = cfg.replace(r#","Expiration":{"Days":"#, r#","X":{"Days":"#);
+            let cfg_no_exp = if cfg_no_exp.contains(r#""X""#) { cfg_no_exp.split(r#","X""#).next().unwrap().to_string() + "}]}" } else { cfg_no_exp };
+            let (start, end) = ("2026-02-01T00:00:00Z", "2026-08-01T00:00:00Z");
+            for policy in [
+                lifecycle("lc", &cfg_no_exp),
+                Policy { name: "it".into(), kind: PolicyKind::IntelligentTiering { archive_days: Some(90), deep_archive_days: Some(180) } },
+                Policy { name: "std".into(), kind: PolicyKind::AllStandard },
+            ] {
+                let r = run(vec![h.clone()], policy, ReplayOptions::default(), start, end);
+                let (data, negative) = data_meters(&r);
+                prop_assert!(negative >= Decimal::ZERO);
+                let want = Decimal::from(expected_byte_seconds(&h, ts(start).0, ts(end).0, None)) / Decimal::from(3600);
+                prop_assert!((data - want).abs() < Decimal::new(1, 6), "{} vs {}", data, want);
+                let bill = rate(&r.usage, catalog(), &RateOptions::default()).unwrap();
+                prop_assert!(bill.months.iter().flat_map(|m| &m.lines).all(|l| l.cost.usd() >= Decimal::ZERO));
+            }
+        }
+
+        /// Lifecycle never moves an object up the waterfall, whatever the rules say.
+        #[test]
+        fn transitions_only_go_down(h in history(), cfg in config(), new_class in 0usize..6) {
+            let classes = ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "INTELLIGENT_TIERING"];
+            let opts = ReplayOptions { default_class: classes[new_class].parse().unwrap(), ..Default::default() };
+            let r = run(vec![h], lifecycle("lc", &cfg), opts.clone(), "2026-01-01T00:00:00Z", "2027-06-01T00:00:00Z");
+            let start_rank = class_rank(opts.default_class);
+            for class in r.stats.transitions.keys() {
+                let c: StorageClass = class.parse().unwrap();
+                prop_assert!(costlab::sim::s3::policy::may_transition(opts.default_class, c) || class_rank(c) < start_rank,
+                    "{} -> {}", opts.default_class, c);
+            }
+        }
+
+        /// Objects are independent: simulating two shards of the objects and merging their usage
+        /// gives exactly the usage of the whole.
+        #[test]
+        fn sharded_then_merged_equals_whole(hs in prop::collection::vec(history(), 1..8), cfg in config()) {
+            let objects: Vec<ObjectHistory> = hs.into_iter().enumerate().map(|(i, mut h)| { h.key = format!("k{i}"); h }).collect();
+            let (start, end) = ("2026-01-01T00:00:00Z", "2026-09-01T00:00:00Z");
+            let whole = run(objects.clone(), lifecycle("lc", &cfg), ReplayOptions::default(), start, end);
+            let (a, b): (Vec<_>, Vec<_>) = objects.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+            // Shards exchange integer meters; merged, they convert to exactly the whole's usage.
+            let mut merged = run(a.into_iter().map(|x| x.1).collect(), lifecycle("lc", &cfg), ReplayOptions::default(), start, end).accum;
+            merged.merge(&run(b.into_iter().map(|x| x.1).collect(), lifecycle("lc", &cfg), ReplayOptions::default(), start, end).accum);
+            prop_assert_eq!(&merged, &whole.accum);
+            let merged = merged.into_usage(&region(), Month::new(2026, 1).unwrap(), Month::new(2026, 8).unwrap());
+            // Zero meters may exist on one side only; compare non-zero quantities.
+            let nz = |u: &costlab::meter::Usage| -> Vec<(String, Decimal)> {
+                u.months.iter().flat_map(|(m, rs)| rs.values().flat_map(move |s| s.iter().filter(|(_, v)| !v.is_zero()).map(move |(k, v)| (format!("{m} {k:?}"), *v)))).collect()
+            };
+            prop_assert_eq!(nz(&merged), nz(&whole.usage));
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;
 pub mod pricing;
+pub mod simulate;
 
 use std::fmt;
 

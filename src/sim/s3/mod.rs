@@ -19,10 +19,12 @@ use crate::rules::S3Rules;
 use crate::units::Timestamp;
 use rayon::prelude::*;
 
-/// One policy's simulated usage and statistics.
+/// One policy's simulated usage and statistics. `accum` holds the integer meters (what shards
+/// exchange and merge: byte-seconds and counts); `usage` is their conversion for rating.
 #[derive(Clone, Debug)]
 pub struct PolicyRun {
     pub name: String,
+    pub accum: Accum,
     pub usage: Usage,
     pub stats: Stats,
 }
@@ -76,9 +78,11 @@ pub fn simulate(
                     acc.add(Meter::Requests(StorageClass::Standard, tier), *t, 1);
                 }
             }
+            let usage = acc.into_usage(region, first, last);
             PolicyRun {
                 name: policy.name.clone(),
-                usage: acc.into_usage(region, first, last),
+                accum: acc,
+                usage,
                 stats,
             }
         })

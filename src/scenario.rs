@@ -1,0 +1,285 @@
+//! Scenario files (docs/scenario.md): the question a simulation answers — pricing, horizon,
+//! evidence, new-object classes, and the named policies to compare — read with file:line:key
+//! errors. Paths inside a scenario are relative to the scenario file.
+
+use crate::aws::{RestoreTier, StorageClass};
+use crate::sim::s3::{Policy, PolicyKind, ReplayOptions};
+use crate::tomlx::{Doc, SpanError, Tbl};
+use crate::trace::lifecycle::{
+    AccessTier, LifecycleError, parse as parse_lifecycle, parse_intelligent_tiering, validate,
+    validate_intelligent_tiering,
+};
+use crate::units::Timestamp;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ScenarioError {
+    #[error(transparent)]
+    At(#[from] SpanError),
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+}
+
+/// A parsed scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub region: Option<String>,
+    pub pricing: Option<PathBuf>,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub seed: u64,
+    pub logs: Vec<String>,
+    pub inventory: Option<PathBuf>,
+    pub options: ReplayOptions,
+    pub policies: Vec<Policy>,
+}
+
+/// `YYYY-MM-DD` as midnight UTC.
+pub fn parse_date(s: &str) -> Option<Timestamp> {
+    (s.len() == 10)
+        .then(|| Timestamp::parse_rfc3339(s))
+        .flatten()
+}
+
+fn rel(base: &Path, p: &str) -> PathBuf {
+    let pb = PathBuf::from(p);
+    if pb.is_absolute() { pb } else { base.join(pb) }
+}
+
+/// Reads a scenario file.
+pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::File {
+        file: file.clone(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let doc = Doc::parse(&file, &text)?;
+    let root = doc.root();
+    root.only(&[
+        "schema_version",
+        "name",
+        "description",
+        "region",
+        "pricing",
+        "start",
+        "end",
+        "seed",
+        "restore_tier",
+        "restore_days",
+        "evidence",
+        "new_objects",
+        "policy",
+        "versioning",
+        "replication",
+    ])?;
+    for unsupported in ["versioning", "replication"] {
+        if root.get(unsupported).is_some() {
+            return Err(root.err(unsupported, "not supported by this costlab yet (versioned replay and replication come next)").into());
+        }
+    }
+    let name = root
+        .string("name")?
+        .ok_or_else(|| root.err("", "a scenario needs `name`"))?
+        .to_string();
+    let date = |k: &str| -> Result<Timestamp, ScenarioError> {
+        let s = root
+            .string(k)?
+            .ok_or_else(|| root.err("", format!("a scenario needs `{k} = \"YYYY-MM-DD\"`")))?;
+        parse_date(s).ok_or_else(|| {
+            root.err(k, format!("expected a date YYYY-MM-DD, got {s:?}"))
+                .into()
+        })
+    };
+    let (start, end) = (date("start")?, date("end")?);
+    if end <= start {
+        return Err(root
+            .err("end", "`end` must be after `start` (end is exclusive)")
+            .into());
+    }
+    let mut options = ReplayOptions::default();
+    if let Some(t) = root.string("restore_tier")? {
+        options.restore_tier = t
+            .parse::<RestoreTier>()
+            .map_err(|e| root.err("restore_tier", e))?;
+    }
+    if let Some(d) = root.integer("restore_days")? {
+        options.restore_days = u32::try_from(d)
+            .ok()
+            .filter(|d| (1..=30_000).contains(d))
+            .ok_or_else(|| root.err("restore_days", "between 1 and 30000"))?;
+    }
+    if let Some(t) = root.table("new_objects")? {
+        for k in t.keys() {
+            let c: StorageClass = t
+                .string(k)?
+                .ok_or_else(|| t.err(k, "expected a storage class"))?
+                .parse()
+                .map_err(|e: String| t.err(k, e))?;
+            if k == "default" {
+                options.default_class = c;
+            } else {
+                options.new_object_class.push((k.to_string(), c));
+            }
+        }
+    }
+    let (mut logs, mut inventory) = (Vec::new(), None);
+    if let Some(ev) = root.table("evidence")? {
+        ev.only(&["logs", "inventory"])?;
+        if let Some(f) = ev.get("logs") {
+            let items: Vec<String> = if f.is_array() {
+                match f.item.as_value().and_then(|v| v.as_array()) {
+                    Some(a) => a
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
+                    None => Vec::new(),
+                }
+            } else {
+                vec![f.as_str()?.to_string()]
+            };
+            logs = items
+                .iter()
+                .map(|p| rel(&base, p).display().to_string())
+                .collect();
+        }
+        inventory = ev.string("inventory")?.map(|p| rel(&base, p));
+    }
+    let mut policies = Vec::new();
+    for p in root.tables("policy")? {
+        policies.push(read_policy(&p, &base)?);
+    }
+    if policies.is_empty() {
+        return Err(root
+            .err("", "a scenario compares at least one [[policy]]")
+            .into());
+    }
+    let seed = match root.integer("seed")? {
+        Some(s) => u64::try_from(s).map_err(|_| root.err("seed", "must not be negative"))?,
+        None => 0,
+    };
+    Ok(Scenario {
+        name,
+        region: root.string("region")?.map(str::to_string),
+        pricing: root.string("pricing")?.map(|p| rel(&base, p)),
+        start,
+        end,
+        seed,
+        logs,
+        inventory,
+        options,
+        policies,
+    })
+}
+
+fn read_policy(p: &Tbl<'_>, base: &Path) -> Result<Policy, ScenarioError> {
+    p.only(&[
+        "name",
+        "lifecycle",
+        "lifecycle_json",
+        "intelligent_tiering",
+        "all_standard",
+    ])?;
+    let name = p
+        .string("name")?
+        .ok_or_else(|| p.err("", "a [[policy]] needs `name`"))?
+        .to_string();
+    let given: Vec<&str> = [
+        "lifecycle",
+        "lifecycle_json",
+        "intelligent_tiering",
+        "all_standard",
+    ]
+    .into_iter()
+    .filter(|k| p.get(k).is_some())
+    .collect();
+    if given.len() != 1 {
+        return Err(p.err("name", format!("policy {name:?}: give exactly one of lifecycle, lifecycle_json, intelligent_tiering, all_standard")).into());
+    }
+    let kind = match given[0] {
+        "all_standard" => PolicyKind::AllStandard,
+        "lifecycle" | "lifecycle_json" => {
+            let cfg = if given[0] == "lifecycle" {
+                let path = rel(base, p.string("lifecycle")?.unwrap_or_default());
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    p.err("lifecycle", format!("cannot read {}: {e}", path.display()))
+                })?;
+                parse_lifecycle(&path.display().to_string(), &text)?
+            } else {
+                parse_lifecycle(
+                    &format!("{} (policy {name:?})", p.file()),
+                    p.string("lifecycle_json")?.unwrap_or_default(),
+                )?
+            };
+            let problems = validate(&cfg);
+            if !problems.is_empty() {
+                let list = problems
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(p
+                    .err(
+                        given[0],
+                        format!("S3 would reject this lifecycle configuration: {list}"),
+                    )
+                    .into());
+            }
+            PolicyKind::Lifecycle(cfg)
+        }
+        _ => {
+            let f = p
+                .get("intelligent_tiering")
+                .ok_or_else(|| p.err("", "missing"))?;
+            let (mut archive, mut deep) = (None, None);
+            if f.is_table() {
+                let t = f.as_table()?;
+                t.only(&["archive_days", "deep_archive_days", "config"])?;
+                let days = |k: &str, lo: i64| -> Result<Option<u32>, ScenarioError> {
+                    match t.integer(k)? {
+                        None => Ok(None),
+                        Some(d) if (lo..=730).contains(&d) => Ok(Some(d as u32)),
+                        Some(d) => Err(t
+                            .err(k, format!("must be {lo}..=730 days (§2.4), got {d}"))
+                            .into()),
+                    }
+                };
+                archive = days("archive_days", 90)?;
+                deep = days("deep_archive_days", 180)?;
+                if let Some(cfg_path) = t.string("config")? {
+                    let path = rel(base, cfg_path);
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        t.err("config", format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    for c in parse_intelligent_tiering(&path.display().to_string(), &text)? {
+                        if let Some(e) = validate_intelligent_tiering(&c).first() {
+                            return Err(t.err("config", e.to_string()).into());
+                        }
+                        for tier in &c.tierings {
+                            match tier.access_tier {
+                                AccessTier::ArchiveAccess => archive = Some(tier.days),
+                                AccessTier::DeepArchiveAccess => deep = Some(tier.days),
+                            }
+                        }
+                    }
+                }
+            } else if !f.as_bool()? {
+                return Err(p
+                    .err(
+                        "intelligent_tiering",
+                        "set true, or a table with archive_days / deep_archive_days / config",
+                    )
+                    .into());
+            }
+            PolicyKind::IntelligentTiering {
+                archive_days: archive,
+                deep_archive_days: deep,
+            }
+        }
+    };
+    Ok(Policy { name, kind })
+}
