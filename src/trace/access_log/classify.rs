@@ -181,7 +181,8 @@ pub fn billing_class(r: &Record<'_>) -> BillingClass {
             return BillingClass::UnbilledError;
         }
         let unbilled_code = r.error_code.is_some_and(|code| {
-            UNBILLED_ERROR_CODES.contains(&code) || (code == "AccessDenied" && r.requester.is_none())
+            UNBILLED_ERROR_CODES.contains(&code)
+                || (code == "AccessDenied" && r.requester.is_none())
         });
         if unbilled_code {
             return BillingClass::UnbilledError;
