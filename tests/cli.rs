@@ -715,3 +715,105 @@ fn batch_replication_and_transfer_acceleration() {
         "the [U] manifest price is flagged: {warnings}"
     );
 }
+
+#[test]
+fn simulate_a_scenario_end_to_end() {
+    let w = Workdir::new();
+    let rec = |t: &str, op: &str, key: &str, st: u16, sent: &str, size: &str| {
+        format!(
+            "o lake [{t} +0000] 10.0.0.1 arn:aws:iam::1:user/u RID {op} {key} \"X /lake/{key} HTTP/1.1\" {st} - {sent} {size} 5 2 \"-\" \"ua\" - HID SigV4 C AuthHeader lake.s3.amazonaws.com TLSv1.2 - - us-east-1\n"
+        )
+    };
+    let mut log = String::new();
+    log += &rec(
+        "01/Mar/2026:10:00:00",
+        "REST.PUT.OBJECT",
+        "raw/a.parquet",
+        200,
+        "-",
+        "1073741824",
+    );
+    log += &rec(
+        "02/Mar/2026:10:00:00",
+        "REST.GET.OBJECT",
+        "raw/a.parquet",
+        200,
+        "1073741824",
+        "1073741824",
+    );
+    log += &rec(
+        "03/Mar/2026:10:00:00",
+        "REST.GET.BUCKET",
+        "-",
+        200,
+        "500",
+        "-",
+    );
+    std::fs::create_dir(w.path("logs")).unwrap();
+    w.write("logs/2026-03-01-10-00-00-ABCDEF0123456789", &log);
+    w.write(
+        "lifecycle.json",
+        r#"{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{"Prefix":"raw/"},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}"#,
+    );
+    let sc = w.write(
+        "s.toml",
+        "name = \"t\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-05-01\"\nseed = 7\n[evidence]\nlogs = [\"logs/\"]\n[[policy]]\nname = \"ia30\"\nlifecycle = \"lifecycle.json\"\n[[policy]]\nname = \"std\"\nall_standard = true\n",
+    );
+    let out = w.run(&["simulate", sc.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (j["scenario"].as_str(), j["seed"].as_u64()),
+        (Some("t"), Some(7))
+    );
+    assert_eq!(j["evidence"]["lines"]["parsed"], 3);
+    let p = |name: &str| {
+        j["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    // All-standard: 1 GiB from Mar 1 10:00 to May 1 = 734 h in March + 720 h in April.
+    let std = p("std");
+    let want_std = usd("0.023") * usd("734") / usd("744")
+        + usd("0.023")
+        + usd("0.000005")
+        + usd("0.0000004")
+        + usd("0.000005");
+    assert!(
+        (dec(&std["total_usd"]) - want_std).abs() < usd("1e-15"),
+        "{} vs {want_std}",
+        std["total_usd"]
+    );
+    // IA at 30 days: billed from Apr 1 00:00; one transition.
+    let ia = p("ia30");
+    assert_eq!(ia["stats"]["objects_transitioned"]["STANDARD_IA"], 1);
+    let want_ia = usd("0.023") * usd("734") / usd("744")
+        + usd("0.0125")
+        + usd("0.00001")
+        + usd("0.000005")
+        + usd("0.0000004")
+        + usd("0.000005");
+    assert!(
+        (dec(&ia["total_usd"]) - want_ia).abs() < usd("1e-15"),
+        "{} vs {want_ia}",
+        ia["total_usd"]
+    );
+    // Byte-identical on a second run.
+    let again = w.run(&["simulate", sc.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.stdout, again.stdout);
+    // A bad scenario names file, line and key, exit 2.
+    let bad = w.write("bad.toml", "name = \"t\"\nstart = \"2026-03-01\"\nend = \"2026-02-01\"\n[[policy]]\nname = \"x\"\nall_standard = true\n");
+    expect_input_error(
+        &w,
+        &["simulate", bad.to_str().unwrap()],
+        &["bad.toml:3", "end"],
+    );
+}
