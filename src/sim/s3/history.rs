@@ -5,7 +5,7 @@
 use crate::aws::{ItTier, StorageClass};
 use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
 use crate::units::Timestamp;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// What an event does, for replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,9 @@ pub struct BucketRequests {
 /// Everything replayed: objects by key, and bucket-level requests.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    index: HashMap<String, usize>,
+    /// Key → position in `objects` (Fx hashing: keys are not attacker-chosen here, and
+    /// SipHash was the largest single cost of a replay).
+    index: FxHashMap<String, usize>,
     pub objects: Vec<ObjectHistory>,
     pub bucket_requests: BucketRequests,
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's

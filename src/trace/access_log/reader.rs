@@ -184,8 +184,12 @@ impl Open {
         Ok(n > 0)
     }
 
+    /// The line as text: validated in one fast pass; only invalid UTF-8 pays for replacement.
     fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.buf)
+        match std::str::from_utf8(&self.buf) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&self.buf),
+        }
     }
 }
 

@@ -9,7 +9,8 @@ use super::classify::{Action, action, billing_class};
 use super::record::Record;
 use crate::units::Timestamp;
 use crate::units::time::SECONDS_PER_DAY;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// Age bands in days, as Storage Class Analysis groups them (the last is open-ended).
 pub const AGE_BANDS: [(u32, Option<u32>); 11] = [
@@ -73,8 +74,8 @@ pub struct LogStats {
     pub reads_by_age: [u64; AGE_BANDS.len()],
     pub reads_unknown_age: u64,
     prefixes: Vec<(String, PrefixStats)>,
-    prefix_index: HashMap<String, usize>,
-    objects: HashMap<String, ObjectState>,
+    prefix_index: FxHashMap<String, usize>,
+    objects: FxHashMap<String, ObjectState>,
     id_buf: String,
 }
 
@@ -106,8 +107,8 @@ impl LogStats {
             reads_by_age: [0; AGE_BANDS.len()],
             reads_unknown_age: 0,
             prefixes: Vec::new(),
-            prefix_index: HashMap::new(),
-            objects: HashMap::new(),
+            prefix_index: FxHashMap::default(),
+            objects: FxHashMap::default(),
             id_buf: String::new(),
         }
     }

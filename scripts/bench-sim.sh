@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end S3 simulation throughput: parse + group + replay against 4 policies + rate, on a
+# generated access log (default 2M lines, one object per line at most). Prints events/s and peak
+# memory per tracked object. Usage: scripts/bench-sim.sh [LINES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${1:-2000000}
+DIR=${BENCH_DIR:-$(mktemp -d)}
+LOG="$DIR/access-$LINES.log"
+cargo build --release --quiet --examples --bin costlab
+[ -f "$LOG" ] || ./target/release/examples/gen_access_log "$LINES" "$LOG"
+cat > "$DIR/rot.json" <<'JSON'
+{"Rules":[{"ID":"rot","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER"},{"Days":365,"StorageClass":"DEEP_ARCHIVE"}]}]}
+JSON
+cat > "$DIR/ia.json" <<'JSON'
+{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}
+JSON
+echo "cores: $(nproc)"
+run() {
+  /usr/bin/time -f "%e %M" -o "$DIR/time" ./target/release/costlab simulate --logs "$LOG" "$@" \
+    --start 2026-03-01 --end 2026-06-01 --format json > "$DIR/out.json"
+  read -r secs kb < "$DIR/time"
+  objects=$(grep -m1 '"objects"' "$DIR/out.json" | tr -dc '0-9')
+  awk -v s="$secs" -v kb="$kb" -v n="$LINES" -v o="$objects" -v what="$1 $2" \
+    'BEGIN { printf "%-40s %7.2f s  %10.0f events/s  peak RSS %6.0f MB  %5.0f bytes/object (%d objects)\n", what, s, n/s, kb/1024, kb*1024/o, o }'
+}
+run --all-standard
+run --policy rot="$DIR/rot.json" --policy ia="$DIR/ia.json" --intelligent-tiering --all-standard
+[ -n "${BENCH_DIR:-}" ] || rm -rf "$DIR"
