@@ -2,8 +2,9 @@
 //! evidence, new-object classes, and the named policies to compare — read with file:line:key
 //! errors. Paths inside a scenario are relative to the scenario file.
 
+use crate::aws::Region;
 use crate::aws::{RestoreTier, StorageClass};
-use crate::sim::s3::{Policy, PolicyKind, ReplayOptions};
+use crate::sim::s3::{Policy, PolicyKind, ReplayOptions, ReplicationRule};
 use crate::tomlx::{Doc, SpanError, Tbl};
 use crate::trace::lifecycle::{
     AccessTier, LifecycleError, parse as parse_lifecycle, parse_intelligent_tiering, validate,
@@ -36,6 +37,7 @@ pub struct Scenario {
     pub inventory: Option<PathBuf>,
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
+    pub replication: Vec<ReplicationRule>,
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
@@ -77,10 +79,13 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         "versioning",
         "replication",
     ])?;
-    for unsupported in ["versioning", "replication"] {
-        if root.get(unsupported).is_some() {
-            return Err(root.err(unsupported, "not supported by this costlab yet (versioned replay and replication come next)").into());
-        }
+    if root.get("versioning").is_some() {
+        return Err(root
+            .err(
+                "versioning",
+                "not supported by this costlab yet (versioned replay comes next)",
+            )
+            .into());
     }
     let name = root
         .string("name")?
@@ -158,6 +163,10 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
             .err("", "a scenario compares at least one [[policy]]")
             .into());
     }
+    let mut replication = Vec::new();
+    for r in root.tables("replication")? {
+        replication.push(read_replication(&r, &base)?);
+    }
     let seed = match root.integer("seed")? {
         Some(s) => u64::try_from(s).map_err(|_| root.err("seed", "must not be negative"))?,
         None => 0,
@@ -173,6 +182,52 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         inventory,
         options,
         policies,
+        replication,
+    })
+}
+
+fn read_replication(r: &Tbl<'_>, base: &Path) -> Result<ReplicationRule, ScenarioError> {
+    r.only(&[
+        "prefix",
+        "destination_region",
+        "destination_class",
+        "rtc",
+        "destination_lifecycle",
+    ])?;
+    let region = r
+        .string("destination_region")?
+        .ok_or_else(|| r.err("", "a [[replication]] rule needs destination_region"))?;
+    let destination_region = Region::parse(region).map_err(|e| r.err("destination_region", e))?;
+    let destination_class: StorageClass = r
+        .string("destination_class")?
+        .unwrap_or("STANDARD")
+        .parse()
+        .map_err(|e: String| r.err("destination_class", e))?;
+    let destination_lifecycle = match r.string("destination_lifecycle")? {
+        None => None,
+        Some(p) => {
+            let path = rel(base, p);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                r.err(
+                    "destination_lifecycle",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            let cfg = parse_lifecycle(&path.display().to_string(), &text)?;
+            if let Some(e) = validate(&cfg).first() {
+                return Err(r
+                    .err("destination_lifecycle", format!("S3 would reject it: {e}"))
+                    .into());
+            }
+            Some(cfg)
+        }
+    };
+    Ok(ReplicationRule {
+        prefix: r.string("prefix")?.unwrap_or("").to_string(),
+        destination_region,
+        destination_class,
+        rtc: r.bool("rtc")?.unwrap_or(false),
+        destination_lifecycle,
     })
 }
 

@@ -817,3 +817,117 @@ fn simulate_a_scenario_end_to_end() {
         &["bad.toml:3", "end"],
     );
 }
+
+#[test]
+fn simulate_replication_prices_source_and_destination_parts() {
+    let w = Workdir::new();
+    let rec = |t: &str, op: &str, key: &str, size: &str| {
+        format!(
+            "o lake [{t} +0000] 10.0.0.1 arn:aws:iam::1:user/u RID {op} {key} \"PUT /lake/{key} HTTP/1.1\" 200 - - {size} 5 2 \"-\" \"ua\" - HID SigV4 C AuthHeader lake.s3.amazonaws.com TLSv1.2 - -\n"
+        )
+    };
+    // 1 GiB under gold/ (replicated) and 1 GiB under raw/ (not), both on Mar 1 00:00.
+    let log = rec(
+        "01/Mar/2026:00:00:00",
+        "REST.PUT.OBJECT",
+        "gold/a",
+        "1073741824",
+    ) + &rec(
+        "01/Mar/2026:00:00:00",
+        "REST.PUT.OBJECT",
+        "raw/b",
+        "1073741824",
+    );
+    let l = w.write("access.log", &log);
+    let out = w.run(&[
+        "simulate",
+        "--logs",
+        l.to_str().unwrap(),
+        "--all-standard",
+        "--replicate",
+        "gold/=us-west-2:STANDARD_IA:rtc",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-04-01",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &j["policies"][0];
+    let lines: Vec<&Value> = p["months"][0]["lines"].as_array().unwrap().iter().collect();
+    let cost = |ut: &str, region: &str| -> Decimal {
+        lines
+            .iter()
+            .filter(|l| l["usage_type"] == ut && l["region"] == region)
+            .map(|l| dec(&l["cost_usd"]))
+            .sum()
+    };
+    // Source: 2 GB-Mo STANDARD + 2 PUTs; transfer 1 GB × $0.02 (us-east-1 → us-west-2); RTC 1 GB × $0.015.
+    assert_eq!(cost("TimedStorage-ByteHrs", "us-east-1"), usd("0.046"));
+    assert_eq!(
+        cost("Replication-InterRegion-To-us-west-2", "us-east-1"),
+        usd("0.02")
+    );
+    assert_eq!(
+        cost("Replication-TimeControl-Bytes", "us-east-1"),
+        usd("0.015")
+    );
+    // Destination: one replica PUT into STANDARD_IA at us-west-2's price, 1 GB-Mo of STANDARD_IA.
+    assert_eq!(
+        cost("Replication-Requests-SIA-Tier1", "us-west-2"),
+        usd("0.00001")
+    );
+    assert_eq!(cost("TimedStorage-SIA-ByteHrs", "us-west-2"), usd("0.0125"));
+    assert_eq!(
+        cost("Requests-SIA-Tier1", "us-west-2"),
+        Decimal::ZERO,
+        "no user PUT in the destination"
+    );
+    assert_eq!(
+        dec(&p["total_usd"]),
+        usd("0.046") + usd("0.00001") + usd("0.02") + usd("0.015") + usd("0.00001") + usd("0.0125")
+    );
+
+    // A scenario with a destination lifecycle that archives replicas after 0 days. The replica
+    // is created exactly at Mar 1 00:00:00, already a midnight, so it is eligible at once: it
+    // leaves STANDARD_IA immediately and pays the whole 30-day minimum there, then GLACIER.
+    w.write("dr.json", r#"{"Rules":[{"ID":"dr","Status":"Enabled","Filter":{},"Transitions":[{"Days":0,"StorageClass":"GLACIER"}]}]}"#);
+    let sc = w.write(
+        "s.toml",
+        "name = \"dr\"\nstart = \"2026-03-01\"\nend = \"2026-04-01\"\n[evidence]\nlogs = \"access.log\"\n[[policy]]\nname = \"std\"\nall_standard = true\n[[replication]]\nprefix = \"gold/\"\ndestination_region = \"us-west-2\"\ndestination_class = \"STANDARD_IA\"\ndestination_lifecycle = \"dr.json\"\n",
+    );
+    let out = w.run(&["simulate", sc.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines: Vec<Value> = j["policies"][0]["months"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let q = |ut: &str| -> Decimal {
+        lines
+            .iter()
+            .filter(|l| l["usage_type"] == ut && l["region"] == "us-west-2")
+            .map(|l| dec(&l["quantity"]))
+            .sum()
+    };
+    assert_eq!(q("TimedStorage-SIA-ByteHrs"), Decimal::ZERO);
+    assert_eq!(q("EarlyDelete-SIA"), usd("30") * usd("24") / usd("744"));
+    assert_eq!(q("TimedStorage-GlacierByteHrs"), Decimal::ONE);
+    assert_eq!(q("Transition-Glacier"), usd("1"));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["usage_type"] != "Replication-TimeControl-Bytes"),
+        "no RTC unless asked"
+    );
+}

@@ -9,7 +9,8 @@ use costlab::pricing::Catalog;
 use costlab::report::bill_json;
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::{
-    Evidence, Initial, Policy, PolicyKind, PolicyRun, ReplayOptions, Stats, simulate,
+    Evidence, Initial, Policy, PolicyKind, PolicyRun, ReplayOptions, ReplicationRule, Stats,
+    simulate_with_replication,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
@@ -51,6 +52,10 @@ pub struct SimulateArgs {
     /// Compare keeping everything in STANDARD.
     #[arg(long)]
     pub all_standard: bool,
+    /// Replicate new objects under PREFIX to REGION in CLASS, optionally with RTC:
+    /// PREFIX=REGION:CLASS[:rtc]. Repeatable.
+    #[arg(long, value_name = "PREFIX=REGION:CLASS[:rtc]")]
+    pub replicate: Vec<String>,
     /// Storage class of new objects (default STANDARD).
     #[arg(long)]
     pub new_object_class: Option<String>,
@@ -150,6 +155,29 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
             "name at least one policy: --policy NAME=FILE, --intelligent-tiering or --all-standard"
         )));
     }
+    let mut replication = Vec::new();
+    for r in &a.replicate {
+        let bad = || {
+            input(anyhow!(
+                "--replicate {r:?}: expected PREFIX=REGION:CLASS[:rtc]"
+            ))
+        };
+        let (prefix, rest) = r.split_once('=').ok_or_else(bad)?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        if !(2..=3).contains(&parts.len()) || (parts.len() == 3 && parts[2] != "rtc") {
+            return Err(bad());
+        }
+        replication.push(ReplicationRule {
+            prefix: prefix.to_string(),
+            destination_region: Region::parse(parts[0])
+                .map_err(|e| input(anyhow!("--replicate: {e}")))?,
+            destination_class: parts[1]
+                .parse()
+                .map_err(|e: String| input(anyhow!("--replicate: {e}")))?,
+            rtc: parts.len() == 3,
+            destination_lifecycle: None,
+        });
+    }
     let mut options = ReplayOptions::default();
     if let Some(c) = &a.new_object_class {
         options.default_class = c
@@ -167,6 +195,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         inventory: a.inventory.clone(),
         options,
         policies,
+        replication,
     })
 }
 
@@ -241,18 +270,23 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
     if sc.logs.is_empty() && sc.inventory.is_none() {
         return Err(input(anyhow!("no evidence: give logs and/or an inventory")));
     }
-    let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
+    let mut catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
     let (ev, rep) = load_evidence(&sc, a.strict)?;
-    let runs = simulate(
+    let rules = catalog.home().rules.s3.clone();
+    let runs = simulate_with_replication(
         &ev,
         &sc.policies,
         &sc.options,
-        &catalog.home().rules.s3,
+        &rules,
         &region,
         sc.start,
         sc.end,
+        &sc.replication,
     );
+    for r in &sc.replication {
+        catalog.ensure(&r.destination_region).map_err(input)?;
+    }
     let mut bills = Vec::new();
     for r in &runs {
         bills.push(rate(&r.usage, &catalog, &RateOptions::default()).map_err(input)?);

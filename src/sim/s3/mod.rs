@@ -16,6 +16,7 @@ pub use replay::{Ctx, Stats, replay};
 use crate::aws::{Region, RequestTier, StorageClass};
 use crate::meter::{Meter, Usage};
 use crate::rules::S3Rules;
+use crate::trace::lifecycle::LifecycleConfiguration;
 use crate::units::Timestamp;
 use rayon::prelude::*;
 
@@ -27,6 +28,141 @@ pub struct PolicyRun {
     pub accum: Accum,
     pub usage: Usage,
     pub stats: Stats,
+}
+
+/// A replication rule: new object versions under `prefix` are copied to a bucket in
+/// `destination_region`, stored in `destination_class` under the destination's own lifecycle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicationRule {
+    pub prefix: String,
+    pub destination_region: Region,
+    pub destination_class: StorageClass,
+    /// Replication Time Control.
+    pub rtc: bool,
+    /// The destination bucket's lifecycle (none: replicas stay in their class).
+    pub destination_lifecycle: Option<LifecycleConfiguration>,
+}
+
+/// Usage of replication, the same whatever the source policy: source-side transfer and RTC in
+/// the source region's accumulator, replica PUTs and replica storage per destination region.
+/// Per §2.6: inter-region transfer priced by the source region, RTC per GB, replica PUTs and
+/// storage at the destination region's prices and class; "the lifecycle rules honor the
+/// original creation time of the object". Existing objects (inventory) are not replicated
+/// (that takes Batch Replication), and deletes are not (delete-marker replication is off by
+/// default).
+fn replicate(
+    evidence: &Evidence,
+    repl: &[ReplicationRule],
+    rules: &S3Rules,
+    region: &Region,
+    start: Timestamp,
+    end: Timestamp,
+) -> (Accum, Vec<(Region, Accum)>) {
+    let mut source = Accum::default();
+    let mut dests = Vec::new();
+    for rule in repl {
+        let mut replicas = Vec::new();
+        let mut puts = Accum::default();
+        for o in evidence
+            .objects
+            .iter()
+            .filter(|o| o.key.starts_with(&rule.prefix))
+        {
+            let writes: Vec<Event> = o
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::Write { .. }) && e.t < end)
+                .copied()
+                .collect();
+            for e in &writes {
+                let EventKind::Write { size } = e.kind else {
+                    continue;
+                };
+                if e.t < start {
+                    continue;
+                }
+                if &rule.destination_region != region {
+                    source.add(
+                        Meter::ReplicationTransfer(rule.destination_region.clone()),
+                        e.t,
+                        size as u128,
+                    );
+                }
+                if rule.rtc {
+                    source.add(Meter::ReplicationRtc, e.t, size as u128);
+                }
+                puts.add(Meter::ReplicationPuts(rule.destination_class), e.t, 1);
+            }
+            if !writes.is_empty() {
+                replicas.push(ObjectHistory {
+                    key: o.key.clone(),
+                    initial: None,
+                    events: writes,
+                });
+            }
+        }
+        let policy = Policy {
+            name: "replica".into(),
+            kind: PolicyKind::Lifecycle(rule.destination_lifecycle.clone().unwrap_or(
+                LifecycleConfiguration {
+                    rules: Vec::new(),
+                    transition_default_minimum_object_size: None,
+                },
+            )),
+        };
+        let opts = ReplayOptions {
+            default_class: rule.destination_class,
+            ..Default::default()
+        };
+        let cx = Ctx {
+            policy: &policy,
+            opts: &opts,
+            rules,
+            start,
+            end,
+        };
+        let mut acc = Accum::default();
+        let mut st = Stats::default();
+        for r in &replicas {
+            replay(r, &cx, &mut acc, &mut st);
+        }
+        // The replica's own PUT is the replication PUT (priced above), not a user request.
+        acc.counts
+            .retain(|(_, m), _| !matches!(m, Meter::Requests(_, RequestTier::Tier1)));
+        acc.merge(&puts);
+        dests.push((rule.destination_region.clone(), acc));
+    }
+    (source, dests)
+}
+
+/// Replays all of `evidence` under each policy over [start, end) in `region`, with
+/// replication (the same for every policy) added to each.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_with_replication(
+    evidence: &Evidence,
+    policies: &[Policy],
+    opts: &ReplayOptions,
+    rules: &S3Rules,
+    region: &Region,
+    start: Timestamp,
+    end: Timestamp,
+    replication: &[ReplicationRule],
+) -> Vec<PolicyRun> {
+    let mut runs = simulate(evidence, policies, opts, rules, region, start, end);
+    if replication.is_empty() {
+        return runs;
+    }
+    let first = accum::month_of(start);
+    let last = accum::month_of(Timestamp(end.0 - 1));
+    let (source, dests) = replicate(evidence, replication, rules, region, start, end);
+    for run in &mut runs {
+        run.accum.merge(&source);
+        run.usage.merge(&source.into_usage(region, first, last));
+        for (r, acc) in &dests {
+            run.usage.merge(&acc.into_usage(r, first, last));
+        }
+    }
+    runs
 }
 
 /// Replays all of `evidence` under each policy over [start, end) in `region`.
