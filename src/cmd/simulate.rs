@@ -9,8 +9,8 @@ use costlab::pricing::Catalog;
 use costlab::report::bill_json;
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::{
-    Evidence, Initial, Policy, PolicyKind, PolicyRun, ReplayOptions, ReplicationRule, Stats,
-    simulate_with_replication,
+    Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
+    ReplicationRule, Simulation, Stats, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
@@ -207,46 +207,9 @@ struct EvidenceReport {
     objects: usize,
 }
 
-fn load_evidence(sc: &Scenario, strict: bool) -> Result<(Evidence, EvidenceReport), Failure> {
+/// Reads the logs into object histories (the inventory is streamed later).
+fn load_logs(sc: &Scenario, strict: bool, rep: &mut EvidenceReport) -> Result<Evidence, Failure> {
     let mut ev = Evidence::default();
-    let mut rep = EvidenceReport {
-        lines: SkipLog::default(),
-        inventory_rows: 0,
-        inventory_skipped: 0,
-        objects: 0,
-    };
-    if let Some(m) = &sc.inventory {
-        let mode = if strict {
-            InvMode::Strict
-        } else {
-            InvMode::Lenient
-        };
-        let reader = read_inventory(m, mode).map_err(input)?;
-        let mut reader = reader;
-        for rec in reader.by_ref() {
-            let rec = rec.map_err(input)?;
-            rep.inventory_rows += 1;
-            // Current versions only: noncurrent versions and delete markers need versioned replay.
-            if !rec.is_latest || rec.is_delete_marker {
-                rep.inventory_skipped += 1;
-                continue;
-            }
-            let (Some(size), Some(created)) = (rec.size, rec.last_modified) else {
-                rep.inventory_skipped += 1;
-                continue;
-            };
-            let class = rec.storage_class.unwrap_or(StorageClass::Standard);
-            ev.add_initial(
-                &rec.key,
-                Initial {
-                    created,
-                    size,
-                    class,
-                    it_tier: rec.intelligent_tiering_access_tier,
-                },
-            );
-        }
-    }
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
@@ -258,8 +221,66 @@ fn load_evidence(sc: &Scenario, strict: bool) -> Result<(Evidence, EvidenceRepor
             .map_err(input)?;
     }
     ev.finish();
-    rep.objects = ev.objects.len();
-    Ok((ev, rep))
+    Ok(ev)
+}
+
+/// Objects replayed per parallel batch while streaming an inventory.
+const BATCH: usize = 1 << 16;
+
+/// Streams the inventory through the simulation (each object with its log events, if any),
+/// then the objects seen only in the logs.
+fn replay_all(
+    sc: &Scenario,
+    strict: bool,
+    ev: &mut Evidence,
+    sim: &mut Simulation<'_>,
+    rep: &mut EvidenceReport,
+) -> Result<(), Failure> {
+    if let Some(m) = &sc.inventory {
+        let mode = if strict {
+            InvMode::Strict
+        } else {
+            InvMode::Lenient
+        };
+        let mut reader = read_inventory(m, mode).map_err(input)?;
+        let mut batch: Vec<ObjectHistory> = Vec::with_capacity(BATCH);
+        for rec in reader.by_ref() {
+            let rec = rec.map_err(input)?;
+            rep.inventory_rows += 1;
+            // Current versions only: noncurrent versions and delete markers need versioned replay.
+            let (Some(size), Some(created)) = (rec.size, rec.last_modified) else {
+                rep.inventory_skipped += 1;
+                continue;
+            };
+            if !rec.is_latest || rec.is_delete_marker {
+                rep.inventory_skipped += 1;
+                continue;
+            }
+            let class = rec.storage_class.unwrap_or(StorageClass::Standard);
+            let events = ev.take_events(&rec.key);
+            let initial = Initial {
+                created,
+                size,
+                class,
+                it_tier: rec.intelligent_tiering_access_tier,
+            };
+            batch.push(ObjectHistory {
+                key: rec.key,
+                initial: Some(initial),
+                events,
+            });
+            rep.objects += 1;
+            if batch.len() == BATCH {
+                sim.replay_batch(&batch);
+                batch.clear();
+            }
+        }
+        sim.replay_batch(&batch);
+    }
+    ev.retain_unconsumed();
+    rep.objects += ev.objects.len();
+    sim.replay_batch(&ev.objects);
+    Ok(())
 }
 
 pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
@@ -272,18 +293,20 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
     }
     let mut catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
-    let (ev, rep) = load_evidence(&sc, a.strict)?;
+    let mut rep = EvidenceReport {
+        lines: SkipLog::default(),
+        inventory_rows: 0,
+        inventory_skipped: 0,
+        objects: 0,
+    };
+    let mut ev = load_logs(&sc, a.strict, &mut rep)?;
     let rules = catalog.home().rules.s3.clone();
-    let runs = simulate_with_replication(
-        &ev,
-        &sc.policies,
-        &sc.options,
-        &rules,
-        &region,
-        sc.start,
-        sc.end,
-        &sc.replication,
-    );
+    // Replication depends only on the logs' writes: computed before the inventory takes them.
+    let repl = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
+    let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
+    replay_all(&sc, a.strict, &mut ev, &mut sim, &mut rep)?;
+    let mut runs = sim.finish(&ev.bucket_requests);
+    repl.apply(&mut runs, &region, sc.start, sc.end);
     for r in &sc.replication {
         catalog.ensure(&r.destination_region).map_err(input)?;
     }

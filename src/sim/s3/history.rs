@@ -126,6 +126,22 @@ impl Evidence {
         self.object(key).events.push(Event { t: r.time, kind });
     }
 
+    /// Takes the log events of `key` (an inventory object replayed as it is streamed); the
+    /// object is then left empty and `retain_unconsumed` drops it.
+    pub fn take_events(&mut self, key: &str) -> Vec<Event> {
+        match self.index.get(key) {
+            Some(i) => std::mem::take(&mut self.objects[*i].events),
+            None => Vec::new(),
+        }
+    }
+
+    /// Drops objects whose events were taken (and that have no initial state).
+    pub fn retain_unconsumed(&mut self) {
+        self.objects
+            .retain(|o| !o.events.is_empty() || o.initial.is_some());
+        self.index.clear();
+    }
+
     /// Sorts every object's events by time (stable: same-second events keep log order).
     pub fn finish(&mut self) {
         for o in &mut self.objects {

@@ -9,7 +9,7 @@ pub mod policy;
 pub mod replay;
 
 pub use accum::Accum;
-pub use history::{Event, EventKind, Evidence, Initial, ObjectHistory};
+pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory};
 pub use policy::{Policy, PolicyKind, ReplayOptions};
 pub use replay::{Ctx, Stats, replay};
 
@@ -50,14 +50,14 @@ pub struct ReplicationRule {
 /// original creation time of the object". Existing objects (inventory) are not replicated
 /// (that takes Batch Replication), and deletes are not (delete-marker replication is off by
 /// default).
-fn replicate(
+pub fn replicate(
     evidence: &Evidence,
     repl: &[ReplicationRule],
     rules: &S3Rules,
     region: &Region,
     start: Timestamp,
     end: Timestamp,
-) -> (Accum, Vec<(Region, Accum)>) {
+) -> ReplicationUsage {
     let mut source = Accum::default();
     let mut dests = Vec::new();
     for rule in repl {
@@ -132,7 +132,30 @@ fn replicate(
         acc.merge(&puts);
         dests.push((rule.destination_region.clone(), acc));
     }
-    (source, dests)
+    ReplicationUsage { source, dests }
+}
+
+/// Replication's usage: source-region meters and per-destination-region meters.
+#[derive(Clone, Debug, Default)]
+pub struct ReplicationUsage {
+    pub source: Accum,
+    pub dests: Vec<(Region, Accum)>,
+}
+
+impl ReplicationUsage {
+    /// Adds it to every run (replication does not depend on the policy).
+    pub fn apply(&self, runs: &mut [PolicyRun], region: &Region, start: Timestamp, end: Timestamp) {
+        let first = accum::month_of(start);
+        let last = accum::month_of(Timestamp(end.0 - 1));
+        for run in runs {
+            run.accum.merge(&self.source);
+            run.usage
+                .merge(&self.source.into_usage(region, first, last));
+            for (r, acc) in &self.dests {
+                run.usage.merge(&acc.into_usage(r, first, last));
+            }
+        }
+    }
 }
 
 /// Replays all of `evidence` under each policy over [start, end) in `region`, with
@@ -148,47 +171,60 @@ pub fn simulate_with_replication(
     end: Timestamp,
     replication: &[ReplicationRule],
 ) -> Vec<PolicyRun> {
+    let repl = replicate(evidence, replication, rules, region, start, end);
     let mut runs = simulate(evidence, policies, opts, rules, region, start, end);
-    if replication.is_empty() {
-        return runs;
-    }
-    let first = accum::month_of(start);
-    let last = accum::month_of(Timestamp(end.0 - 1));
-    let (source, dests) = replicate(evidence, replication, rules, region, start, end);
-    for run in &mut runs {
-        run.accum.merge(&source);
-        run.usage.merge(&source.into_usage(region, first, last));
-        for (r, acc) in &dests {
-            run.usage.merge(&acc.into_usage(r, first, last));
-        }
-    }
+    repl.apply(&mut runs, region, start, end);
     runs
 }
 
-/// Replays all of `evidence` under each policy over [start, end) in `region`.
-pub fn simulate(
-    evidence: &Evidence,
-    policies: &[Policy],
-    opts: &ReplayOptions,
-    rules: &S3Rules,
-    region: &Region,
+/// A simulation in progress: per-policy integer meters and statistics, fed object histories in
+/// batches (replayed in parallel), finished into priced-ready `PolicyRun`s. Objects can be
+/// streamed through it (an inventory of any size), so memory does not grow with their number.
+pub struct Simulation<'a> {
+    policies: &'a [Policy],
+    opts: &'a ReplayOptions,
+    rules: &'a S3Rules,
+    region: Region,
     start: Timestamp,
     end: Timestamp,
-) -> Vec<PolicyRun> {
-    let first = accum::month_of(start);
-    let last = accum::month_of(Timestamp(end.0 - 1));
-    policies
-        .iter()
-        .map(|policy| {
+    acc: Vec<(Accum, Stats)>,
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(
+        policies: &'a [Policy],
+        opts: &'a ReplayOptions,
+        rules: &'a S3Rules,
+        region: &Region,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Simulation<'a> {
+        let acc = policies
+            .iter()
+            .map(|_| (Accum::default(), Stats::default()))
+            .collect();
+        Simulation {
+            policies,
+            opts,
+            rules,
+            region: region.clone(),
+            start,
+            end,
+            acc,
+        }
+    }
+
+    /// Replays a batch of objects under every policy (in parallel over objects).
+    pub fn replay_batch(&mut self, objects: &[ObjectHistory]) {
+        for (policy, (acc, stats)) in self.policies.iter().zip(self.acc.iter_mut()) {
             let cx = Ctx {
                 policy,
-                opts,
-                rules,
-                start,
-                end,
+                opts: self.opts,
+                rules: self.rules,
+                start: self.start,
+                end: self.end,
             };
-            let (mut acc, stats) = evidence
-                .objects
+            let (a, s) = objects
                 .par_iter()
                 .fold(
                     || (Accum::default(), Stats::default()),
@@ -205,22 +241,51 @@ pub fn simulate(
                         (a, s)
                     },
                 );
-            // Requests not tied to an object: STANDARD tier-1 / tier-2 (issue 4, §1.2).
-            for (times, tier) in [
-                (&evidence.bucket_requests.tier1, RequestTier::Tier1),
-                (&evidence.bucket_requests.tier2, RequestTier::Tier2),
-            ] {
-                for t in times.iter().filter(|t| **t >= start && **t < end) {
-                    acc.add(Meter::Requests(StorageClass::Standard, tier), *t, 1);
+            acc.merge(&a);
+            stats.merge(&s);
+        }
+    }
+
+    /// Adds requests not tied to an object (STANDARD tier-1 / tier-2, §1.2) and converts.
+    pub fn finish(self, bucket: &BucketRequests) -> Vec<PolicyRun> {
+        let first = accum::month_of(self.start);
+        let last = accum::month_of(Timestamp(self.end.0 - 1));
+        let (start, end) = (self.start, self.end);
+        self.policies
+            .iter()
+            .zip(self.acc)
+            .map(|(policy, (mut acc, stats))| {
+                for (times, tier) in [
+                    (&bucket.tier1, RequestTier::Tier1),
+                    (&bucket.tier2, RequestTier::Tier2),
+                ] {
+                    for t in times.iter().filter(|t| **t >= start && **t < end) {
+                        acc.add(Meter::Requests(StorageClass::Standard, tier), *t, 1);
+                    }
                 }
-            }
-            let usage = acc.into_usage(region, first, last);
-            PolicyRun {
-                name: policy.name.clone(),
-                accum: acc,
-                usage,
-                stats,
-            }
-        })
-        .collect()
+                let usage = acc.into_usage(&self.region, first, last);
+                PolicyRun {
+                    name: policy.name.clone(),
+                    accum: acc,
+                    usage,
+                    stats,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Replays all of `evidence` under each policy over [start, end) in `region`.
+pub fn simulate(
+    evidence: &Evidence,
+    policies: &[Policy],
+    opts: &ReplayOptions,
+    rules: &S3Rules,
+    region: &Region,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<PolicyRun> {
+    let mut sim = Simulation::new(policies, opts, rules, region, start, end);
+    sim.replay_batch(&evidence.objects);
+    sim.finish(&evidence.bucket_requests)
 }
