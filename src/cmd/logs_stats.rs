@@ -1,6 +1,6 @@
 //! `costlab logs stats FILES…`: what the logs say about objects, requests and access by age.
 
-use super::logs::{InputArgs, read_failure, report_skips};
+use super::logs::{InputArgs, report_skips};
 use super::{Failure, emit, output};
 use clap::{Args, ValueEnum};
 use costlab::trace::access_log::LogReader;
@@ -40,11 +40,14 @@ pub enum StatsFormat {
 pub fn run(args: &StatsArgs) -> Result<u8, Failure> {
     let sources = args.input.sources()?;
     let mut stats = LogStats::new(args.prefix_depth);
+    let pb = super::progress("reading logs", "records");
     let log =
         LogReader::new(args.input.mode()).for_each(&sources, |_, r| -> Result<(), Failure> {
             stats.add(r);
+            pb.inc(1);
             Ok(())
         })?;
+    pb.finish_and_clear();
     let summary = stats.finish();
     let mut buf = Vec::new();
     match args.format {
@@ -56,7 +59,6 @@ pub fn run(args: &StatsArgs) -> Result<u8, Failure> {
     }
     emit(&buf, None)?;
     report_skips(&log);
-    let _ = read_failure;
     Ok(0)
 }
 

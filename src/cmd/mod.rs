@@ -24,6 +24,23 @@ impl fmt::Debug for Failure {
     }
 }
 
+/// A spinner on stderr counting `unit` with its rate, for long reads; hidden when stderr is not
+/// a terminal (pipelines, CI), so data on stdout and logs stay clean.
+pub fn progress(msg: &str, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {msg} {{human_pos}} {unit} ({{per_sec}}, {{elapsed}})"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    pb.set_style(style);
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
 pub const EXIT_INPUT: u8 = 2;
 pub const EXIT_OUTPUT: u8 = 3;
 

@@ -213,12 +213,15 @@ fn load_logs(sc: &Scenario, strict: bool, rep: &mut EvidenceReport) -> Result<Ev
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
+        let pb = super::progress("reading logs", "records");
         rep.lines = LogReader::new(mode)
             .for_each(&sources, |_, r| -> Result<(), ReadError> {
                 ev.add_record(r);
+                pb.inc(1);
                 Ok(())
             })
             .map_err(input)?;
+        pb.finish_and_clear();
     }
     ev.finish();
     Ok(ev)
@@ -244,7 +247,9 @@ fn replay_all(
         };
         let mut reader = read_inventory(m, mode).map_err(input)?;
         let mut batch: Vec<ObjectHistory> = Vec::with_capacity(BATCH);
+        let pb = super::progress("replaying inventory", "objects");
         for rec in reader.by_ref() {
+            pb.inc(1);
             let rec = rec.map_err(input)?;
             rep.inventory_rows += 1;
             // Current versions only: noncurrent versions and delete markers need versioned replay.
@@ -276,6 +281,7 @@ fn replay_all(
             }
         }
         sim.replay_batch(&batch);
+        pb.finish_and_clear();
     }
     ev.retain_unconsumed();
     rep.objects += ev.objects.len();
