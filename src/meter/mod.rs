@@ -3,6 +3,7 @@
 //! `Usage`; `cost::rate` prices it. Merging is exact addition, so shards merge in any order to
 //! the same result.
 
+mod key;
 mod usage_file;
 
 pub use usage_file::{UsageError, read_usage_file};
