@@ -35,6 +35,8 @@ pub struct Scenario {
     pub seed: u64,
     pub logs: Vec<String>,
     pub inventory: Option<PathBuf>,
+    /// A generator spec (docs/generator.md) whose synthetic logs and inventory are the evidence.
+    pub generate: Option<PathBuf>,
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
     pub replication: Vec<ReplicationRule>,
@@ -132,9 +134,10 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
             }
         }
     }
-    let (mut logs, mut inventory) = (Vec::new(), None);
+    let (mut logs, mut inventory, mut generate) = (Vec::new(), None, None);
     if let Some(ev) = root.table("evidence")? {
-        ev.only(&["logs", "inventory"])?;
+        ev.only(&["logs", "inventory", "generate"])?;
+        generate = ev.string("generate")?.map(|p| rel(&base, p));
         if let Some(f) = ev.get("logs") {
             let items: Vec<String> = if f.is_array() {
                 match f.item.as_value().and_then(|v| v.as_array()) {
@@ -180,6 +183,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         seed,
         logs,
         inventory,
+        generate,
         options,
         policies,
         replication,

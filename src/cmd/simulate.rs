@@ -193,6 +193,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         seed: 0,
         logs: a.logs.clone(),
         inventory: a.inventory.clone(),
+        generate: None,
         options,
         policies,
         replication,
@@ -289,13 +290,56 @@ fn replay_all(
     Ok(())
 }
 
+/// Generates the scenario's synthetic evidence into a fresh temporary directory (removed when
+/// dropped) and points the scenario at it. Deterministic: the spec's seed fixes every byte.
+struct Generated(PathBuf);
+
+impl Drop for Generated {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
+    let Some(spec_path) = sc.generate.clone() else {
+        return Ok(None);
+    };
+    let name = spec_path.display().to_string();
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| input(anyhow!("{name}: {e}")))?;
+    let spec = costlab::trace::generate::Spec::parse(&name, &text).map_err(input)?;
+    let dir =
+        std::env::temp_dir().join(format!("costlab-gen-{}-{}", std::process::id(), spec.seed));
+    let guard = Generated(dir.clone());
+    let pb = super::progress("generating evidence", "");
+    let opts = costlab::trace::generate::Options {
+        out: dir.clone(),
+        force: true,
+        ..Default::default()
+    };
+    let summary = costlab::trace::generate::generate(&spec, &text, &opts)
+        .map_err(|e| if e.is_input() { input(e) } else { output(e) })?;
+    pb.finish_and_clear();
+    sc.logs.push(
+        costlab::trace::generate::logs_dir(&dir)
+            .display()
+            .to_string(),
+    );
+    if let Some(d) = summary.inventory {
+        sc.inventory = Some(dir.join(d.manifest));
+    }
+    Ok(Some(guard))
+}
+
 pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
-    let sc = match &a.scenario {
+    let mut sc = match &a.scenario {
         Some(p) => read_scenario(p).map_err(input)?,
         None => from_flags(a)?,
     };
+    let _generated = generate_evidence(&mut sc)?;
     if sc.logs.is_empty() && sc.inventory.is_none() {
-        return Err(input(anyhow!("no evidence: give logs and/or an inventory")));
+        return Err(input(anyhow!(
+            "no evidence: give logs, an inventory, or a generator spec"
+        )));
     }
     let mut catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
