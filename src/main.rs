@@ -26,6 +26,8 @@ enum Command {
     Logs(cmd::logs::LogsArgs),
     /// Replay evidence against storage policies and price every month.
     Simulate(cmd::simulate::SimulateArgs),
+    /// Merge usage shards of one simulation and price the whole.
+    Merge(cmd::merge::MergeArgs),
     /// Write a synthetic workload (S3 access logs and an inventory) from a seeded spec.
     Generate(cmd::generate::GenerateArgs),
 }
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Command::Logs(a) => cmd::logs::run(a),
         Command::Generate(a) => cmd::generate::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -977,3 +977,79 @@ fn simulate_streams_a_real_inventory() {
         Decimal::from(5) / Decimal::from(1u64 << 30)
     );
 }
+
+#[test]
+fn sharded_simulation_merges_to_exactly_the_whole() {
+    let w = Workdir::new();
+    let mut log = String::new();
+    for i in 0..40 {
+        let day = 1 + i % 20;
+        log += &format!(
+            "o lake [{day:02}/Mar/2026:{:02}:00:00 +0000] 10.0.0.1 - RID REST.PUT.OBJECT k/{i} \"PUT /lake/k/{i} HTTP/1.1\" 200 - - {} 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n",
+            i % 24,
+            1_000_003 * (i + 1)
+        );
+        log += &format!(
+            "o lake [{:02}/Apr/2026:01:00:00 +0000] 10.0.0.1 - RID REST.GET.OBJECT k/{i} \"GET /lake/k/{i} HTTP/1.1\" 200 - {} {} 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n",
+            1 + i % 28,
+            1_000_003 * (i + 1),
+            1_000_003 * (i + 1)
+        );
+    }
+    log += "o lake [02/Mar/2026:00:00:00 +0000] 10.0.0.1 - RID REST.GET.BUCKET - \"GET /lake?list-type=2 HTTP/1.1\" 200 - 900 - 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n";
+    let l = w.write("a.log", &log);
+    w.write("ia.json", r#"{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}"#);
+    let base = [
+        "simulate",
+        "--logs",
+        l.to_str().unwrap(),
+        "--policy",
+        "ia=ia.json",
+        "--intelligent-tiering",
+        "--all-standard",
+        "--replicate",
+        "k/=eu-west-1:STANDARD",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-07-01",
+    ];
+    let whole = w.run(&[&base[..], &["--format", "json"]].concat());
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    for i in 1..=3 {
+        let s = format!("{i}/3");
+        let o = format!("s{i}.json");
+        let out = w.run(&[&base[..], &["--shard", &s, "--format", "shard", "-o", &o]].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let merged = w.run(&["merge", "s3.json", "s1.json", "s2.json", "--format", "json"]);
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&whole.stdout).unwrap(),
+        serde_json::from_slice(&merged.stdout).unwrap(),
+    );
+    assert_eq!(
+        a["policies"], b["policies"],
+        "merged shards price exactly like the whole"
+    );
+    assert_eq!(a["evidence"]["objects"], b["evidence"]["objects"]);
+    assert_eq!(b["evidence"]["lines"]["read"], 81);
+    // Each shard kept only some objects.
+    let s1: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("s1.json")).unwrap()).unwrap();
+    assert!(s1["evidence"]["objects"].as_u64().unwrap() < 40);
+    // An incomplete set is refused.
+    expect_input_error(&w, &["merge", "s1.json", "s2.json"], &["2 of 3 shards"]);
+}

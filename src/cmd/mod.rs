@@ -7,6 +7,7 @@ pub mod generate;
 pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;
+pub mod merge;
 pub mod pricing;
 pub mod simulate;
 

@@ -72,6 +72,10 @@ pub struct SimulateArgs {
     /// Stop at the first malformed evidence line (exit 2).
     #[arg(long)]
     pub strict: bool,
+    /// Replay only shard I of N (objects whose key hashes to it; bucket-level requests go to
+    /// shard 1). Write it with `--format shard` and combine shards with `costlab merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SimFormat,
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -83,6 +87,8 @@ pub enum SimFormat {
     Table,
     Json,
     Csv,
+    /// Integer meters for `costlab merge` (with --shard).
+    Shard,
 }
 
 fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
@@ -201,16 +207,36 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
 }
 
 /// What was read, for the report.
-struct EvidenceReport {
-    lines: SkipLog,
-    inventory_rows: u64,
-    inventory_skipped: u64,
-    objects: usize,
+pub(super) struct EvidenceReport {
+    pub lines: SkipLog,
+    pub inventory_rows: u64,
+    pub inventory_skipped: u64,
+    pub objects: usize,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
+    let bad = || {
+        input(anyhow!(
+            "--shard {s:?}: expected I/N with 1 <= I <= N, e.g. 2/8"
+        ))
+    };
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// Reads the logs into object histories (the inventory is streamed later).
-fn load_logs(sc: &Scenario, strict: bool, rep: &mut EvidenceReport) -> Result<Evidence, Failure> {
+fn load_logs(
+    sc: &Scenario,
+    strict: bool,
+    shard: Option<(u64, u64)>,
+    rep: &mut EvidenceReport,
+) -> Result<Evidence, Failure> {
     let mut ev = Evidence::default();
+    ev.shard = shard;
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
@@ -260,6 +286,9 @@ fn replay_all(
             };
             if !rec.is_latest || rec.is_delete_marker {
                 rep.inventory_skipped += 1;
+                continue;
+            }
+            if !ev.in_shard(&rec.key) {
                 continue;
             }
             let class = rec.storage_class.unwrap_or(StorageClass::Standard);
@@ -349,32 +378,88 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         inventory_skipped: 0,
         objects: 0,
     };
-    let mut ev = load_logs(&sc, a.strict, &mut rep)?;
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() != (a.format == SimFormat::Shard) {
+        return Err(input(anyhow!("--shard I/N and --format shard go together")));
+    }
+    let mut ev = load_logs(&sc, a.strict, shard, &mut rep)?;
     let rules = catalog.home().rules.s3.clone();
     // Replication depends only on the logs' writes: computed before the inventory takes them.
     let repl = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
     let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
     replay_all(&sc, a.strict, &mut ev, &mut sim, &mut rep)?;
     let mut runs = sim.finish(&ev.bucket_requests);
+    if let Some((index, count)) = shard {
+        let s = costlab::sim::s3::shard::Shard {
+            scenario: sc.name.clone(),
+            seed: sc.seed,
+            index,
+            count,
+            start: sc.start,
+            end: sc.end,
+            region: region.clone(),
+            policies: runs
+                .into_iter()
+                .map(|r| (r.name, r.accum, r.stats))
+                .collect(),
+            replication: repl,
+            evidence: costlab::sim::s3::shard::EvidenceCounts {
+                lines_read: rep.lines.read,
+                lines_parsed: rep.lines.parsed,
+                lines_skipped: rep.lines.skipped,
+                inventory_rows: rep.inventory_rows,
+                inventory_not_replayed: rep.inventory_skipped,
+                objects: rep.objects as u64,
+            },
+        };
+        let mut buf = serde_json::to_vec_pretty(&s.to_json()).map_err(output)?;
+        buf.push(b'\n');
+        emit(&buf, a.output.as_deref())?;
+        return Ok(0);
+    }
     repl.apply(&mut runs, &region, sc.start, sc.end);
     for r in &sc.replication {
         catalog.ensure(&r.destination_region).map_err(input)?;
     }
+    render(
+        &sc,
+        &rep,
+        &runs,
+        &mut catalog,
+        a.format,
+        a.output.as_deref(),
+    )
+}
+
+/// Rates every run and writes the report (shared with `costlab merge`).
+pub(super) fn render(
+    sc: &Scenario,
+    rep: &EvidenceReport,
+    runs: &[PolicyRun],
+    catalog: &mut Catalog,
+    format: SimFormat,
+    out: Option<&std::path::Path>,
+) -> Result<u8, Failure> {
+    for r in runs {
+        for region in r.usage.regions() {
+            catalog.ensure(&region).map_err(input)?;
+        }
+    }
     let mut bills = Vec::new();
-    for r in &runs {
-        bills.push(rate(&r.usage, &catalog, &RateOptions::default()).map_err(input)?);
+    for r in runs {
+        bills.push(rate(&r.usage, catalog, &RateOptions::default()).map_err(input)?);
     }
     let mut buf = Vec::new();
-    match a.format {
-        SimFormat::Json => {
-            serde_json::to_writer_pretty(&mut buf, &to_json(&sc, &rep, &runs, &bills))
+    match format {
+        SimFormat::Json | SimFormat::Shard => {
+            serde_json::to_writer_pretty(&mut buf, &to_json(sc, rep, runs, &bills))
                 .map_err(output)?;
             buf.push(b'\n');
         }
-        SimFormat::Csv => csv_out(&runs, &bills, &mut buf)?,
-        SimFormat::Table => table(&sc, &rep, &runs, &bills, &mut buf).map_err(output)?,
+        SimFormat::Csv => csv_out(runs, &bills, &mut buf)?,
+        SimFormat::Table => table(sc, rep, runs, &bills, &mut buf).map_err(output)?,
     }
-    emit(&buf, a.output.as_deref())?;
+    emit(&buf, out)?;
     if rep.lines.skipped > 0 {
         super::logs::report_skips(&rep.lines);
     }

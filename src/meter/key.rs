@@ -55,10 +55,20 @@ impl Meter {
         use Meter::*;
         let bad = || format!("unknown meter key {s:?}");
         let (name, rest) = s.split_once(':').unwrap_or((s, ""));
-        let one = || -> Result<&str, String> { if rest.is_empty() || rest.contains(':') { Err(bad()) } else { Ok(rest) } };
+        let one = || -> Result<&str, String> {
+            if rest.is_empty() || rest.contains(':') {
+                Err(bad())
+            } else {
+                Ok(rest)
+            }
+        };
         let two = || -> Result<(&str, &str), String> {
             let (a, b) = rest.split_once(':').ok_or_else(bad)?;
-            if b.contains(':') { Err(bad()) } else { Ok((a, b)) }
+            if b.contains(':') {
+                Err(bad())
+            } else {
+                Ok((a, b))
+            }
         };
         let none = |m: Meter| if rest.is_empty() { Ok(m) } else { Err(bad()) };
         Ok(match name {
@@ -148,17 +158,30 @@ mod tests {
             Meter::TransferAcceleration(AccelerationKind::ToOtherRegion),
         ];
         for t in StorageTier::all() {
-            all.extend([Meter::Storage(t), Meter::ArchiveOverhead(t), Meter::ArchiveOverheadStandard(t)]);
+            all.extend([
+                Meter::Storage(t),
+                Meter::ArchiveOverhead(t),
+                Meter::ArchiveOverheadStandard(t),
+            ]);
         }
         for c in StorageClass::ALL {
             for rt in RequestTier::ALL {
                 all.push(Meter::Requests(*c, *rt));
             }
-            all.extend([Meter::EarlyDelete(*c), Meter::Transitions(*c), Meter::Retrieval(*c), Meter::ReplicationPuts(*c)]);
+            all.extend([
+                Meter::EarlyDelete(*c),
+                Meter::Transitions(*c),
+                Meter::Retrieval(*c),
+                Meter::ReplicationPuts(*c),
+            ]);
         }
         for s in ArchiveSource::ALL {
             for t in RestoreTier::ALL {
-                all.extend([Meter::RestoreRequests(*s, *t), Meter::RestoreBytes(*s, *t), Meter::RestoredCopy(*s)]);
+                all.extend([
+                    Meter::RestoreRequests(*s, *t),
+                    Meter::RestoreBytes(*s, *t),
+                    Meter::RestoredCopy(*s),
+                ]);
             }
         }
         for m in all {

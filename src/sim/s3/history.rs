@@ -63,6 +63,15 @@ pub struct Evidence {
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's
     /// *current* policy, unbilled errors): counted, not replayed.
     pub ignored: u64,
+    /// Only objects of this shard are kept: (index 1..=count, count).
+    pub shard: Option<(u64, u64)>,
+}
+
+/// FNV-1a of a key: a stable hash (the same on every machine and version) for sharding.
+pub fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Evidence {
@@ -80,6 +89,11 @@ impl Evidence {
             }
         };
         &mut self.objects[i]
+    }
+
+    /// Whether `key` belongs to this evidence's shard.
+    pub fn in_shard(&self, key: &str) -> bool {
+        self.shard.is_none_or(|(i, n)| key_hash(key) % n + 1 == i)
     }
 
     /// An object present at the start (from an inventory).
@@ -100,6 +114,10 @@ impl Evidence {
         }
         let ok = r.http_status.is_none_or(|s| s < 300 || s == 304);
         let Some(key) = r.key.as_deref() else {
+            // Requests not tied to an object belong to the first shard only.
+            if self.shard.is_some_and(|(i, _)| i != 1) {
+                return;
+            }
             match class {
                 BillingClass::Tier1 => self.bucket_requests.tier1.push(r.time),
                 BillingClass::Tier2 => self.bucket_requests.tier2.push(r.time),
@@ -107,6 +125,9 @@ impl Evidence {
             }
             return;
         };
+        if !self.in_shard(key) {
+            return;
+        }
         let kind = match (action(r.operation), ok) {
             (Action::Write, true) => EventKind::Write {
                 size: r.object_size.unwrap_or(0),

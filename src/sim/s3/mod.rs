@@ -7,9 +7,10 @@ pub mod accum;
 pub mod history;
 pub mod policy;
 pub mod replay;
+pub mod shard;
 
 pub use accum::Accum;
-pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory};
+pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory, key_hash};
 pub use policy::{Policy, PolicyKind, ReplayOptions};
 pub use replay::{Ctx, Stats, replay};
 
@@ -136,7 +137,7 @@ pub fn replicate(
 }
 
 /// Replication's usage: source-region meters and per-destination-region meters.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationUsage {
     pub source: Accum,
     pub dests: Vec<(Region, Accum)>,

@@ -1,0 +1,297 @@
+//! Usage shards: one machine's share of a simulation (objects whose key hashes to its shard),
+//! written as integer meters and statistics so that `costlab merge` adds shards exactly — in any
+//! order, to the same bytes as one whole run.
+
+use super::accum::Accum;
+use super::{ReplicationUsage, Stats};
+use crate::aws::Region;
+use crate::meter::Meter;
+use crate::units::{Month, Timestamp};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// What was read, summed over shards.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvidenceCounts {
+    pub lines_read: u64,
+    pub lines_parsed: u64,
+    pub lines_skipped: u64,
+    pub inventory_rows: u64,
+    pub inventory_not_replayed: u64,
+    pub objects: u64,
+}
+
+/// One shard of a simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shard {
+    pub scenario: String,
+    pub seed: u64,
+    pub index: u64,
+    pub count: u64,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub region: Region,
+    pub policies: Vec<(String, Accum, Stats)>,
+    pub replication: ReplicationUsage,
+    pub evidence: EvidenceCounts,
+}
+
+fn accum_json(a: &Accum) -> Value {
+    let rows = |m: &BTreeMap<(Month, Meter), u128>| -> Vec<Value> {
+        m.iter()
+            .map(|((mo, me), v)| json!([mo.to_string(), me.key(), v.to_string()]))
+            .collect()
+    };
+    json!({"byte_seconds": rows(&a.byte_seconds), "counts": rows(&a.counts)})
+}
+
+fn accum_from(v: &Value) -> Result<Accum, String> {
+    let rows = |k: &str| -> Result<BTreeMap<(Month, Meter), u128>, String> {
+        let mut out = BTreeMap::new();
+        for row in v[k].as_array().ok_or(format!("`{k}` must be an array"))? {
+            let (Some(m), Some(me), Some(n)) = (row[0].as_str(), row[1].as_str(), row[2].as_str())
+            else {
+                return Err(format!("a `{k}` row must be [month, meter, \"integer\"]"));
+            };
+            let n: u128 = n
+                .parse()
+                .map_err(|_| format!("{n:?} is not a whole number"))?;
+            *out.entry((m.parse::<Month>()?, Meter::from_key(me)?))
+                .or_insert(0) += n;
+        }
+        Ok(out)
+    };
+    Ok(Accum {
+        byte_seconds: rows("byte_seconds")?,
+        counts: rows("counts")?,
+    })
+}
+
+fn stats_json(s: &Stats) -> Value {
+    json!({
+        "bytes_at_month_end": s.bytes_at_month_end.iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
+        "transitions": s.transitions,
+        "expirations": s.expirations,
+        "early_delete_byte_seconds": s.early_delete_byte_seconds.to_string(),
+        "restores": s.restores,
+        "restore_wait_hours": s.restore_wait_hours,
+        "max_restore_wait_hours": s.max_restore_wait_hours,
+        "reads_by_class": s.reads_by_class,
+    })
+}
+
+fn stats_from(v: &Value) -> Result<Stats, String> {
+    let u = |k: &str| {
+        v[k].as_u64()
+            .ok_or(format!("stats.{k} must be a whole number"))
+    };
+    let map_u64 = |k: &str| -> Result<BTreeMap<String, u64>, String> {
+        let mut out = BTreeMap::new();
+        for (name, n) in v[k]
+            .as_object()
+            .ok_or(format!("stats.{k} must be an object"))?
+        {
+            out.insert(
+                name.clone(),
+                n.as_u64()
+                    .ok_or(format!("stats.{k}.{name} must be a whole number"))?,
+            );
+        }
+        Ok(out)
+    };
+    let mut month_end = BTreeMap::new();
+    for (m, by) in v["bytes_at_month_end"]
+        .as_object()
+        .ok_or("stats.bytes_at_month_end must be an object")?
+    {
+        let mut inner = BTreeMap::new();
+        for (tier, n) in by
+            .as_object()
+            .ok_or("bytes_at_month_end entries must be objects")?
+        {
+            inner.insert(
+                tier.clone(),
+                n.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("byte counts are integer strings")?,
+            );
+        }
+        month_end.insert(m.parse::<Month>()?, inner);
+    }
+    Ok(Stats {
+        bytes_at_month_end: month_end,
+        transitions: map_u64("transitions")?,
+        expirations: u("expirations")?,
+        early_delete_byte_seconds: v["early_delete_byte_seconds"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .ok_or("stats.early_delete_byte_seconds must be an integer string")?,
+        restores: u("restores")?,
+        restore_wait_hours: u("restore_wait_hours")?,
+        max_restore_wait_hours: u("max_restore_wait_hours")?,
+        reads_by_class: map_u64("reads_by_class")?,
+    })
+}
+
+impl Shard {
+    pub fn to_json(&self) -> Value {
+        let e = &self.evidence;
+        json!({
+            "schema_version": 1,
+            "kind": "costlab-usage-shard",
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "shard": {"index": self.index, "count": self.count},
+            "horizon": {"start": self.start.to_string(), "end": self.end.to_string()},
+            "region": self.region.as_str(),
+            "evidence": {"lines_read": e.lines_read, "lines_parsed": e.lines_parsed, "lines_skipped": e.lines_skipped,
+                         "inventory_rows": e.inventory_rows, "inventory_not_replayed": e.inventory_not_replayed, "objects": e.objects},
+            "policies": self.policies.iter().map(|(n, a, s)| json!({"name": n, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
+            "replication": {
+                "source": accum_json(&self.replication.source),
+                "destinations": self.replication.dests.iter().map(|(r, a)| json!({"region": r.as_str(), "meters": accum_json(a)})).collect::<Vec<_>>(),
+            },
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Result<Shard, String> {
+        if v["kind"] != "costlab-usage-shard" || v["schema_version"] != 1 {
+            return Err("not a costlab usage shard (schema_version 1): write one with `costlab simulate … --shard I/N --format shard`".into());
+        }
+        let s = |p: &Value, what: &str| {
+            p.as_str()
+                .map(str::to_string)
+                .ok_or(format!("`{what}` must be a string"))
+        };
+        let n =
+            |p: &Value, what: &str| p.as_u64().ok_or(format!("`{what}` must be a whole number"));
+        let t = |p: &Value, what: &str| {
+            p.as_str()
+                .and_then(Timestamp::parse_rfc3339)
+                .ok_or(format!("`{what}` must be an RFC 3339 time"))
+        };
+        let ev = &v["evidence"];
+        let mut policies = Vec::new();
+        for p in v["policies"]
+            .as_array()
+            .ok_or("`policies` must be an array")?
+        {
+            policies.push((
+                s(&p["name"], "policies[].name")?,
+                accum_from(&p["meters"])?,
+                stats_from(&p["stats"])?,
+            ));
+        }
+        let mut dests = Vec::new();
+        for d in v["replication"]["destinations"]
+            .as_array()
+            .ok_or("`replication.destinations` must be an array")?
+        {
+            dests.push((
+                Region::parse(&s(&d["region"], "replication.destinations[].region")?)?,
+                accum_from(&d["meters"])?,
+            ));
+        }
+        Ok(Shard {
+            scenario: s(&v["scenario"], "scenario")?,
+            seed: n(&v["seed"], "seed")?,
+            index: n(&v["shard"]["index"], "shard.index")?,
+            count: n(&v["shard"]["count"], "shard.count")?,
+            start: t(&v["horizon"]["start"], "horizon.start")?,
+            end: t(&v["horizon"]["end"], "horizon.end")?,
+            region: Region::parse(&s(&v["region"], "region")?)?,
+            policies,
+            replication: ReplicationUsage {
+                source: accum_from(&v["replication"]["source"])?,
+                dests,
+            },
+            evidence: EvidenceCounts {
+                lines_read: n(&ev["lines_read"], "evidence.lines_read")?,
+                lines_parsed: n(&ev["lines_parsed"], "evidence.lines_parsed")?,
+                lines_skipped: n(&ev["lines_skipped"], "evidence.lines_skipped")?,
+                inventory_rows: n(&ev["inventory_rows"], "evidence.inventory_rows")?,
+                inventory_not_replayed: n(
+                    &ev["inventory_not_replayed"],
+                    "evidence.inventory_not_replayed",
+                )?,
+                objects: n(&ev["objects"], "evidence.objects")?,
+            },
+        })
+    }
+
+    /// Merges a complete set of shards (indices 1..=count, each once, same scenario, seed,
+    /// horizon, region and policies) into one whole.
+    pub fn merge(mut shards: Vec<Shard>) -> Result<Shard, String> {
+        shards.sort_by_key(|s| s.index);
+        let first = shards.first().ok_or("no shards to merge")?.clone();
+        let names: Vec<&str> = first.policies.iter().map(|p| p.0.as_str()).collect();
+        for (i, s) in shards.iter().enumerate() {
+            let same = s.scenario == first.scenario
+                && s.seed == first.seed
+                && s.count == first.count
+                && s.start == first.start
+                && s.end == first.end
+                && s.region == first.region
+                && s.policies
+                    .iter()
+                    .map(|p| p.0.as_str())
+                    .eq(names.iter().copied());
+            if !same {
+                return Err(format!(
+                    "shard {}/{} is from another run (scenario, seed, horizon, region or policies differ)",
+                    s.index, s.count
+                ));
+            }
+            if s.index != i as u64 + 1 {
+                return Err(format!(
+                    "shards must be 1..={} each once; got {:?}",
+                    first.count,
+                    shards.iter().map(|s| s.index).collect::<Vec<_>>()
+                ));
+            }
+        }
+        if shards.len() as u64 != first.count {
+            return Err(format!(
+                "{} of {} shards given; a merge needs all of them",
+                shards.len(),
+                first.count
+            ));
+        }
+        let mut whole = first;
+        whole.index = 1;
+        whole.count = 1;
+        for s in shards.iter().skip(1) {
+            for ((_, a, st), (_, b, t)) in whole.policies.iter_mut().zip(&s.policies) {
+                a.merge(b);
+                st.merge(t);
+            }
+            whole.replication.source.merge(&s.replication.source);
+            for (r, acc) in &s.replication.dests {
+                match whole.replication.dests.iter_mut().find(|(w, _)| w == r) {
+                    Some((_, w)) => w.merge(acc),
+                    None => whole.replication.dests.push((r.clone(), acc.clone())),
+                }
+            }
+            // Every shard reads all of the evidence and keeps its own keys: what was read must
+            // be the same in each; only the objects replayed add up.
+            let (e, f) = (&mut whole.evidence, &s.evidence);
+            let read = |x: &EvidenceCounts| {
+                (
+                    x.lines_read,
+                    x.lines_parsed,
+                    x.lines_skipped,
+                    x.inventory_rows,
+                    x.inventory_not_replayed,
+                )
+            };
+            if read(e) != read(f) {
+                return Err(format!(
+                    "shard {}/{} read different evidence than shard 1 (lines or inventory rows differ)",
+                    s.index, s.count
+                ));
+            }
+            e.objects += f.objects;
+        }
+        Ok(whole)
+    }
+}
