@@ -541,24 +541,10 @@ fn csv_out(runs: &[PolicyRun], bills: &[Bill], buf: &mut Vec<u8>) -> Result<(), 
     for (r, b) in runs.iter().zip(bills) {
         for m in &b.months {
             for l in &m.lines {
-                w.write_record([
-                    r.name.clone(),
-                    m.month.to_string(),
-                    l.category.to_string(),
-                    l.service.to_string(),
-                    l.region.to_string(),
-                    l.class.clone(),
-                    l.usage_type.clone(),
-                    l.band.clone(),
-                    decimal_text(l.quantity),
-                    l.unit.as_str().to_string(),
-                    decimal_text(l.unit_price),
-                    decimal_text(l.list_price),
-                    l.price_per.to_string(),
-                    decimal_text(l.discount_pct),
-                    l.price_key.clone(),
-                    decimal_text(l.cost.usd()),
-                ])
+                let fields = costlab::report::csv_line_record(m.month, l);
+                w.write_record(
+                    std::iter::once(r.name.as_str()).chain(fields.iter().map(String::as_str)),
+                )
                 .map_err(output)?;
             }
         }

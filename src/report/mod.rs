@@ -5,7 +5,7 @@ mod csv_out;
 mod json;
 mod table;
 
-pub use csv_out::HEADER as CSV_HEADER;
+pub use csv_out::{HEADER as CSV_HEADER, line_record as csv_line_record};
 pub use json::bill_json;
 
 use crate::cost::Bill;
