@@ -370,6 +370,14 @@ fn discount_applies_per_service() {
         total(&b),
         usd("20") + (usd("15") + usd("0.005") + usd("23")) * usd("0.9")
     );
+    let w = Workdir::new();
+    let f = repo("tests/usage/we1-storage-tier.toml");
+    expect_input_error(
+        &w,
+        &["estimate", &f, "--discount", "s4=10"],
+        &["--discount s4=10", "services are"],
+    );
+    expect_input_error(&w, &["estimate", &f, "--discount", "s3=120"], &["0..=100"]);
 }
 
 #[test]

@@ -717,3 +717,54 @@ mod props {
         }
     }
 }
+
+#[test]
+fn list_requests_naming_a_key_are_billed_at_standard_tier1() {
+    // ListParts (REST.GET.UPLOAD) names a key; §1.2 bills every LIST at STANDARD's tier-1 price,
+    // even when the object lives in STANDARD_IA.
+    let mut ev = Evidence::default();
+    let line = |op: &str, t: &str| {
+        format!(
+            "o b [{t} +0000] 10.0.0.1 - RID {op} ia/x \"GET /b/ia/x?uploadId=1 HTTP/1.1\" 200 - 100 200000 1 1 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -"
+        )
+    };
+    for (op, t) in [
+        ("REST.PUT.OBJECT", "01/Mar/2026:00:00:00"),
+        ("REST.GET.UPLOAD", "02/Mar/2026:00:00:00"),
+    ] {
+        ev.add_record(&costlab::trace::access_log::parse_line(&line(op, t)).unwrap());
+    }
+    ev.finish();
+    let opts = ReplayOptions {
+        default_class: StorageClass::StandardIa,
+        ..Default::default()
+    };
+    let rules = catalog().home().rules.s3.clone();
+    let r = simulate(
+        &ev,
+        &[lifecycle("none", IA_AT_30)],
+        &opts,
+        &rules,
+        &region(),
+        ts("2026-03-01T00:00:00Z"),
+        ts("2026-04-01T00:00:00Z"),
+    )
+    .remove(0);
+    assert_eq!(
+        q(
+            &r,
+            (2026, 3),
+            &Meter::Requests(StorageClass::Standard, RequestTier::Tier1)
+        ),
+        Decimal::ONE
+    );
+    assert_eq!(
+        q(
+            &r,
+            (2026, 3),
+            &Meter::Requests(StorageClass::StandardIa, RequestTier::Tier1)
+        ),
+        Decimal::ONE,
+        "only the PUT"
+    );
+}

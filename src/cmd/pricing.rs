@@ -160,7 +160,7 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
                     .free_allowance
                     .map(|a| format!(" (first {} free)", decimal_text(a)))
                     .unwrap_or_default();
-                let conf = if e.confidence.as_str() == "confirmed" {
+                let conf = if e.confidence == costlab::pricing::Confidence::Confirmed {
                     String::new()
                 } else {
                     format!(" [{}]", e.confidence.as_str())

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use costlab::aws::{Region, StorageClass};
 use costlab::cost::{Bill, RateOptions, rate};
 use costlab::pricing::Catalog;
-use costlab::report::bill_json;
+use costlab::report::{bill_json, decimal_json};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::{
     Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
@@ -15,7 +15,7 @@ use costlab::sim::s3::{
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
-use costlab::units::{GIB, decimal_text};
+use costlab::units::GIB;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -466,10 +466,6 @@ pub(super) fn render(
     Ok(0)
 }
 
-fn num(v: Decimal) -> Value {
-    serde_json::from_str(&decimal_text(v)).unwrap_or(Value::Null)
-}
-
 fn stats_json(s: &Stats) -> Value {
     let gib = Decimal::from(GIB);
     let month_end: Map<String, Value> = s
@@ -489,7 +485,7 @@ fn stats_json(s: &Stats) -> Value {
         "bytes_by_class_at_month_end": month_end,
         "objects_transitioned": s.transitions,
         "expirations": s.expirations,
-        "early_delete_gb_hours": num(costlab::units::decimal_from_u128(s.early_delete_byte_seconds) / Decimal::from(3600) / gib),
+        "early_delete_gb_hours": decimal_json(costlab::units::decimal_from_u128(s.early_delete_byte_seconds) / Decimal::from(3600) / gib),
         "restores": s.restores,
         "restore_wait_hours_total": s.restore_wait_hours,
         "restore_wait_hours_max": s.max_restore_wait_hours,

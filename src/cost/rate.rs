@@ -39,6 +39,8 @@ pub enum CostError {
         region: String,
         what: String,
     },
+    #[error("--discount {service}={pct}: services are {}; a percentage is 0..=100", SERVICES.join(", "))]
+    Discount { service: String, pct: Decimal },
 }
 
 /// Rates every month of `usage` with the catalog's books.
@@ -48,16 +50,9 @@ pub fn rate(usage: &Usage, catalog: &Catalog, opts: &RateOptions) -> Result<Bill
             || *pct < Decimal::ZERO
             || *pct > Decimal::from(100)
         {
-            return Err(CostError::Usage {
-                month: Month {
-                    year: 1970,
-                    month: 1,
-                },
-                region: String::new(),
-                what: format!(
-                    "discount {service}={pct}: services are {}; percent 0..=100",
-                    SERVICES.join(", ")
-                ),
+            return Err(CostError::Discount {
+                service: service.clone(),
+                pct: *pct,
             });
         }
     }

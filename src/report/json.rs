@@ -11,7 +11,8 @@ use std::str::FromStr;
 
 pub struct Json;
 
-fn num(v: Decimal) -> Value {
+/// An exact decimal as a JSON number (every digit kept).
+pub fn num(v: Decimal) -> Value {
     // decimal_text always yields a valid JSON number; arbitrary_precision keeps every digit.
     Number::from_str(&decimal_text(v))
         .map(Value::Number)

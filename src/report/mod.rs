@@ -6,7 +6,7 @@ mod json;
 mod table;
 
 pub use csv_out::{HEADER as CSV_HEADER, line_record as csv_line_record};
-pub use json::bill_json;
+pub use json::{bill_json, num as decimal_json};
 
 use crate::cost::Bill;
 use std::io::{self, Write};

@@ -22,51 +22,6 @@ pub const TIB: u64 = 1 << 40;
 pub const SECONDS_PER_HOUR: u64 = 3_600;
 pub const HOURS_PER_DAY: u64 = 24;
 
-/// A byte count.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Bytes(pub u64);
-
-impl Bytes {
-    pub fn as_gb(self) -> Decimal {
-        Decimal::from(self.0) / Decimal::from(GIB)
-    }
-}
-
-/// Integer byte-hours, AWS's storage meter (`TimedStorage-ByteHrs`). u128 so that a petabyte
-/// held for years still adds exactly, in any order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ByteHours(pub u128);
-
-impl ByteHours {
-    pub fn from_bytes_for(bytes: Bytes, hours: u64) -> Self {
-        ByteHours(bytes.0 as u128 * hours as u128)
-    }
-
-    /// GB-months in a month of `hours` hours: byte-hours / 2^30 / hours (§2.1).
-    pub fn gb_months(self, hours: u64) -> Decimal {
-        // Divide in two steps so that neither intermediate exceeds Decimal's 96-bit mantissa.
-        let bh = decimal_from_u128(self.0);
-        bh / Decimal::from(GIB) / Decimal::from(hours)
-    }
-
-    pub fn checked_add(self, other: ByteHours) -> Option<ByteHours> {
-        self.0.checked_add(other.0).map(ByteHours)
-    }
-}
-
-impl Add for ByteHours {
-    type Output = ByteHours;
-    fn add(self, rhs: ByteHours) -> ByteHours {
-        ByteHours(self.0 + rhs.0)
-    }
-}
-
-impl AddAssign for ByteHours {
-    fn add_assign(&mut self, rhs: ByteHours) {
-        self.0 += rhs.0;
-    }
-}
-
 /// Converts a u128 to a Decimal; values past Decimal's range (7.9e28) saturate, which no real
 /// meter reaches (that is 10^10 PB-years).
 pub fn decimal_from_u128(v: u128) -> Decimal {
@@ -244,11 +199,11 @@ mod tests {
 
     #[test]
     fn gb_months_of_we1_is_exact() {
-        // WE1: 100 GB for 15 days then 100 TB for 16 days of March.
-        let bh = ByteHours::from_bytes_for(Bytes(100 * GIB), 15 * 24)
-            + ByteHours::from_bytes_for(Bytes(100 * TIB), 16 * 24);
-        assert_eq!(bh.0, 42_259_901_212_262_400);
-        assert_eq!(bh.gb_months(744), Decimal::from(52_900));
+        // WE1: 100 GB for 15 days then 100 TB for 16 days of March: 52,900 GB-months.
+        let bh: u128 = (100 * GIB as u128) * 15 * 24 + (100 * TIB as u128) * 16 * 24;
+        assert_eq!(bh, 42_259_901_212_262_400);
+        let gbm = decimal_from_u128(bh) / Decimal::from(GIB) / Decimal::from(744);
+        assert_eq!(gbm, Decimal::from(52_900));
     }
 
     #[test]

@@ -128,6 +128,13 @@ impl Evidence {
         if !self.in_shard(key) {
             return;
         }
+        // "LIST requests for any storage class are charged at the same rate as S3 Standard PUT,
+        // COPY, and POST requests" (s3-pricing-and-rules.md §1.2): ListParts names a key, but
+        // is billed like any LIST.
+        if action(r.operation) == Action::List {
+            self.bucket_requests.tier1.push(r.time);
+            return;
+        }
         let kind = match (action(r.operation), ok) {
             (Action::Write, true) => EventKind::Write {
                 size: r.object_size.unwrap_or(0),

@@ -272,7 +272,7 @@ impl Replay<'_, '_> {
         }
         if expire {
             // Expiration is free; the minimum-duration remainder still applies (§2.2).
-            self.end_version(at);
+            self.early_delete(at);
             self.st.expirations += 1;
             self.live = None;
             return;
@@ -310,11 +310,6 @@ impl Replay<'_, '_> {
                 .or_insert(bs);
             self.st.early_delete_byte_seconds += bs;
         }
-    }
-
-    /// The live version ends at `t` (deleted, overwritten or expired).
-    fn end_version(&mut self, t: Timestamp) {
-        self.early_delete(t);
     }
 
     fn start_version(&mut self, t: Timestamp, size: u64, class: StorageClass) {
@@ -511,7 +506,7 @@ pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats
         match ev.kind {
             EventKind::Write { size } => {
                 if r.live.is_some() {
-                    r.end_version(ev.t); // an overwrite ends the old data (versioning off)
+                    r.early_delete(ev.t); // an overwrite ends the old data (versioning off)
                 }
                 let class = r.new_class();
                 r.count(Meter::Requests(class, RequestTier::Tier1), ev.t, 1);
@@ -539,7 +534,7 @@ pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats
                     .unwrap_or(StorageClass::Standard);
                 r.count(Meter::Requests(class, RequestTier::Delete), ev.t, 1);
                 if r.live.is_some() {
-                    r.end_version(ev.t);
+                    r.early_delete(ev.t);
                     r.live = None;
                 }
             }
