@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod cost;
 pub mod meter;
+pub mod optimize;
 pub mod pricing;
 pub mod report;
 pub mod rules;

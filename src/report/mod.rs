@@ -1,6 +1,7 @@
 //! Exporters: one trait over a rated `Bill`, with JSON (versioned, stable), CSV (one row per
 //! line item) and a human table. Files are written atomically (temp file + rename).
 
+pub mod charts;
 mod csv_out;
 mod json;
 mod table;

@@ -1,0 +1,1 @@
+//! Charts, generic over the plotters backend: the same function draws the PNG and the SVG.
