@@ -1,0 +1,2 @@
+//! Placeholder; the fleet benchmark is written with its module.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder; the optimize benchmark is written with its module.
+fn main() {}
