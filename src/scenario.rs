@@ -40,6 +40,8 @@ pub struct Scenario {
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
     pub replication: Vec<ReplicationRule>,
+    /// The policy in force today (`current`): the report's baseline. Default: the first.
+    pub current: Option<String>,
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
@@ -73,6 +75,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         "start",
         "end",
         "seed",
+        "current",
         "restore_tier",
         "restore_days",
         "evidence",
@@ -170,6 +173,15 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     for r in root.tables("replication")? {
         replication.push(read_replication(&r, &base)?);
     }
+    let current = match root.string("current")? {
+        Some(c) if policies.iter().any(|p| p.name == c) => Some(c.to_string()),
+        Some(c) => {
+            return Err(root
+                .err("current", format!("no [[policy]] is named {c:?}"))
+                .into());
+        }
+        None => None,
+    };
     let seed = match root.integer("seed")? {
         Some(s) => u64::try_from(s).map_err(|_| root.err("seed", "must not be negative"))?,
         None => 0,
@@ -187,6 +199,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         options,
         policies,
         replication,
+        current,
     })
 }
 

@@ -65,9 +65,10 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
     let mut runs: Vec<PolicyRun> = whole
         .policies
         .into_iter()
-        .map(|(name, acc, stats)| PolicyRun {
+        .map(|(name, kind, acc, stats)| PolicyRun {
             usage: acc.into_usage(&region, first, last),
             name,
+            kind,
             accum: acc,
             stats,
         })
@@ -100,13 +101,8 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         options: ReplayOptions::default(),
         policies: Vec::new(),
         replication: Vec::new(),
+        current: None,
     };
-    render(
-        &sc,
-        &rep,
-        &runs,
-        &mut catalog,
-        a.format,
-        a.output.as_deref(),
-    )
+    let report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;
+    render(&report, a.format, a.output.as_deref())
 }

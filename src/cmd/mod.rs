@@ -2,6 +2,8 @@
 //! Errors become exit codes here: 0 success, 1 a budget is broken (`check`), 2 the inputs are
 //! wrong (usage, pricing, arguments), 3 an output could not be written.
 
+pub mod assemble;
+pub mod bound;
 pub mod estimate;
 pub mod generate;
 pub mod logs;

@@ -4,21 +4,18 @@ use super::{Failure, emit, input, output};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use costlab::aws::{Region, StorageClass};
-use costlab::cost::{Bill, RateOptions, rate};
+use costlab::cost::{RateOptions, rate};
 use costlab::pricing::Catalog;
-use costlab::report::{bill_json, decimal_json};
+use costlab::report::Report;
+use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::{
     Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
-    ReplicationRule, Simulation, Stats, replicate,
+    ReplicationRule, ReplicationUsage, Simulation, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
-use costlab::units::GIB;
-use rust_decimal::Decimal;
-use serde_json::{Map, Value, json};
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Replay S3 evidence (access logs, an inventory) against each storage policy and price every
@@ -76,6 +73,10 @@ pub struct SimulateArgs {
     /// shard 1). Write it with `--format shard` and combine shards with `costlab merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Skip the clairvoyant bound (each object stored the cheapest way knowing its future),
+    /// which is otherwise reported as the policy `clairvoyant-bound`.
+    #[arg(long)]
+    pub no_bound: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: SimFormat,
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -203,6 +204,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         options,
         policies,
         replication,
+        current: None,
     })
 }
 
@@ -359,18 +361,32 @@ fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
     Ok(Some(guard))
 }
 
-pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
-    let mut sc = match &a.scenario {
-        Some(p) => read_scenario(p).map_err(input)?,
-        None => from_flags(a)?,
-    };
-    let _generated = generate_evidence(&mut sc)?;
+/// A scenario replayed, before rating.
+pub(super) struct Replayed {
+    pub catalog: Catalog,
+    pub region: Region,
+    pub rep: EvidenceReport,
+    pub runs: Vec<PolicyRun>,
+    pub replication: ReplicationUsage,
+    /// Removes generated evidence when dropped.
+    _generated: Option<Generated>,
+}
+
+/// Reads (or generates) a scenario's evidence and replays it under every policy, plus the
+/// clairvoyant bound when `bound` is set; only shard `shard` of the objects when given.
+pub(super) fn replay_scenario(
+    sc: &mut Scenario,
+    strict: bool,
+    shard: Option<(u64, u64)>,
+    bound: bool,
+) -> Result<Replayed, Failure> {
+    let generated = generate_evidence(sc)?;
     if sc.logs.is_empty() && sc.inventory.is_none() {
         return Err(input(anyhow!(
             "no evidence: give logs, an inventory, or a generator spec"
         )));
     }
-    let mut catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
+    let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport {
         lines: SkipLog::default(),
@@ -378,68 +394,93 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         inventory_skipped: 0,
         objects: 0,
     };
+    let mut ev = load_logs(sc, strict, shard, &mut rep)?;
+    let rules = catalog.home().rules.s3.clone();
+    if bound {
+        let b = super::bound::policy(catalog.home(), &sc.policies);
+        sc.policies.push(b);
+    }
+    // Replication depends only on the logs' writes: computed before the inventory takes them.
+    let replication = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
+    let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
+    replay_all(sc, strict, &mut ev, &mut sim, &mut rep)?;
+    let runs = sim.finish(&ev.bucket_requests);
+    Ok(Replayed {
+        catalog,
+        region,
+        rep,
+        runs,
+        replication,
+        _generated: generated,
+    })
+}
+
+/// The whole pipeline: evidence, replay (with the bound), replication, rating.
+pub(super) fn scenario_report(
+    sc: &mut Scenario,
+    strict: bool,
+    bound: bool,
+) -> Result<Report, Failure> {
+    let mut r = replay_scenario(sc, strict, None, bound)?;
+    r.replication
+        .apply(&mut r.runs, &r.region, sc.start, sc.end);
+    for rule in &sc.replication {
+        r.catalog.ensure(&rule.destination_region).map_err(input)?;
+    }
+    build_report(sc, &r.rep, &r.runs, &mut r.catalog)
+}
+
+pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
+    let mut sc = match &a.scenario {
+        Some(p) => read_scenario(p).map_err(input)?,
+        None => from_flags(a)?,
+    };
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     if shard.is_some() != (a.format == SimFormat::Shard) {
         return Err(input(anyhow!("--shard I/N and --format shard go together")));
     }
-    let mut ev = load_logs(&sc, a.strict, shard, &mut rep)?;
-    let rules = catalog.home().rules.s3.clone();
-    // Replication depends only on the logs' writes: computed before the inventory takes them.
-    let repl = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
-    let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
-    replay_all(&sc, a.strict, &mut ev, &mut sim, &mut rep)?;
-    let mut runs = sim.finish(&ev.bucket_requests);
-    if let Some((index, count)) = shard {
-        let s = costlab::sim::s3::shard::Shard {
-            scenario: sc.name.clone(),
-            seed: sc.seed,
-            index,
-            count,
-            start: sc.start,
-            end: sc.end,
-            region: region.clone(),
-            policies: runs
-                .into_iter()
-                .map(|r| (r.name, r.accum, r.stats))
-                .collect(),
-            replication: repl,
-            evidence: costlab::sim::s3::shard::EvidenceCounts {
-                lines_read: rep.lines.read,
-                lines_parsed: rep.lines.parsed,
-                lines_skipped: rep.lines.skipped,
-                inventory_rows: rep.inventory_rows,
-                inventory_not_replayed: rep.inventory_skipped,
-                objects: rep.objects as u64,
-            },
-        };
-        let mut buf = serde_json::to_vec_pretty(&s.to_json()).map_err(output)?;
-        buf.push(b'\n');
-        emit(&buf, a.output.as_deref())?;
-        return Ok(0);
-    }
-    repl.apply(&mut runs, &region, sc.start, sc.end);
-    for r in &sc.replication {
-        catalog.ensure(&r.destination_region).map_err(input)?;
-    }
-    render(
-        &sc,
-        &rep,
-        &runs,
-        &mut catalog,
-        a.format,
-        a.output.as_deref(),
-    )
+    let Some((index, count)) = shard else {
+        let report = scenario_report(&mut sc, a.strict, !a.no_bound)?;
+        return render(&report, a.format, a.output.as_deref());
+    };
+    let r = replay_scenario(&mut sc, a.strict, shard, !a.no_bound)?;
+    let rep = &r.rep;
+    let s = costlab::sim::s3::shard::Shard {
+        scenario: sc.name.clone(),
+        seed: sc.seed,
+        index,
+        count,
+        start: sc.start,
+        end: sc.end,
+        region: r.region.clone(),
+        policies: r
+            .runs
+            .into_iter()
+            .map(|r| (r.name, r.kind, r.accum, r.stats))
+            .collect(),
+        replication: r.replication,
+        evidence: costlab::sim::s3::shard::EvidenceCounts {
+            lines_read: rep.lines.read,
+            lines_parsed: rep.lines.parsed,
+            lines_skipped: rep.lines.skipped,
+            inventory_rows: rep.inventory_rows,
+            inventory_not_replayed: rep.inventory_skipped,
+            objects: rep.objects as u64,
+        },
+    };
+    let mut buf = serde_json::to_vec_pretty(&s.to_json()).map_err(output)?;
+    buf.push(b'\n');
+    emit(&buf, a.output.as_deref())?;
+    Ok(0)
 }
 
-/// Rates every run and writes the report (shared with `costlab merge`).
-pub(super) fn render(
+/// Rates every run into the versioned report (shared with `costlab merge` and `costlab run`).
+pub(super) fn build_report(
     sc: &Scenario,
     rep: &EvidenceReport,
     runs: &[PolicyRun],
     catalog: &mut Catalog,
-    format: SimFormat,
-    out: Option<&std::path::Path>,
-) -> Result<u8, Failure> {
+) -> Result<Report, Failure> {
     for r in runs {
         for region in r.usage.regions() {
             catalog.ensure(&region).map_err(input)?;
@@ -449,179 +490,28 @@ pub(super) fn render(
     for r in runs {
         bills.push(rate(&r.usage, catalog, &RateOptions::default()).map_err(input)?);
     }
+    Ok(super::assemble::report(sc, rep, runs, &bills))
+}
+
+/// Writes `report` in `format` (shared with `costlab merge`).
+pub(super) fn render(
+    report: &Report,
+    format: SimFormat,
+    out: Option<&std::path::Path>,
+) -> Result<u8, Failure> {
+    let view: &dyn View = match format {
+        SimFormat::Json | SimFormat::Shard => &JsonView,
+        SimFormat::Csv => &CsvView,
+        SimFormat::Table => &TableView,
+    };
     let mut buf = Vec::new();
-    match format {
-        SimFormat::Json | SimFormat::Shard => {
-            serde_json::to_writer_pretty(&mut buf, &to_json(sc, rep, runs, &bills))
-                .map_err(output)?;
-            buf.push(b'\n');
-        }
-        SimFormat::Csv => csv_out(runs, &bills, &mut buf)?,
-        SimFormat::Table => table(sc, rep, runs, &bills, &mut buf).map_err(output)?,
-    }
+    view.render(report, &mut buf).map_err(output)?;
     emit(&buf, out)?;
-    if rep.lines.skipped > 0 {
-        super::logs::report_skips(&rep.lines);
+    if report.evidence.lines.skipped > 0 {
+        eprintln!(
+            "note: {} evidence lines were skipped (see evidence.lines.skip_reasons in --format json)",
+            report.evidence.lines.skipped
+        );
     }
     Ok(0)
-}
-
-fn stats_json(s: &Stats) -> Value {
-    let gib = Decimal::from(GIB);
-    let month_end: Map<String, Value> = s
-        .bytes_at_month_end
-        .iter()
-        .map(|(m, by)| {
-            (
-                m.to_string(),
-                by.iter()
-                    .map(|(k, v)| (k.clone(), json!(*v as u64)))
-                    .collect::<Map<_, _>>()
-                    .into(),
-            )
-        })
-        .collect();
-    json!({
-        "bytes_by_class_at_month_end": month_end,
-        "objects_transitioned": s.transitions,
-        "expirations": s.expirations,
-        "early_delete_gb_hours": decimal_json(costlab::units::decimal_from_u128(s.early_delete_byte_seconds) / Decimal::from(3600) / gib),
-        "restores": s.restores,
-        "restore_wait_hours_total": s.restore_wait_hours,
-        "restore_wait_hours_max": s.max_restore_wait_hours,
-        "reads_by_class": s.reads_by_class,
-    })
-}
-
-fn to_json(sc: &Scenario, rep: &EvidenceReport, runs: &[PolicyRun], bills: &[Bill]) -> Value {
-    let mut reasons = Map::new();
-    for (k, v) in &rep.lines.reasons {
-        reasons.insert(k.to_string(), json!(v));
-    }
-    let policies: Vec<Value> = runs
-        .iter()
-        .zip(bills)
-        .map(|(r, b)| {
-            let bj = bill_json(b);
-            json!({
-                "name": r.name,
-                "total_usd": bj["total_usd"],
-                "months": bj["months"],
-                "warnings": bj["warnings"],
-                "stats": stats_json(&r.stats),
-            })
-        })
-        .collect();
-    let first = bills.first();
-    json!({
-        "schema_version": 1,
-        "scenario": sc.name,
-        "seed": sc.seed,
-        "horizon": {"start": sc.start.to_string(), "end": sc.end.to_string()},
-        "pricing": first.map(|b| json!({"source": b.pricing.source, "effective_date": b.pricing.effective_date, "region": b.pricing.region.as_str()})),
-        "evidence": {
-            "lines": {"read": rep.lines.read, "parsed": rep.lines.parsed, "skipped": rep.lines.skipped, "skip_reasons": reasons},
-            "inventory_rows": rep.inventory_rows,
-            "inventory_rows_not_replayed": rep.inventory_skipped,
-            "objects": rep.objects,
-        },
-        "policies": policies,
-    })
-}
-
-fn csv_out(runs: &[PolicyRun], bills: &[Bill], buf: &mut Vec<u8>) -> Result<(), Failure> {
-    let mut w = csv::Writer::from_writer(buf);
-    let mut header = vec!["policy"];
-    header.extend_from_slice(&costlab::report::CSV_HEADER);
-    w.write_record(&header).map_err(output)?;
-    for (r, b) in runs.iter().zip(bills) {
-        for m in &b.months {
-            for l in &m.lines {
-                let fields = costlab::report::csv_line_record(m.month, l);
-                w.write_record(
-                    std::iter::once(r.name.as_str()).chain(fields.iter().map(String::as_str)),
-                )
-                .map_err(output)?;
-            }
-        }
-    }
-    w.flush().map_err(output)
-}
-
-fn table(
-    sc: &Scenario,
-    rep: &EvidenceReport,
-    runs: &[PolicyRun],
-    bills: &[Bill],
-    out: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "Scenario {} — {} .. {} (end exclusive), seed {}",
-        sc.name, sc.start, sc.end, sc.seed
-    )?;
-    if let Some(b) = bills.first() {
-        writeln!(
-            out,
-            "Prices: {} book ({}), effective {}",
-            b.pricing.region,
-            b.pricing.files.first().map(String::as_str).unwrap_or(""),
-            b.pricing.effective_date
-        )?;
-    }
-    writeln!(
-        out,
-        "Evidence: {} log lines ({} skipped), {} inventory rows, {} objects",
-        rep.lines.read, rep.lines.skipped, rep.inventory_rows, rep.objects
-    )?;
-    let best = bills
-        .iter()
-        .map(|b| b.total.usd())
-        .min()
-        .unwrap_or_default();
-    writeln!(out)?;
-    writeln!(out, "  {:<28} {:>16} {:>10}", "policy", "total", "vs best")?;
-    for (r, b) in runs.iter().zip(bills) {
-        let t = b.total.usd();
-        let vs = if best.is_zero() {
-            "-".to_string()
-        } else {
-            format!("+{:.1}%", (t - best) / best * Decimal::from(100))
-        };
-        writeln!(
-            out,
-            "  {:<28} {:>16} {:>10}",
-            r.name,
-            b.total.display(),
-            if t == best { "best".into() } else { vs }
-        )?;
-    }
-    writeln!(out)?;
-    let months: Vec<_> = bills
-        .first()
-        .map(|b| b.months.iter().map(|m| m.month).collect())
-        .unwrap_or_default();
-    write!(out, "  {:<28}", "monthly")?;
-    for m in &months {
-        write!(out, " {:>14}", m.to_string())?;
-    }
-    writeln!(out)?;
-    for (r, b) in runs.iter().zip(bills) {
-        write!(out, "  {:<28}", r.name)?;
-        for m in &b.months {
-            write!(out, " {:>14}", m.total.display())?;
-        }
-        writeln!(out)?;
-    }
-    for (r, b) in runs.iter().zip(bills) {
-        if !b.warnings.is_empty() {
-            writeln!(
-                out,
-                "\n{}: {} warnings (see --format json)",
-                r.name,
-                b.warnings.len()
-            )?;
-        }
-    }
-    Ok(())
 }

@@ -4,9 +4,11 @@
 
 mod describe;
 mod rate;
+mod unit;
 
 pub use describe::{Category, LineSpec, PriceSource, describe};
 pub use rate::{CostError, RateOptions, rate};
+pub use unit::{BookUnitPrices, unit_price};
 
 use crate::aws::Region;
 use crate::pricing::Unit;

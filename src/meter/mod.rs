@@ -86,6 +86,13 @@ pub enum Meter {
     LambdaGbSeconds(LambdaArch),
 }
 
+/// The price of one base unit of a meter in a month (a byte-second of storage, a request, a
+/// byte…) at the marginal list price, for decisions that weigh one choice against another (the
+/// simulator's clairvoyant bound, the optimizer). `None` when there is no such price.
+pub trait UnitPrices: Send + Sync {
+    fn unit_price(&self, month: Month, meter: &Meter) -> Option<f64>;
+}
+
 /// Quantities metered in one month and region.
 pub type MeterSet = BTreeMap<Meter, Decimal>;
 

@@ -5,7 +5,7 @@ use super::{Exporter, SCHEMA_VERSION};
 use crate::cost::{Bill, LineItem};
 use crate::units::decimal_text;
 use rust_decimal::Decimal;
-use serde_json::{Map, Number, Value, json};
+use serde_json::{Number, Value, json};
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -20,22 +20,7 @@ pub fn num(v: Decimal) -> Value {
 }
 
 fn line(l: &LineItem) -> Value {
-    let mut m = Map::new();
-    m.insert("category".into(), json!(l.category.as_str()));
-    m.insert("service".into(), json!(l.service));
-    m.insert("region".into(), json!(l.region.as_str()));
-    m.insert("class".into(), json!(l.class));
-    m.insert("usage_type".into(), json!(l.usage_type));
-    m.insert("band".into(), json!(l.band));
-    m.insert("quantity".into(), num(l.quantity));
-    m.insert("unit".into(), json!(l.unit.as_str()));
-    m.insert("unit_price_usd".into(), num(l.unit_price));
-    m.insert("list_price_usd".into(), num(l.list_price));
-    m.insert("price_per".into(), json!(l.price_per));
-    m.insert("discount_pct".into(), num(l.discount_pct));
-    m.insert("price_key".into(), json!(l.price_key));
-    m.insert("cost_usd".into(), num(l.cost.usd()));
-    Value::Object(m)
+    serde_json::to_value(super::model::Line::from(l)).unwrap_or(Value::Null)
 }
 
 /// The bill as a JSON value.

@@ -3,11 +3,18 @@
 
 pub mod charts;
 mod csv_out;
+pub mod html;
 mod json;
+pub mod markdown;
+pub mod model;
+pub mod summary;
 mod table;
+pub mod views;
 
 pub use csv_out::{HEADER as CSV_HEADER, line_record as csv_line_record};
 pub use json::{bill_json, num as decimal_json};
+pub use model::Report;
+pub use views::View;
 
 use crate::cost::Bill;
 use std::io::{self, Write};

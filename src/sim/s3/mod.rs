@@ -4,12 +4,14 @@
 //! to byte-identical results in any order.
 
 pub mod accum;
+pub mod clairvoyant;
 pub mod history;
 pub mod policy;
 pub mod replay;
 pub mod shard;
 
 pub use accum::Accum;
+pub use clairvoyant::Clairvoyant;
 pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory, key_hash};
 pub use policy::{Policy, PolicyKind, ReplayOptions};
 pub use replay::{Ctx, Stats, replay};
@@ -26,6 +28,8 @@ use rayon::prelude::*;
 #[derive(Clone, Debug)]
 pub struct PolicyRun {
     pub name: String,
+    /// `lifecycle`, `intelligent-tiering`, `all-standard` or `clairvoyant-bound`.
+    pub kind: String,
     pub accum: Accum,
     pub usage: Usage,
     pub stats: Stats,
@@ -267,6 +271,7 @@ impl<'a> Simulation<'a> {
                 let usage = acc.into_usage(&self.region, first, last);
                 PolicyRun {
                     name: policy.name.clone(),
+                    kind: policy.kind.label().into(),
                     accum: acc,
                     usage,
                     stats,

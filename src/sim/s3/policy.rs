@@ -23,6 +23,22 @@ pub enum PolicyKind {
         archive_days: Option<u32>,
         deep_archive_days: Option<u32>,
     },
+    /// The clairvoyant bound: each object stored the cheapest way knowing its future.
+    Clairvoyant(super::clairvoyant::Clairvoyant),
+    /// One explicit path (a clairvoyant candidate for one object).
+    Path(super::clairvoyant::Path),
+}
+
+impl PolicyKind {
+    /// How reports name the kind.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PolicyKind::AllStandard => "all-standard",
+            PolicyKind::Lifecycle(_) | PolicyKind::Path(_) => "lifecycle",
+            PolicyKind::IntelligentTiering { .. } => "intelligent-tiering",
+            PolicyKind::Clairvoyant(_) => "clairvoyant-bound",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

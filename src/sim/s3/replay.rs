@@ -39,7 +39,12 @@ pub struct Stats {
     pub restore_wait_hours: u64,
     pub max_restore_wait_hours: u64,
     pub reads_by_class: BTreeMap<String, u64>,
+    /// Reads by the age of the version read, counted per band of `AGE_BANDS_DAYS`.
+    pub reads_by_age: [u64; AGE_BANDS_DAYS.len()],
 }
+
+/// Lower bounds (days since the version was written) of the object-age bands reads are counted in.
+pub const AGE_BANDS_DAYS: [u32; 6] = [0, 7, 30, 90, 180, 365];
 
 impl Stats {
     pub fn merge(&mut self, o: &Stats) {
@@ -60,6 +65,9 @@ impl Stats {
         self.restores += o.restores;
         self.restore_wait_hours += o.restore_wait_hours;
         self.max_restore_wait_hours = self.max_restore_wait_hours.max(o.max_restore_wait_hours);
+        for (a, b) in self.reads_by_age.iter_mut().zip(o.reads_by_age) {
+            *a += b;
+        }
     }
 }
 
@@ -67,6 +75,8 @@ impl Stats {
 struct Live {
     size: u64,
     tier: StorageTier,
+    /// When the version was written (or last modified, for inventory objects).
+    created: Timestamp,
     /// When it entered its current class (for minimum durations).
     entered: Timestamp,
     /// Last data access (Intelligent-Tiering's clock).
@@ -129,7 +139,10 @@ impl Replay<'_, '_> {
         match &self.cx.policy.kind {
             PolicyKind::AllStandard => StorageClass::Standard,
             PolicyKind::IntelligentTiering { .. } => StorageClass::IntelligentTiering,
-            PolicyKind::Lifecycle(_) => self.cx.opts.class_for(self.key),
+            PolicyKind::Path(p) => p.start.unwrap_or_else(|| self.cx.opts.class_for(self.key)),
+            PolicyKind::Lifecycle(_) | PolicyKind::Clairvoyant(_) => {
+                self.cx.opts.class_for(self.key)
+            }
         }
     }
 
@@ -143,6 +156,12 @@ impl Replay<'_, '_> {
                 self.cx.start,
                 self.cx.rules.lifecycle_transition_min_bytes,
             ),
+            PolicyKind::Path(p) => p
+                .steps
+                .iter()
+                .filter(|s| s.at >= created)
+                .copied()
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -317,6 +336,7 @@ impl Replay<'_, '_> {
         self.live = Some(Live {
             size,
             tier: tier_of(class),
+            created: t,
             entered: t,
             last_access: t,
             restored_until: Timestamp(i64::MIN),
@@ -338,6 +358,14 @@ impl Replay<'_, '_> {
             return;
         };
         let (tier, size, restored_until) = (l.tier, l.size, l.restored_until);
+        if self.in_window(t) {
+            let age_days = (t.0 - l.created.0).max(0) / SECONDS_PER_DAY;
+            let band = AGE_BANDS_DAYS
+                .iter()
+                .rposition(|d| age_days >= *d as i64)
+                .unwrap_or(0);
+            self.st.reads_by_age[band] += 1;
+        }
         let class = class_of(tier);
         let archive = match tier {
             StorageTier::Class(StorageClass::Glacier) => Some(ArchiveSource::Glacier),
@@ -458,6 +486,9 @@ fn it_next(
 
 /// Replays `obj` under `cx.policy`, adding its usage to `acc` and statistics to `st`.
 pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats) {
+    if let PolicyKind::Clairvoyant(cv) = &cx.policy.kind {
+        return super::clairvoyant::replay_bound(obj, cv, cx, acc, st);
+    }
     let mut r = Replay {
         cx,
         key: &obj.key,
@@ -490,6 +521,7 @@ pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats
         r.live = Some(Live {
             size: init.size,
             tier,
+            created: init.created,
             entered: init.created,
             last_access: init.created,
             restored_until: Timestamp(i64::MIN),

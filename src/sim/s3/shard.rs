@@ -31,7 +31,8 @@ pub struct Shard {
     pub start: Timestamp,
     pub end: Timestamp,
     pub region: Region,
-    pub policies: Vec<(String, Accum, Stats)>,
+    /// (name, kind, meters, statistics) per policy.
+    pub policies: Vec<(String, String, Accum, Stats)>,
     pub replication: ReplicationUsage,
     pub evidence: EvidenceCounts,
 }
@@ -77,6 +78,7 @@ fn stats_json(s: &Stats) -> Value {
         "restore_wait_hours": s.restore_wait_hours,
         "max_restore_wait_hours": s.max_restore_wait_hours,
         "reads_by_class": s.reads_by_class,
+        "reads_by_age": s.reads_by_age,
     })
 }
 
@@ -130,6 +132,19 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
         restore_wait_hours: u("restore_wait_hours")?,
         max_restore_wait_hours: u("max_restore_wait_hours")?,
         reads_by_class: map_u64("reads_by_class")?,
+        reads_by_age: {
+            let mut a = [0u64; super::replay::AGE_BANDS_DAYS.len()];
+            let given = v["reads_by_age"]
+                .as_array()
+                .filter(|x| x.len() == a.len())
+                .ok_or(format!("stats.reads_by_age must list {} counts", a.len()))?;
+            for (slot, n) in a.iter_mut().zip(given) {
+                *slot = n
+                    .as_u64()
+                    .ok_or("stats.reads_by_age entries must be whole numbers")?;
+            }
+            a
+        },
     })
 }
 
@@ -146,7 +161,7 @@ impl Shard {
             "region": self.region.as_str(),
             "evidence": {"lines_read": e.lines_read, "lines_parsed": e.lines_parsed, "lines_skipped": e.lines_skipped,
                          "inventory_rows": e.inventory_rows, "inventory_not_replayed": e.inventory_not_replayed, "objects": e.objects},
-            "policies": self.policies.iter().map(|(n, a, s)| json!({"name": n, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
+            "policies": self.policies.iter().map(|(n, k, a, s)| json!({"name": n, "kind": k, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
             "replication": {
                 "source": accum_json(&self.replication.source),
                 "destinations": self.replication.dests.iter().map(|(r, a)| json!({"region": r.as_str(), "meters": accum_json(a)})).collect::<Vec<_>>(),
@@ -178,6 +193,7 @@ impl Shard {
         {
             policies.push((
                 s(&p["name"], "policies[].name")?,
+                s(&p["kind"], "policies[].kind")?,
                 accum_from(&p["meters"])?,
                 stats_from(&p["stats"])?,
             ));
@@ -261,7 +277,7 @@ impl Shard {
         whole.index = 1;
         whole.count = 1;
         for s in shards.iter().skip(1) {
-            for ((_, a, st), (_, b, t)) in whole.policies.iter_mut().zip(&s.policies) {
+            for ((_, _, a, st), (_, _, b, t)) in whole.policies.iter_mut().zip(&s.policies) {
                 a.merge(b);
                 st.merge(t);
             }

@@ -1,0 +1,116 @@
+//! Assembling the versioned `Report` from a simulation: rated bills, statistics, evidence
+//! counts and the distance of each policy to the clairvoyant bound. Shared by `simulate`,
+//! `merge` and `run`.
+
+use super::simulate::EvidenceReport;
+use costlab::cost::Bill;
+use costlab::report::model::{
+    AgeBand, BOUND_KIND, BillReport, EvidenceRecord, Horizon, LineCounts, PolicyReport,
+    PricingRecord, REPORT_SCHEMA_VERSION, Report, StorageStats,
+};
+use costlab::scenario::Scenario;
+use costlab::sim::s3::replay::AGE_BANDS_DAYS;
+use costlab::sim::s3::{PolicyRun, Stats};
+use costlab::units::{GIB, decimal_from_u128};
+use rust_decimal::Decimal;
+
+fn stats(s: &Stats) -> StorageStats {
+    let bands = AGE_BANDS_DAYS
+        .iter()
+        .enumerate()
+        .map(|(i, lo)| AgeBand {
+            days: match AGE_BANDS_DAYS.get(i + 1) {
+                Some(hi) => format!("{lo}-{hi}"),
+                None => format!("{lo}+"),
+            },
+            reads: s.reads_by_age[i],
+        })
+        .collect();
+    StorageStats {
+        bytes_by_class_at_month_end: s
+            .bytes_at_month_end
+            .iter()
+            .map(|(m, by)| {
+                (
+                    m.to_string(),
+                    by.iter()
+                        .map(|(k, v)| (k.clone(), u64::try_from(*v).unwrap_or(u64::MAX)))
+                        .collect(),
+                )
+            })
+            .collect(),
+        objects_transitioned: s.transitions.clone(),
+        expirations: s.expirations,
+        early_delete_gb_hours: decimal_from_u128(s.early_delete_byte_seconds)
+            / Decimal::from(3600)
+            / Decimal::from(GIB),
+        restores: s.restores,
+        restore_wait_hours_total: s.restore_wait_hours,
+        restore_wait_hours_max: s.max_restore_wait_hours,
+        reads_by_class: s.reads_by_class.clone(),
+        reads_by_age: bands,
+    }
+}
+
+/// The report of `runs` rated into `bills` (same order).
+pub(super) fn report(
+    sc: &Scenario,
+    rep: &EvidenceReport,
+    runs: &[PolicyRun],
+    bills: &[Bill],
+) -> Report {
+    let bound_total = runs
+        .iter()
+        .zip(bills)
+        .find(|(r, _)| r.kind == BOUND_KIND)
+        .map(|(_, b)| b.total.usd());
+    let policies = runs
+        .iter()
+        .zip(bills)
+        .map(|(r, b)| {
+            let bill = BillReport::from(b);
+            PolicyReport {
+                name: r.name.clone(),
+                kind: r.kind.clone(),
+                total_usd: bill.total_usd,
+                months: bill.months,
+                warnings: bill.warnings,
+                stats: stats(&r.stats),
+                above_bound_usd: bound_total.map(|t| b.total.usd() - t),
+            }
+        })
+        .collect();
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        scenario: sc.name.clone(),
+        seed: sc.seed,
+        horizon: Horizon {
+            start: sc.start.to_string(),
+            end: sc.end.to_string(),
+        },
+        pricing: bills.first().map(|b| PricingRecord {
+            source: b.pricing.source.clone(),
+            effective_date: b.pricing.effective_date.clone(),
+            region: b.pricing.region.to_string(),
+            files: b.pricing.files.clone(),
+        }),
+        evidence: EvidenceRecord {
+            lines: LineCounts {
+                read: rep.lines.read,
+                parsed: rep.lines.parsed,
+                skipped: rep.lines.skipped,
+                skip_reasons: rep
+                    .lines
+                    .reasons
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            },
+            inventory_rows: rep.inventory_rows,
+            inventory_rows_not_replayed: rep.inventory_skipped,
+            objects: rep.objects as u64,
+        },
+        current: sc.current.clone(),
+        policies,
+    }
+}

@@ -1,0 +1,63 @@
+//! Marginal unit prices: what one more base unit of a meter costs at the list price (first
+//! band, no allowance, no discount). Decisions that weigh one choice against another (the
+//! simulator's clairvoyant bound, the optimizer) score candidates with these; bills are always
+//! rated by `rate`.
+
+use super::describe::{PriceSource, describe};
+use crate::meter::Meter;
+use crate::pricing::{EntryKind, PriceBook, Value};
+use crate::units::Month;
+use rust_decimal::Decimal;
+
+/// The marginal list price of one base unit of `meter` in `month` (first volume band, no free
+/// allowance, no discount): what a decision that weighs one object against another should use.
+/// `None` when the book has no such price or it is not a simple price (Spot estimates included).
+pub fn unit_price(book: &PriceBook, meter: &Meter, month: Month) -> Option<Decimal> {
+    let spec = describe(meter, month);
+    let PriceSource::Key(key) = &spec.price else {
+        return None;
+    };
+    let per = match crate::pricing::schema_kind(&key.path()) {
+        Some(EntryKind::Price { per, .. }) => Decimal::from(per),
+        _ => return None,
+    };
+    let list = match &book.price(key).ok()?.value {
+        Value::Flat(p) => *p,
+        Value::Tiers(bands) => bands.first()?.usd,
+        Value::Bool(_) => return None,
+    };
+    Some(list / per / spec.divisor)
+}
+
+/// A book's [`unit_price`]s as f64, looked up once per (month, meter): what the simulator's
+/// clairvoyant bound and the optimizer score candidates with.
+pub struct BookUnitPrices {
+    book: PriceBook,
+    cache: std::sync::RwLock<std::collections::HashMap<(Month, Meter), Option<f64>>>,
+}
+
+impl BookUnitPrices {
+    pub fn new(book: &PriceBook) -> BookUnitPrices {
+        BookUnitPrices {
+            book: book.clone(),
+            cache: Default::default(),
+        }
+    }
+}
+
+impl crate::meter::UnitPrices for BookUnitPrices {
+    fn unit_price(&self, month: Month, meter: &Meter) -> Option<f64> {
+        use rust_decimal::prelude::ToPrimitive;
+        let key = (month, meter.clone());
+        if let Ok(c) = self.cache.read()
+            && let Some(v) = c.get(&key)
+        {
+            return *v;
+        }
+        let v = unit_price(&self.book, meter, month).and_then(|d| d.to_f64());
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(key, v);
+        }
+        v
+    }
+}

@@ -1,0 +1,106 @@
+//! `summary.md`: the short Markdown a pull-request comment can carry — the headline figures,
+//! one row per policy, and the risks. Inputs (policy and scenario names) are escaped so a name
+//! cannot break the table.
+
+use super::model::Report;
+use super::summary::summarize;
+use super::views::View;
+use crate::units::Money;
+use rust_decimal::Decimal;
+use std::io::{self, Write};
+
+pub struct MarkdownView;
+
+/// Escapes text for a Markdown table cell or inline text.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn usd(v: Decimal) -> String {
+    Money(v).display()
+}
+
+impl View for MarkdownView {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let s = summarize(r);
+        writeln!(out, "## costlab: {}", md_escape(&r.scenario))?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Horizon {} to {} ({} months, end exclusive), seed {}.",
+            r.horizon.start, r.horizon.end, s.horizon_months, r.seed
+        )?;
+        writeln!(out)?;
+        if let Some(c) = &s.current {
+            writeln!(
+                out,
+                "- **Cost today** (`{}`): {} over the horizon, {} a year",
+                md_escape(&c.name),
+                usd(c.total_usd),
+                usd(c.per_year_usd)
+            )?;
+        }
+        if let Some(b) = &s.recommended {
+            writeln!(
+                out,
+                "- **Recommended** (`{}`): {} over the horizon, {} a year",
+                md_escape(&b.name),
+                usd(b.total_usd),
+                usd(b.per_year_usd)
+            )?;
+        }
+        if let (Some(y), Some(pct)) = (s.saving_per_year, s.saving_pct) {
+            writeln!(out, "- **Saving**: {} a year ({pct}%)", usd(y))?;
+        }
+        if let Some(b) = &s.bound {
+            writeln!(
+                out,
+                "- **Clairvoyant bound** (no policy can beat it): {} over the horizon",
+                usd(b.total_usd)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "| policy | total | per year | above the bound |")?;
+        writeln!(out, "|---|---:|---:|---:|")?;
+        for p in &r.policies {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                md_escape(&p.name),
+                usd(p.total_usd),
+                usd(super::summary::annualize(p.total_usd, s.horizon_months)),
+                p.above_bound_usd.map(usd).unwrap_or_else(|| "-".into())
+            )?;
+        }
+        if !s.risks.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "**Risks**")?;
+            writeln!(out)?;
+            for risk in &s.risks {
+                writeln!(out, "- {}", md_escape(risk))?;
+            }
+        }
+        if let Some(p) = &r.pricing {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Prices: {} ({}), effective {}.",
+                md_escape(&p.region),
+                md_escape(&p.source),
+                md_escape(&p.effective_date)
+            )?;
+        }
+        Ok(())
+    }
+}

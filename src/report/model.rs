@@ -1,0 +1,281 @@
+//! The one versioned report: what `costlab simulate --format json` prints and `costlab run`
+//! saves as `report.json`. Every other format (table, CSV, Markdown, HTML, charts) is rendered
+//! from it, so any of them can be regenerated from the saved JSON. Amounts are exact decimals
+//! written as JSON numbers with every digit.
+
+use crate::cost::{Bill, LineItem};
+use crate::units::decimal_text;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The kind of the clairvoyant bound's entry (a floor, not a deployable policy).
+pub const BOUND_KIND: &str = "clairvoyant-bound";
+
+/// Bumped only on a breaking change of the JSON shape.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Serde for exact decimals as JSON numbers (serde_json's arbitrary precision keeps the digits).
+pub mod dec {
+    use super::*;
+    use serde::de::Error;
+    use std::str::FromStr;
+
+    pub fn serialize<S: serde::Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let n =
+            serde_json::Number::from_str(&decimal_text(*v)).map_err(serde::ser::Error::custom)?;
+        n.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        let t = n.to_string();
+        Decimal::from_str(&t)
+            .or_else(|_| Decimal::from_scientific(&t))
+            .map_err(|e| D::Error::custom(format!("{t}: {e}")))
+    }
+}
+
+/// One line item of a bill, as reported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub category: String,
+    pub service: String,
+    pub region: String,
+    pub class: String,
+    pub usage_type: String,
+    pub band: String,
+    #[serde(with = "dec")]
+    pub quantity: Decimal,
+    pub unit: String,
+    #[serde(with = "dec")]
+    pub unit_price_usd: Decimal,
+    #[serde(with = "dec")]
+    pub list_price_usd: Decimal,
+    pub price_per: u64,
+    #[serde(with = "dec")]
+    pub discount_pct: Decimal,
+    pub price_key: String,
+    #[serde(with = "dec")]
+    pub cost_usd: Decimal,
+}
+
+impl From<&LineItem> for Line {
+    fn from(l: &LineItem) -> Line {
+        Line {
+            category: l.category.to_string(),
+            service: l.service.to_string(),
+            region: l.region.to_string(),
+            class: l.class.clone(),
+            usage_type: l.usage_type.clone(),
+            band: l.band.clone(),
+            quantity: l.quantity,
+            unit: l.unit.as_str().to_string(),
+            unit_price_usd: l.unit_price,
+            list_price_usd: l.list_price,
+            price_per: l.price_per,
+            discount_pct: l.discount_pct,
+            price_key: l.price_key.clone(),
+            cost_usd: l.cost.usd(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthReport {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(with = "dec")]
+    pub total_usd: Decimal,
+    pub lines: Vec<Line>,
+}
+
+/// The price books a bill used.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PricingRecord {
+    pub source: String,
+    pub effective_date: String,
+    pub region: String,
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// A rated bill: months of line items and the total.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BillReport {
+    #[serde(with = "dec")]
+    pub total_usd: Decimal,
+    pub months: Vec<MonthReport>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl From<&Bill> for BillReport {
+    fn from(b: &Bill) -> BillReport {
+        BillReport {
+            total_usd: b.total.usd(),
+            months: b
+                .months
+                .iter()
+                .map(|m| MonthReport {
+                    month: m.month.to_string(),
+                    total_usd: m.total.usd(),
+                    lines: m.lines.iter().map(Line::from).collect(),
+                })
+                .collect(),
+            warnings: b.warnings.clone(),
+        }
+    }
+}
+
+/// Cost per category per month (months in order, categories sorted).
+pub fn by_category(months: &[MonthReport]) -> Vec<(String, BTreeMap<String, Decimal>)> {
+    months
+        .iter()
+        .map(|m| {
+            let mut by = BTreeMap::new();
+            for l in &m.lines {
+                *by.entry(l.category.clone()).or_insert(Decimal::ZERO) += l.cost_usd;
+            }
+            (m.month.clone(), by)
+        })
+        .collect()
+}
+
+/// Total per category over all `months`.
+pub fn category_totals(months: &[MonthReport]) -> BTreeMap<String, Decimal> {
+    let mut by = BTreeMap::new();
+    for (_, m) in by_category(months) {
+        for (k, v) in m {
+            *by.entry(k).or_insert(Decimal::ZERO) += v;
+        }
+    }
+    by
+}
+
+/// Per-policy statistics of a storage simulation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StorageStats {
+    /// Month (`YYYY-MM`) → class or IT tier → bytes stored at the month's last second.
+    pub bytes_by_class_at_month_end: BTreeMap<String, BTreeMap<String, u64>>,
+    pub objects_transitioned: BTreeMap<String, u64>,
+    pub expirations: u64,
+    #[serde(with = "dec")]
+    pub early_delete_gb_hours: Decimal,
+    pub restores: u64,
+    pub restore_wait_hours_total: u64,
+    pub restore_wait_hours_max: u64,
+    pub reads_by_class: BTreeMap<String, u64>,
+    /// Reads by the age of the version read, youngest band first.
+    #[serde(default)]
+    pub reads_by_age: Vec<AgeBand>,
+}
+
+/// Reads of versions whose age in days is in `days` (`0-7`, …, `365+`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgeBand {
+    pub days: String,
+    pub reads: u64,
+}
+
+/// One storage policy's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyReport {
+    pub name: String,
+    /// `lifecycle`, `intelligent-tiering`, `all-standard` or `clairvoyant-bound`.
+    pub kind: String,
+    #[serde(with = "dec")]
+    pub total_usd: Decimal,
+    pub months: Vec<MonthReport>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub stats: StorageStats,
+    /// How much dearer than the clairvoyant bound (absent when the bound was not computed).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_dec")]
+    pub above_bound_usd: Option<Decimal>,
+}
+
+/// Serde for optional exact decimals.
+pub mod opt_dec {
+    use super::*;
+
+    pub fn serialize<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => dec::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        #[derive(Deserialize)]
+        struct W(#[serde(with = "dec")] Decimal);
+        Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Horizon {
+    /// First day, `YYYY-MM-DD` (UTC).
+    pub start: String,
+    /// Day after the last (exclusive).
+    pub end: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineCounts {
+    pub read: u64,
+    pub parsed: u64,
+    pub skipped: u64,
+    pub skip_reasons: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    pub lines: LineCounts,
+    pub inventory_rows: u64,
+    pub inventory_rows_not_replayed: u64,
+    pub objects: u64,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub scenario: String,
+    pub seed: u64,
+    pub horizon: Horizon,
+    pub pricing: Option<PricingRecord>,
+    pub evidence: EvidenceRecord,
+    /// The policy taken as today's (the scenario's `current`, else the first one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    pub policies: Vec<PolicyReport>,
+}
+
+impl Report {
+    pub fn policy(&self, name: &str) -> Option<&PolicyReport> {
+        self.policies.iter().find(|p| p.name == name)
+    }
+
+    /// The cheapest policy that a user could deploy (the bound is not one).
+    pub fn best_deployable(&self) -> Option<&PolicyReport> {
+        self.policies
+            .iter()
+            .filter(|p| p.kind != BOUND_KIND)
+            .min_by(|a, b| a.total_usd.cmp(&b.total_usd))
+    }
+
+    /// Today's policy: `current` if named, else the first deployable one.
+    pub fn current_policy(&self) -> Option<&PolicyReport> {
+        match &self.current {
+            Some(n) => self.policy(n),
+            None => self.policies.iter().find(|p| p.kind != BOUND_KIND),
+        }
+    }
+
+    pub fn bound(&self) -> Option<&PolicyReport> {
+        self.policies.iter().find(|p| p.kind == BOUND_KIND)
+    }
+}

@@ -1,0 +1,97 @@
+//! The executive summary of a report, computed once so that the table, Markdown and HTML views
+//! state the same figures: cost today, the recommendation, the yearly saving, the distance to
+//! the clairvoyant bound, and the risks (restore waits, early deletion).
+
+use super::model::{PolicyReport, Report};
+use rust_decimal::Decimal;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub horizon_months: usize,
+    pub current: Option<Figure>,
+    pub recommended: Option<Figure>,
+    /// Current − recommended over the horizon, and annualized (× 12 / months).
+    pub saving: Option<Decimal>,
+    pub saving_per_year: Option<Decimal>,
+    pub saving_pct: Option<Decimal>,
+    pub bound: Option<Figure>,
+    pub risks: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    pub name: String,
+    pub total_usd: Decimal,
+    pub per_year_usd: Decimal,
+}
+
+fn figure(p: &PolicyReport, months: usize) -> Figure {
+    Figure {
+        name: p.name.clone(),
+        total_usd: p.total_usd,
+        per_year_usd: annualize(p.total_usd, months),
+    }
+}
+
+/// Scales a horizon total to twelve months (exact; rounded to the cent for display only).
+pub fn annualize(v: Decimal, months: usize) -> Decimal {
+    if months == 0 {
+        return Decimal::ZERO;
+    }
+    v * Decimal::from(12) / Decimal::from(months)
+}
+
+pub fn summarize(r: &Report) -> Summary {
+    let months = r.policies.first().map(|p| p.months.len()).unwrap_or(0);
+    let current = r.current_policy();
+    let best = r.best_deployable();
+    let saving = match (current, best) {
+        (Some(c), Some(b)) => Some(c.total_usd - b.total_usd),
+        _ => None,
+    };
+    let saving_pct = match (current, saving) {
+        (Some(c), Some(s)) if !c.total_usd.is_zero() => {
+            Some((s / c.total_usd * Decimal::from(100)).round_dp(1))
+        }
+        _ => None,
+    };
+    let mut risks = Vec::new();
+    if let Some(b) = best {
+        let s = &b.stats;
+        if s.restores > 0 {
+            risks.push(format!(
+                "{} reads under “{}” need a restore first: {} restores, waits up to {} h each ({} h in total).",
+                s.restores, b.name, s.restores, s.restore_wait_hours_max, s.restore_wait_hours_total
+            ));
+        }
+        if s.early_delete_gb_hours > Decimal::ZERO {
+            risks.push(format!(
+                "“{}” pays early-deletion charges: objects leave a class before its minimum duration.",
+                b.name
+            ));
+        }
+        let warned = b.warnings.len();
+        if warned > 0 {
+            risks.push(format!(
+                "{warned} prices behind “{}” are not confirmed by an AWS source (see the warnings).",
+                b.name
+            ));
+        }
+    }
+    if r.evidence.lines.skipped > 0 {
+        risks.push(format!(
+            "{} evidence lines could not be parsed and were skipped.",
+            r.evidence.lines.skipped
+        ));
+    }
+    Summary {
+        horizon_months: months,
+        current: current.map(|p| figure(p, months)),
+        recommended: best.map(|p| figure(p, months)),
+        saving,
+        saving_per_year: saving.map(|s| annualize(s, months)),
+        saving_pct,
+        bound: r.bound().map(|p| figure(p, months)),
+        risks,
+    }
+}

@@ -1,0 +1,176 @@
+//! Views of a `Report` behind one trait: JSON (the saved form itself), a terminal table, CSV
+//! line items (one row per policy, month and line) and Markdown; HTML lives in `html`.
+
+use super::model::Report;
+use super::summary::summarize;
+use crate::units::{Money, decimal_text};
+use rust_decimal::Decimal;
+use std::io::{self, Write};
+
+/// Renders a report in one format.
+pub trait View {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The report's own JSON (what `report.json` holds).
+pub struct JsonView;
+
+impl View for JsonView {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, r)?;
+        out.write_all(b"\n")
+    }
+}
+
+fn usd(v: Decimal) -> String {
+    Money(v).display()
+}
+
+/// The terminal table of `costlab simulate`.
+pub struct TableView;
+
+impl View for TableView {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "Scenario {} — {} .. {} (end exclusive), seed {}",
+            r.scenario, r.horizon.start, r.horizon.end, r.seed
+        )?;
+        if let Some(p) = &r.pricing {
+            writeln!(
+                out,
+                "Prices: {} book ({}), effective {}",
+                p.region,
+                p.files.first().map(String::as_str).unwrap_or(""),
+                p.effective_date
+            )?;
+        }
+        let e = &r.evidence;
+        writeln!(
+            out,
+            "Evidence: {} log lines ({} skipped), {} inventory rows, {} objects",
+            e.lines.read, e.lines.skipped, e.inventory_rows, e.objects
+        )?;
+        let best = r
+            .policies
+            .iter()
+            .map(|p| p.total_usd)
+            .min()
+            .unwrap_or_default();
+        writeln!(out)?;
+        writeln!(out, "  {:<28} {:>16} {:>10}", "policy", "total", "vs best")?;
+        for p in &r.policies {
+            let vs = if p.total_usd == best {
+                "best".to_string()
+            } else if best.is_zero() {
+                "-".to_string()
+            } else {
+                format!("+{:.1}%", (p.total_usd - best) / best * Decimal::from(100))
+            };
+            writeln!(out, "  {:<28} {:>16} {:>10}", p.name, usd(p.total_usd), vs)?;
+        }
+        writeln!(out)?;
+        write!(out, "  {:<28}", "monthly")?;
+        if let Some(p) = r.policies.first() {
+            for m in &p.months {
+                write!(out, " {:>14}", m.month)?;
+            }
+        }
+        writeln!(out)?;
+        for p in &r.policies {
+            write!(out, "  {:<28}", p.name)?;
+            for m in &p.months {
+                write!(out, " {:>14}", usd(m.total_usd))?;
+            }
+            writeln!(out)?;
+        }
+        let s = summarize(r);
+        if let (Some(c), Some(b), Some(y)) = (&s.current, &s.recommended, s.saving_per_year)
+            && c.name != b.name
+        {
+            writeln!(
+                out,
+                "\n  {} instead of {} saves {} over the horizon ({} a year).",
+                b.name,
+                c.name,
+                usd(s.saving.unwrap_or_default()),
+                usd(y)
+            )?;
+        }
+        for p in &r.policies {
+            if !p.warnings.is_empty() {
+                writeln!(
+                    out,
+                    "\n{}: {} warnings (see --format json)",
+                    p.name,
+                    p.warnings.len()
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The CSV header of line items (`costlab estimate --format csv` uses the same columns after
+/// `policy`).
+pub const LINE_HEADER: [&str; 15] = [
+    "month",
+    "category",
+    "service",
+    "region",
+    "class",
+    "usage_type",
+    "band",
+    "quantity",
+    "unit",
+    "unit_price_usd",
+    "list_price_usd",
+    "price_per",
+    "discount_pct",
+    "price_key",
+    "cost_usd",
+];
+
+/// The CSV fields of one line of `month`, in `LINE_HEADER` order.
+pub fn line_fields(month: &str, l: &super::model::Line) -> [String; 15] {
+    [
+        month.to_string(),
+        l.category.clone(),
+        l.service.clone(),
+        l.region.clone(),
+        l.class.clone(),
+        l.usage_type.clone(),
+        l.band.clone(),
+        decimal_text(l.quantity),
+        l.unit.clone(),
+        decimal_text(l.unit_price_usd),
+        decimal_text(l.list_price_usd),
+        l.price_per.to_string(),
+        decimal_text(l.discount_pct),
+        l.price_key.clone(),
+        decimal_text(l.cost_usd),
+    ]
+}
+
+/// Every line item of every policy (`bill.csv`).
+pub struct CsvView;
+
+impl View for CsvView {
+    fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let mut header = vec!["policy"];
+        header.extend_from_slice(&LINE_HEADER);
+        w.write_record(&header)?;
+        for p in &r.policies {
+            for m in &p.months {
+                for l in &m.lines {
+                    let f = line_fields(&m.month, l);
+                    w.write_record(
+                        std::iter::once(p.name.as_str()).chain(f.iter().map(String::as_str)),
+                    )?;
+                }
+            }
+        }
+        w.flush()
+    }
+}
