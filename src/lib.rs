@@ -5,6 +5,7 @@
 //! `docs/` for the file formats and the repository's design notes for the architecture.
 
 pub mod aws;
+pub mod budget;
 pub mod cost;
 pub mod meter;
 pub mod optimize;

@@ -18,6 +18,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The main job: simulate a scenario and write its report folder (HTML, Markdown, CSV,
+    /// charts, report.json).
+    Run(cmd::run::RunArgs),
+    /// The CI budget gate: exit 1 when a scenario's cost breaks its budget.
+    Check(cmd::check::CheckArgs),
+    /// Regenerate a view (html, md, csv, png…) of a saved report.json.
+    Report(cmd::report::ReportArgs),
     /// Rate a hand-written monthly usage file into a bill of line items.
     Estimate(cmd::estimate::EstimateArgs),
     /// Inspect the price books (`costlab pricing show`).
@@ -35,6 +42,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Run(a) => cmd::run::run(a),
+        Command::Report(a) => cmd::report::run(a),
+        Command::Check(a) => cmd::check::run(a),
         Command::Estimate(a) => cmd::estimate::run(a),
         Command::Pricing(a) => cmd::pricing::run(a),
         Command::Logs(a) => cmd::logs::run(a),

@@ -6,7 +6,7 @@ use super::simulate::EvidenceReport;
 use costlab::cost::Bill;
 use costlab::report::model::{
     AgeBand, BOUND_KIND, BillReport, EvidenceRecord, Horizon, LineCounts, PolicyReport,
-    PricingRecord, REPORT_SCHEMA_VERSION, Report, StorageStats,
+    PrefixRecord, PricingRecord, REPORT_SCHEMA_VERSION, Report, StorageStats, TOP_PREFIXES,
 };
 use costlab::scenario::Scenario;
 use costlab::sim::s3::replay::AGE_BANDS_DAYS;
@@ -52,6 +52,12 @@ fn stats(s: &Stats) -> StorageStats {
     }
 }
 
+/// `YYYY-MM-DD` of a timestamp.
+fn day(t: costlab::units::Timestamp) -> String {
+    let s = t.to_string();
+    s.get(..10).unwrap_or(&s).to_string()
+}
+
 /// The report of `runs` rated into `bills` (same order).
 pub(super) fn report(
     sc: &Scenario,
@@ -85,8 +91,8 @@ pub(super) fn report(
         scenario: sc.name.clone(),
         seed: sc.seed,
         horizon: Horizon {
-            start: sc.start.to_string(),
-            end: sc.end.to_string(),
+            start: day(sc.start),
+            end: day(sc.end),
         },
         pricing: bills.first().map(|b| PricingRecord {
             source: b.pricing.source.clone(),
@@ -109,6 +115,23 @@ pub(super) fn report(
             inventory_rows: rep.inventory_rows,
             inventory_rows_not_replayed: rep.inventory_skipped,
             objects: rep.objects as u64,
+            prefixes: {
+                let mut v: Vec<PrefixRecord> = rep
+                    .prefixes
+                    .iter()
+                    .map(|(p, (objects, reads, bytes))| PrefixRecord {
+                        prefix: p.clone(),
+                        objects: *objects,
+                        reads: *reads,
+                        bytes: u64::try_from(*bytes).unwrap_or(u64::MAX),
+                    })
+                    .collect();
+                v.sort_by(|a, b| {
+                    (b.reads, b.objects, &a.prefix).cmp(&(a.reads, a.objects, &b.prefix))
+                });
+                v.truncate(TOP_PREFIXES);
+                v
+            },
         },
         current: sc.current.clone(),
         policies,

@@ -87,6 +87,7 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         inventory_rows: e.inventory_rows,
         inventory_skipped: e.inventory_not_replayed,
         objects: e.objects as usize,
+        prefixes: Default::default(),
     };
     let sc = Scenario {
         name: whole.scenario,

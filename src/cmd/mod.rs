@@ -4,6 +4,7 @@
 
 pub mod assemble;
 pub mod bound;
+pub mod check;
 pub mod estimate;
 pub mod generate;
 pub mod logs;
@@ -11,6 +12,8 @@ pub mod logs_parse;
 pub mod logs_stats;
 pub mod merge;
 pub mod pricing;
+pub mod report;
+pub mod run;
 pub mod simulate;
 
 use std::fmt;
@@ -44,6 +47,8 @@ pub fn progress(msg: &str, unit: &str) -> indicatif::ProgressBar {
     pb
 }
 
+/// A budget is broken (`costlab check`).
+pub const EXIT_BUDGET: u8 = 1;
 pub const EXIT_INPUT: u8 = 2;
 pub const EXIT_OUTPUT: u8 = 3;
 

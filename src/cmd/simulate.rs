@@ -10,12 +10,13 @@ use costlab::report::Report;
 use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::{
-    Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
+    EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
     ReplicationRule, ReplicationUsage, Simulation, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Replay S3 evidence (access logs, an inventory) against each storage policy and price every
@@ -209,11 +210,39 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
 }
 
 /// What was read, for the report.
+#[derive(Default)]
 pub(super) struct EvidenceReport {
     pub lines: SkipLog,
     pub inventory_rows: u64,
     pub inventory_skipped: u64,
     pub objects: usize,
+    /// Top-level prefix → (objects, reads, bytes of their latest version).
+    pub prefixes: BTreeMap<String, (u64, u64, u128)>,
+}
+
+impl EvidenceReport {
+    /// Counts objects, reads and bytes by top-level prefix (`bronze/`, `gold/`…).
+    fn tally(&mut self, objects: &[ObjectHistory]) {
+        for o in objects {
+            let prefix = match o.key.find('/') {
+                Some(i) => &o.key[..=i],
+                None => "(top level)",
+            };
+            let mut size = o.initial.map(|i| i.size).unwrap_or(0);
+            let mut reads = 0;
+            for e in &o.events {
+                match e.kind {
+                    EventKind::Write { size: s } => size = s,
+                    EventKind::Read { .. } => reads += 1,
+                    _ => {}
+                }
+            }
+            let e = self.prefixes.entry(prefix.to_string()).or_default();
+            e.0 += 1;
+            e.1 += reads;
+            e.2 += size as u128;
+        }
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
@@ -308,15 +337,18 @@ fn replay_all(
             });
             rep.objects += 1;
             if batch.len() == BATCH {
+                rep.tally(&batch);
                 sim.replay_batch(&batch);
                 batch.clear();
             }
         }
+        rep.tally(&batch);
         sim.replay_batch(&batch);
         pb.finish_and_clear();
     }
     ev.retain_unconsumed();
     rep.objects += ev.objects.len();
+    rep.tally(&ev.objects);
     sim.replay_batch(&ev.objects);
     Ok(())
 }
@@ -388,12 +420,7 @@ pub(super) fn replay_scenario(
     }
     let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
-    let mut rep = EvidenceReport {
-        lines: SkipLog::default(),
-        inventory_rows: 0,
-        inventory_skipped: 0,
-        objects: 0,
-    };
+    let mut rep = EvidenceReport::default();
     let mut ev = load_logs(sc, strict, shard, &mut rep)?;
     let rules = catalog.home().rules.s3.clone();
     if bound {

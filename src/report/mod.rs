@@ -3,6 +3,7 @@
 
 pub mod charts;
 mod csv_out;
+pub mod figures;
 pub mod html;
 mod json;
 pub mod markdown;

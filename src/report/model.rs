@@ -237,6 +237,21 @@ pub struct EvidenceRecord {
     pub inventory_rows: u64,
     pub inventory_rows_not_replayed: u64,
     pub objects: u64,
+    /// The busiest top-level prefixes (by reads, then objects), at most `TOP_PREFIXES`.
+    #[serde(default)]
+    pub prefixes: Vec<PrefixRecord>,
+}
+
+/// How many prefixes a report lists.
+pub const TOP_PREFIXES: usize = 20;
+
+/// Objects, reads and bytes (latest versions) under one top-level prefix.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrefixRecord {
+    pub prefix: String,
+    pub objects: u64,
+    pub reads: u64,
+    pub bytes: u64,
 }
 
 /// The whole report.

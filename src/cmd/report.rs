@@ -1,0 +1,103 @@
+//! `costlab report`: regenerate any view of a saved `report.json` (HTML, Markdown, CSV, the
+//! table, the charts) byte for byte as `costlab run` wrote it.
+
+use super::{Failure, emit, input, output};
+use anyhow::anyhow;
+use clap::{Args, ValueEnum};
+use costlab::report::Report;
+use costlab::report::figures::figures;
+use costlab::report::markdown::MarkdownView;
+use costlab::report::model::REPORT_SCHEMA_VERSION;
+use costlab::report::views::{CsvView, JsonView, TableView, View};
+use std::path::PathBuf;
+
+/// Render a saved report.json in another format.
+///
+///   costlab report reports/datalake/report.json --format md
+///   costlab report reports/datalake/report.json --format html -o /tmp/index.html
+///   costlab report reports/datalake/report.json --format png --out /tmp/charts
+///
+/// html, md, csv, json and table go to stdout (or -o FILE); png and svg write one file per
+/// chart into --out DIR (default: the charts/ folder beside report.json).
+#[derive(Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct ReportArgs {
+    /// A report.json written by `costlab run` (or `costlab simulate --format json`).
+    pub report: PathBuf,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ReportFormat,
+    /// The file to write (html, md, csv, json, table); stdout when absent.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The folder for png/svg charts.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
+    Csv,
+    Json,
+    Table,
+    Png,
+    Svg,
+}
+
+/// Reads and checks a saved report.
+pub fn read_report(path: &std::path::Path) -> Result<Report, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| input(anyhow!("{}: cannot read: {e}", path.display())))?;
+    let r: Report = serde_json::from_str(&text)
+        .map_err(|e| input(anyhow!("{}: not a costlab report: {e}", path.display())))?;
+    if r.schema_version != REPORT_SCHEMA_VERSION {
+        return Err(input(anyhow!(
+            "{}: report schema_version {} is not {} (written by another costlab version)",
+            path.display(),
+            r.schema_version,
+            REPORT_SCHEMA_VERSION
+        )));
+    }
+    Ok(r)
+}
+
+pub fn run(a: &ReportArgs) -> Result<u8, Failure> {
+    let r = read_report(&a.report)?;
+    let mut buf = Vec::new();
+    let view: &dyn View = match a.format {
+        ReportFormat::Html => {
+            emit(&super::run::html(&r)?, a.output.as_deref())?;
+            return Ok(0);
+        }
+        ReportFormat::Png | ReportFormat::Svg => {
+            let dir = a.out.clone().unwrap_or_else(|| {
+                a.report
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("charts")
+            });
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
+            for f in figures(&r) {
+                let (name, bytes) = if a.format == ReportFormat::Png {
+                    (format!("{}.png", f.id), f.png().map_err(output)?)
+                } else {
+                    (
+                        format!("{}.svg", f.id),
+                        f.svg().map_err(output)?.into_bytes(),
+                    )
+                };
+                emit(&bytes, Some(&dir.join(name)))?;
+            }
+            return Ok(0);
+        }
+        ReportFormat::Md => &MarkdownView,
+        ReportFormat::Csv => &CsvView,
+        ReportFormat::Json => &JsonView,
+        ReportFormat::Table => &TableView,
+    };
+    view.render(&r, &mut buf).map_err(output)?;
+    emit(&buf, a.output.as_deref())?;
+    Ok(0)
+}
