@@ -1,6 +1,9 @@
 //! End-to-end tests of the `costlab` binary, as a user runs it. One test binary (xsv/ripgrep
 //! style) with a `Workdir` helper; fixtures live in tests/usage and tests/pricing.
 
+#[path = "cli/report_run.rs"]
+mod report_run;
+
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -280,6 +280,23 @@ fn assumptions(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         e.inventory_rows_not_replayed,
         e.objects
     )?;
+    if !e.prefixes.is_empty() {
+        writeln!(
+            out,
+            "</ul><h3>Busiest prefixes in the evidence</h3><table><thead><tr><th>Prefix</th><th class=\"num\">Objects</th><th class=\"num\">Reads</th><th class=\"num\">GiB (latest versions)</th></tr></thead><tbody>"
+        )?;
+        for p in &e.prefixes {
+            writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&p.prefix),
+                p.objects,
+                p.reads,
+                (Decimal::from(p.bytes) / Decimal::from(crate::units::GIB)).round_dp(2)
+            )?;
+        }
+        writeln!(out, "</tbody></table><ul>")?;
+    }
     writeln!(
         out,
         "<li>The clairvoyant bound stores each object the cheapest way knowing its future reads and deletion (downward class paths, or any compared policy); it is a floor, not a policy.</li>"

@@ -1,0 +1,374 @@
+//! `costlab run`, `costlab report` and `costlab check`, as a user and a CI pipeline run them.
+
+use super::{Workdir, expect_input_error};
+use serde_json::Value;
+use std::path::Path;
+
+/// A small lake: a hot object read often, a cold one never read, one read at 40 days, and a
+/// key that tries to inject a script into the HTML.
+fn lake(w: &Workdir, name: &str, pricing: Option<&str>) -> std::path::PathBuf {
+    let rec = |t: &str, op: &str, key: &str, sent: &str, size: &str| {
+        format!(
+            "o lake [{t} +0000] 10.0.0.1 arn:aws:iam::1:user/u RID {op} {key} \"X /lake/{key} HTTP/1.1\" 200 - {sent} {size} 5 2 \"-\" \"ua\" - HID SigV4 C AuthHeader lake.s3.amazonaws.com TLSv1.2 - - us-east-1\n"
+        )
+    };
+    let g = "1073741824";
+    let mut log = String::new();
+    log += &rec(
+        "01/Mar/2026:10:00:00",
+        "REST.PUT.OBJECT",
+        "gold/hot.parquet",
+        "-",
+        g,
+    );
+    log += &rec(
+        "01/Mar/2026:11:00:00",
+        "REST.PUT.OBJECT",
+        "bronze/cold.json",
+        "-",
+        g,
+    );
+    log += &rec(
+        "01/Mar/2026:12:00:00",
+        "REST.PUT.OBJECT",
+        "%3Cscript%3Ealert(1)%3C/script%3E/x",
+        "-",
+        "1000",
+    );
+    for d in 2..=28 {
+        log += &rec(
+            &format!("{d:02}/Mar/2026:09:00:00"),
+            "REST.GET.OBJECT",
+            "gold/hot.parquet",
+            g,
+            g,
+        );
+    }
+    log += &rec(
+        "10/Apr/2026:09:00:00",
+        "REST.GET.OBJECT",
+        "bronze/cold.json",
+        g,
+        g,
+    );
+    std::fs::create_dir_all(w.path("logs")).unwrap();
+    w.write("logs/2026-03-01-10-00-00-ABCDEF0123456789", &log);
+    w.write(
+        "rot.json",
+        r#"{"Rules":[{"ID":"rot","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER"}]}]}"#,
+    );
+    let pricing = pricing
+        .map(|p| format!("pricing = \"{p}\"\n"))
+        .unwrap_or_else(|| "region = \"us-east-1\"\n".into());
+    w.write(
+        "lake.toml",
+        &format!(
+            "name = \"{name}\"\n{pricing}start = \"2026-03-01\"\nend = \"2026-07-01\"\nseed = 11\ncurrent = \"std\"\n[evidence]\nlogs = [\"logs/\"]\n[[policy]]\nname = \"std\"\nall_standard = true\n[[policy]]\nname = \"rot\"\nlifecycle = \"rot.json\"\n[[policy]]\nname = \"it\"\nintelligent_tiering = true\n"
+        ),
+    )
+}
+
+fn ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn money(v: &Value) -> String {
+    let d = super::dec(v);
+    costlab::units::Money(d).display()
+}
+
+#[test]
+fn run_writes_a_report_whose_views_agree_with_report_json() {
+    let w = Workdir::new();
+    let sc = lake(&w, "lake <b>&</b>", None);
+    let out = w.run(&["run", sc.to_str().unwrap(), "--out", "rep"]);
+    ok(&out);
+    let dir = w.path("rep");
+    let read = |p: &str| std::fs::read(dir.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let j: Value = serde_json::from_slice(&read("report.json")).unwrap();
+    let html = String::from_utf8(read("index.html")).unwrap();
+    let md = String::from_utf8(read("summary.md")).unwrap();
+    assert_eq!(j["seed"], 11);
+    let names: Vec<&str> = j["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["std", "rot", "it", "clairvoyant-bound"]);
+    // Every policy's total, as $X, appears in the HTML and the Markdown.
+    for p in j["policies"].as_array().unwrap() {
+        let t = money(&p["total_usd"]);
+        assert!(html.contains(&t), "{t} not in index.html");
+        assert!(md.contains(&t), "{t} not in summary.md");
+    }
+    // The bound is the cheapest, and each policy's distance to it is total − bound.
+    let bound = super::dec(&j["policies"][3]["total_usd"]);
+    for p in j["policies"].as_array().unwrap() {
+        let t = super::dec(&p["total_usd"]);
+        assert!(bound <= t);
+        assert_eq!(super::dec(&p["above_bound_usd"]), t - bound);
+    }
+    // Inputs are escaped: the scenario name and the object key's prefix.
+    assert!(!html.contains("<script>") && !html.contains("<b>&</b>"));
+    assert!(
+        html.contains("<td>&lt;script&gt;alert(1)&lt;/</td>"),
+        "{}",
+        &html[html.find("Busiest").unwrap_or(0)..][..600]
+    );
+    assert!(html.contains("lake &lt;b&gt;&amp;&lt;/b&gt;"));
+    // Self-contained: no external assets.
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    // Charts: PNG and SVG of each, the SVGs inlined in the HTML, the PNGs not blank.
+    for id in [
+        "policy-comparison",
+        "monthly-cost",
+        "storage-1",
+        "reads-by-age",
+    ] {
+        let png = read(&format!("charts/{id}.png"));
+        let (wd, ht, rgb) = costlab::report::charts::decode_png_rgb(&png).expect("png");
+        assert_eq!((wd, ht), (1200, 700));
+        let ink = rgb.chunks(3).filter(|p| p != &[255, 255, 255]).count();
+        assert!(ink > 1200 * 700 / 50, "{id}.png is nearly blank");
+        let svg = String::from_utf8(read(&format!("charts/{id}.svg"))).unwrap();
+        assert!(html.contains(&svg), "{id}.svg not inlined");
+    }
+    // Regenerating from report.json gives the same bytes, format by format.
+    let rj = dir.join("report.json");
+    for (format, file) in [
+        ("html", "index.html"),
+        ("md", "summary.md"),
+        ("csv", "bill.csv"),
+        ("json", "report.json"),
+    ] {
+        let again = w.run(&["report", rj.to_str().unwrap(), "--format", format]);
+        ok(&again);
+        assert_eq!(again.stdout, read(file), "{format} differs from {file}");
+    }
+    let charts = w.path("charts-again");
+    ok(&w.run(&[
+        "report",
+        rj.to_str().unwrap(),
+        "--format",
+        "png",
+        "--out",
+        charts.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        std::fs::read(charts.join("monthly-cost.png")).unwrap(),
+        read("charts/monthly-cost.png")
+    );
+    // A second run of the same inputs writes byte-identical files.
+    ok(&w.run(&["run", sc.to_str().unwrap(), "--out", "rep2"]));
+    for f in [
+        "report.json",
+        "index.html",
+        "summary.md",
+        "bill.csv",
+        "charts/storage-2.png",
+    ] {
+        assert_eq!(
+            std::fs::read(w.path("rep2").join(f)).unwrap(),
+            read(f),
+            "{f}"
+        );
+    }
+    if let Some(shot) = browser_screenshot(&dir.join("index.html"), &w.path("shot.png")) {
+        let (_, _, rgb) = costlab::report::charts::decode_png_rgb(&shot).expect("screenshot png");
+        let colours: std::collections::BTreeSet<&[u8]> = rgb.chunks(3).collect();
+        assert!(
+            colours.len() > 50,
+            "the page looks blank ({} colours)",
+            colours.len()
+        );
+    }
+}
+
+/// Headless Chromium: the DOM it rendered must hold the title and summary, and the screenshot
+/// is returned (None, with a notice, when no browser is installed).
+fn browser_screenshot(html: &Path, png: &Path) -> Option<Vec<u8>> {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        eprintln!(
+            "notice: no chromium found; the browser check of index.html is skipped (scripts/test.sh installs it)"
+        );
+        return None;
+    };
+    let url = format!("file://{}", html.display());
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+    ];
+    let dom = std::process::Command::new(browser)
+        .args(common)
+        .args(["--dump-dom", &url])
+        .output()
+        .expect("chromium --dump-dom");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("<title>costlab — lake"),
+        "title missing from the rendered page"
+    );
+    assert!(dom.contains("Saving per year") && dom.contains("id=\"summary\""));
+    let shot = std::process::Command::new(browser)
+        .args(common)
+        .args([
+            "--window-size=1280,2400",
+            &format!("--screenshot={}", png.display()),
+            &url,
+        ])
+        .output()
+        .expect("chromium --screenshot");
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    Some(std::fs::read(png).expect("screenshot written"))
+}
+
+#[test]
+fn check_gates_on_budgets_and_baselines() {
+    let w = Workdir::new();
+    let sc = lake(&w, "lake", None);
+    let sc = sc.to_str().unwrap();
+    ok(&w.run(&["run", sc, "--out", "rep"]));
+    let j: Value =
+        serde_json::from_slice(&std::fs::read(w.path("rep/report.json")).unwrap()).unwrap();
+    let std_total = super::dec(&j["policies"][0]["total_usd"]);
+    // Within budget: exit 0, every line listed with its headroom.
+    let fine = w.write(
+        "fine.toml",
+        &format!("[[budget]]\nscenario = \"lake\"\npolicy = \"std\"\nmax_total_usd = {}\nmax_monthly_usd = 100\n\n[budget.categories]\nretrieval = 0\n", std_total + rust_decimal::Decimal::ONE),
+    );
+    let out = w.run(&["check", sc, "--budget", fine.to_str().unwrap()]);
+    ok(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("3 of 3 lines hold"), "{text}");
+    assert!(text.contains("headroom $1.00"), "{text}");
+    // A breach: exit 1, the line named with where its limit was written; JUnit lists it.
+    let tight = w.write(
+        "tight.toml",
+        &format!("[[budget]]\npolicy = \"current\"\nmax_total_usd = {}\n\n[[budget]]\npolicy = \"recommended\"\nmax_total_usd = 1000\n", std_total - rust_decimal::Decimal::new(1, 2)),
+    );
+    let out = w.run(&[
+        "check",
+        "rep/report.json",
+        "--budget",
+        tight.to_str().unwrap(),
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(xml.contains("tests=\"2\" failures=\"1\""), "{xml}");
+    assert!(
+        xml.contains("lake / current / max_total_usd")
+            && xml.contains("by $0.01 (")
+            && xml.contains("tight.toml:1)"),
+        "{xml}"
+    );
+    // Malformed budget: exit 2 with file:line.
+    let bad = w.write(
+        "bad.toml",
+        "[[budget]]\npolicy = \"std\"\nmax_total_usd = \"lots\"\n",
+    );
+    expect_input_error(
+        &w,
+        &["check", sc, "--budget", bad.to_str().unwrap()],
+        &["bad.toml:3", "max_total_usd"],
+    );
+    let bad = w.write(
+        "bad2.toml",
+        "[[budget]]\npolicy = \"std\"\n[budget.categories]\nretreival = 1\n",
+    );
+    expect_input_error(
+        &w,
+        &["check", sc, "--budget", bad.to_str().unwrap()],
+        &["bad2.toml:4", "retreival"],
+    );
+    // A missing baseline says how to make one.
+    expect_input_error(
+        &w,
+        &[
+            "check",
+            sc,
+            "--budget",
+            fine.to_str().unwrap(),
+            "--baseline",
+            "base.json",
+        ],
+        &["base.json does not exist", "--update-baseline"],
+    );
+    ok(&w.run(&[
+        "check",
+        sc,
+        "--budget",
+        fine.to_str().unwrap(),
+        "--baseline",
+        "base.json",
+        "--update-baseline",
+    ]));
+    assert_eq!(
+        std::fs::read(w.path("base.json")).unwrap(),
+        std::fs::read(w.path("rep/report.json")).unwrap()
+    );
+    // A price raised in the book: the growth limit breaks and the moved line is named.
+    w.write(
+        "dear.toml",
+        "inherits = \"aws-us-east-1.toml\"\n\n[s3.storage]\nsource = \"test: STANDARD raised\"\neffective_date = \"2026-11-22\"\nSTANDARD = [ { up_to = 51200, usd = 0.046 }, { up_to = 512000, usd = 0.044 }, { usd = 0.042 } ]\n",
+    );
+    let grow = w.write(
+        "grow.toml",
+        "[[budget]]\npolicy = \"std\"\nmax_growth_pct = 5\n",
+    );
+    let unchanged = w.run(&[
+        "check",
+        sc,
+        "--budget",
+        grow.to_str().unwrap(),
+        "--baseline",
+        "base.json",
+        "--format",
+        "md",
+    ]);
+    ok(&unchanged);
+    let dear = lake(&w, "lake", Some("dear.toml"));
+    let out = w.run(&[
+        "check",
+        dear.to_str().unwrap(),
+        "--budget",
+        grow.to_str().unwrap(),
+        "--baseline",
+        "base.json",
+        "--format",
+        "md",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("❌") && md.contains("max\\_growth\\_pct"),
+        "{md}"
+    );
+    assert!(md.contains("TimedStorage-ByteHrs"), "{md}");
+}
