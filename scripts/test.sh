@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
 # costlab's test command: everything CI checks, runnable on a fresh machine with the Rust
-# toolchain. Installs what it needs first (nothing beyond Rust's own components today).
+# toolchain. Installs what it needs first: cmake and libclang to build the HiGHS LP solver, and
+# Chromium for the browser test of the HTML report (Debian packages, via apt-get).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+need=()
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+ls /usr/lib/*/libclang*.so* /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang1-14)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # Chromium is only for the browser test (skipped with a notice when absent): its failure to
+  # install must not stop the build tools from installing.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cmake libclang1-14 >/dev/null
+  if [[ " ${need[*]} " == *" chromium "* ]]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null ||
+      echo "note: chromium could not be installed; the browser test will be skipped"
+  fi
+fi
 
 # rustfmt and clippy ship with the toolchain; add them if a minimal toolchain lacks them.
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
@@ -15,5 +34,7 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --locked
-echo "== README example"
+echo "== README examples"
 cargo run --locked --quiet -- estimate scenarios/example-usage.toml --format json > /dev/null
+cargo run --locked --quiet -- run scenarios/datalake.toml --out target/readme-report > /dev/null
+test -s target/readme-report/index.html

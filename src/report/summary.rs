@@ -60,8 +60,8 @@ pub fn summarize(r: &Report) -> Summary {
         let s = &b.stats;
         if s.restores > 0 {
             risks.push(format!(
-                "{} reads under “{}” need a restore first: {} restores, waits up to {} h each ({} h in total).",
-                s.restores, b.name, s.restores, s.restore_wait_hours_max, s.restore_wait_hours_total
+                "{} reads under “{}” need a restore first, each waiting up to {} h ({} h of waiting in total).",
+                s.restores, b.name, s.restore_wait_hours_max, s.restore_wait_hours_total
             ));
         }
         if s.early_delete_gb_hours > Decimal::ZERO {

@@ -371,4 +371,30 @@ fn check_gates_on_budgets_and_baselines() {
         "{md}"
     );
     assert!(md.contains("TimedStorage-ByteHrs"), "{md}");
+    // A lifecycle rule removed (the 30-day Standard-IA step): the policy's cost grows.
+    lake(&w, "lake", None);
+    w.write(
+        "rot.json",
+        r#"{"Rules":[{"ID":"rot","Status":"Enabled","Filter":{},"Transitions":[{"Days":90,"StorageClass":"GLACIER"}]}]}"#,
+    );
+    let rot = w.write(
+        "rot-budget.toml",
+        "[[budget]]\npolicy = \"rot\"\nmax_growth_usd = 0\n",
+    );
+    let out = w.run(&[
+        "check",
+        sc,
+        "--budget",
+        rot.to_str().unwrap(),
+        "--baseline",
+        "base.json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL lake / rot / max_growth_usd"), "{text}");
 }
