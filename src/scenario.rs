@@ -40,6 +40,9 @@ pub struct Scenario {
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
     pub replication: Vec<ReplicationRule>,
+    /// Per policy (same order), the indices of the replication rules it runs with; empty when
+    /// every policy runs with every rule.
+    pub policy_replication: Vec<Vec<usize>>,
     /// The policy in force today (`current`): the report's baseline. Default: the first.
     pub current: Option<String>,
 }
@@ -161,8 +164,9 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         inventory = ev.string("inventory")?.map(|p| rel(&base, p));
     }
     let mut policies = Vec::new();
-    for p in root.tables("policy")? {
-        policies.push(read_policy(&p, &base)?);
+    let policy_tables = root.tables("policy")?;
+    for p in &policy_tables {
+        policies.push(read_policy(p, &base)?);
     }
     if policies.is_empty() {
         return Err(root
@@ -170,8 +174,40 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
             .into());
     }
     let mut replication = Vec::new();
+    let mut rule_names = Vec::new();
     for r in root.tables("replication")? {
+        r.only(&[
+            "name",
+            "prefix",
+            "destination_region",
+            "destination_class",
+            "rtc",
+            "destination_lifecycle",
+        ])?;
+        rule_names.push(r.string("name")?.map(str::to_string));
         replication.push(read_replication(&r, &base)?);
+    }
+    // Which replication rules each policy runs with: all of them, unless some policy lists its own.
+    let mut policy_replication = Vec::new();
+    if policy_tables.iter().any(|p| p.get("replication").is_some()) {
+        for p in &policy_tables {
+            let mut picked = Vec::new();
+            if let Some(f) = p.get("replication") {
+                for item in f.as_array_of_str()? {
+                    let i = rule_names
+                        .iter()
+                        .position(|n| n.as_deref() == Some(item))
+                        .ok_or_else(|| {
+                            p.err(
+                                "replication",
+                                format!("no [[replication]] is named {item:?}"),
+                            )
+                        })?;
+                    picked.push(i);
+                }
+            }
+            policy_replication.push(picked);
+        }
     }
     let current = match root.string("current")? {
         Some(c) if policies.iter().any(|p| p.name == c) => Some(c.to_string()),
@@ -199,18 +235,12 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         options,
         policies,
         replication,
+        policy_replication,
         current,
     })
 }
 
 fn read_replication(r: &Tbl<'_>, base: &Path) -> Result<ReplicationRule, ScenarioError> {
-    r.only(&[
-        "prefix",
-        "destination_region",
-        "destination_class",
-        "rtc",
-        "destination_lifecycle",
-    ])?;
     let region = r
         .string("destination_region")?
         .ok_or_else(|| r.err("", "a [[replication]] rule needs destination_region"))?;
@@ -255,6 +285,7 @@ fn read_policy(p: &Tbl<'_>, base: &Path) -> Result<Policy, ScenarioError> {
         "lifecycle_json",
         "intelligent_tiering",
         "all_standard",
+        "replication",
     ])?;
     let name = p
         .string("name")?

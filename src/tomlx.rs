@@ -326,6 +326,24 @@ impl<'a> Found<'a> {
         }
     }
 
+    /// An array of strings (a single string counts as a one-element array).
+    pub fn as_array_of_str(&self) -> Result<Vec<&'a str>, SpanError> {
+        match self.value() {
+            Some(Value::String(s)) => Ok(vec![s.value().as_str()]),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .ok_or_else(|| self.err("expected an array of strings"))
+                })
+                .collect(),
+            _ => Err(self.err(format!(
+                "expected an array of strings, got {}",
+                self.type_name()
+            ))),
+        }
+    }
+
     pub fn as_bool(&self) -> Result<bool, SpanError> {
         match self.value() {
             Some(Value::Boolean(b)) => Ok(*b.value()),

@@ -102,6 +102,7 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         options: ReplayOptions::default(),
         policies: Vec::new(),
         replication: Vec::new(),
+        policy_replication: Vec::new(),
         current: None,
     };
     let report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;

@@ -205,6 +205,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         options,
         policies,
         replication,
+        policy_replication: Vec::new(),
         current: None,
     })
 }
@@ -399,7 +400,8 @@ pub(super) struct Replayed {
     pub region: Region,
     pub rep: EvidenceReport,
     pub runs: Vec<PolicyRun>,
-    pub replication: ReplicationUsage,
+    /// Replication usage and the policies (indices into `runs`) it applies to.
+    pub replication: Vec<(Vec<usize>, ReplicationUsage)>,
     /// Removes generated evidence when dropped.
     _generated: Option<Generated>,
 }
@@ -427,8 +429,28 @@ pub(super) fn replay_scenario(
         let b = super::bound::policy(catalog.home(), &sc.policies);
         sc.policies.push(b);
     }
-    // Replication depends only on the logs' writes: computed before the inventory takes them.
-    let replication = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
+    // Replication depends only on the logs' writes: computed before the inventory takes them,
+    // once per distinct set of rules the policies run with.
+    let mut replication: Vec<(Vec<usize>, ReplicationUsage)> = Vec::new();
+    if sc.policy_replication.is_empty() {
+        let all = (0..sc.policies.len()).collect();
+        let usage = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
+        replication.push((all, usage));
+    } else {
+        let mut sets: Vec<(&Vec<usize>, Vec<usize>)> = Vec::new();
+        for (i, set) in sc.policy_replication.iter().enumerate() {
+            match sets.iter_mut().find(|(s, _)| *s == set) {
+                Some((_, who)) => who.push(i),
+                None => sets.push((set, vec![i])),
+            }
+        }
+        for (set, who) in sets {
+            let rules_of: Vec<ReplicationRule> =
+                set.iter().map(|i| sc.replication[*i].clone()).collect();
+            let usage = replicate(&ev, &rules_of, &rules, &region, sc.start, sc.end);
+            replication.push((who, usage));
+        }
+    }
     let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
     replay_all(sc, strict, &mut ev, &mut sim, &mut rep)?;
     let runs = sim.finish(&ev.bucket_requests);
@@ -449,8 +471,13 @@ pub(super) fn scenario_report(
     bound: bool,
 ) -> Result<Report, Failure> {
     let mut r = replay_scenario(sc, strict, None, bound)?;
-    r.replication
-        .apply(&mut r.runs, &r.region, sc.start, sc.end);
+    for (who, usage) in &r.replication {
+        let mut picked: Vec<PolicyRun> = who.iter().map(|i| r.runs[*i].clone()).collect();
+        usage.apply(&mut picked, &r.region, sc.start, sc.end);
+        for (i, run) in who.iter().zip(picked) {
+            r.runs[*i] = run;
+        }
+    }
     for rule in &sc.replication {
         r.catalog.ensure(&rule.destination_region).map_err(input)?;
     }
@@ -470,7 +497,13 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         let report = scenario_report(&mut sc, a.strict, !a.no_bound)?;
         return render(&report, a.format, a.output.as_deref());
     };
-    let r = replay_scenario(&mut sc, a.strict, shard, !a.no_bound)?;
+    if !sc.policy_replication.is_empty() {
+        return Err(input(anyhow!(
+            "--shard: policies with their own `replication` lists cannot be sharded yet"
+        )));
+    }
+    let mut r = replay_scenario(&mut sc, a.strict, shard, !a.no_bound)?;
+    let replication = r.replication.pop().map(|(_, u)| u).unwrap_or_default();
     let rep = &r.rep;
     let s = costlab::sim::s3::shard::Shard {
         scenario: sc.name.clone(),
@@ -485,7 +518,7 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
             .into_iter()
             .map(|r| (r.name, r.kind, r.accum, r.stats))
             .collect(),
-        replication: r.replication,
+        replication,
         evidence: costlab::sim::s3::shard::EvidenceCounts {
             lines_read: rep.lines.read,
             lines_parsed: rep.lines.parsed,

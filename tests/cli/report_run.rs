@@ -398,3 +398,64 @@ fn check_gates_on_budgets_and_baselines() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("FAIL lake / rot / max_growth_usd"), "{text}");
 }
+
+#[test]
+fn policies_can_run_with_their_own_replication_rules() {
+    let w = Workdir::new();
+    lake(&w, "lake", None);
+    let sc = w.write(
+        "dr.toml",
+        "name = \"dr\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-05-01\"\n[evidence]\nlogs = [\"logs/\"]\n\n[[replication]]\nname = \"g\"\nprefix = \"gold/\"\ndestination_region = \"us-west-2\"\ndestination_class = \"STANDARD_IA\"\nrtc = true\n\n[[policy]]\nname = \"plain\"\nall_standard = true\nreplication = []\n\n[[policy]]\nname = \"dr\"\nall_standard = true\nreplication = [\"g\"]\n",
+    );
+    let out = w.run(&[
+        "simulate",
+        sc.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-bound",
+    ]);
+    ok(&out);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = |i: usize| -> Vec<Value> {
+        j["policies"][i]["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| m["lines"].as_array().unwrap().clone())
+            .collect()
+    };
+    let (plain, dr) = (lines(0), lines(1));
+    assert!(
+        plain
+            .iter()
+            .all(|l| l["region"] == "us-east-1" && l["category"] != "replication")
+    );
+    // The 1 GiB gold object: its transfer to us-west-2 and RTC at the source, its replica in
+    // STANDARD_IA at the destination.
+    let cat = |c: &str| dr.iter().filter(|l| l["category"] == c).count();
+    assert!(cat("replication") >= 2, "{dr:?}");
+    assert!(
+        dr.iter()
+            .any(|l| l["region"] == "us-west-2" && l["class"] == "STANDARD_IA")
+    );
+    let extra: rust_decimal::Decimal = dr
+        .iter()
+        .filter(|l| l["region"] == "us-west-2" || l["category"] == "replication")
+        .map(|l| super::dec(&l["cost_usd"]))
+        .sum();
+    let (tp, td) = (
+        super::dec(&j["policies"][0]["total_usd"]),
+        super::dec(&j["policies"][1]["total_usd"]),
+    );
+    assert_eq!(td - tp, extra);
+    // A policy naming a rule that does not exist is an input error at its line.
+    let bad = w.write(
+        "bad.toml",
+        "name = \"dr\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-05-01\"\n[evidence]\nlogs = [\"logs/\"]\n[[policy]]\nname = \"p\"\nall_standard = true\nreplication = [\"nope\"]\n",
+    );
+    expect_input_error(
+        &w,
+        &["simulate", bad.to_str().unwrap()],
+        &["bad.toml:10", "nope"],
+    );
+}
