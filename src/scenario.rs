@@ -45,6 +45,8 @@ pub struct Scenario {
     pub policy_replication: Vec<Vec<usize>>,
     /// The policy in force today (`current`): the report's baseline. Default: the first.
     pub current: Option<String>,
+    /// The compute fleet and jobs (docs/fleet.md), priced next to storage.
+    pub compute: Option<crate::sim::fleet::ComputeSpec>,
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
@@ -86,6 +88,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         "policy",
         "versioning",
         "replication",
+        "compute",
     ])?;
     if root.get("versioning").is_some() {
         return Err(root
@@ -168,9 +171,16 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     for p in &policy_tables {
         policies.push(read_policy(p, &base)?);
     }
-    if policies.is_empty() {
+    let compute = match root.table("compute")? {
+        Some(t) => Some(crate::sim::fleet::parse_compute(&t, &base, start)?),
+        None => None,
+    };
+    if policies.is_empty() && compute.is_none() {
         return Err(root
-            .err("", "a scenario compares at least one [[policy]]")
+            .err(
+                "",
+                "a scenario compares at least one [[policy]] (storage) or has a [compute] section",
+            )
             .into());
     }
     let mut replication = Vec::new();
@@ -237,6 +247,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         replication,
         policy_replication,
         current,
+        compute,
     })
 }
 

@@ -135,5 +135,6 @@ pub(super) fn report(
         },
         current: sc.current.clone(),
         policies,
+        compute: None,
     }
 }

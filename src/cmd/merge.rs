@@ -104,6 +104,7 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         replication: Vec::new(),
         policy_replication: Vec::new(),
         current: None,
+        compute: None,
     };
     let report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;
     render(&report, a.format, a.output.as_deref())

@@ -5,6 +5,7 @@
 pub mod assemble;
 pub mod bound;
 pub mod check;
+pub mod compute;
 pub mod estimate;
 pub mod generate;
 pub mod logs;

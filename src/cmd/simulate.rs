@@ -207,6 +207,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         replication,
         policy_replication: Vec::new(),
         current: None,
+        compute: None,
     })
 }
 
@@ -470,18 +471,37 @@ pub(super) fn scenario_report(
     strict: bool,
     bound: bool,
 ) -> Result<Report, Failure> {
-    let mut r = replay_scenario(sc, strict, None, bound)?;
-    for (who, usage) in &r.replication {
-        let mut picked: Vec<PolicyRun> = who.iter().map(|i| r.runs[*i].clone()).collect();
-        usage.apply(&mut picked, &r.region, sc.start, sc.end);
-        for (i, run) in who.iter().zip(picked) {
-            r.runs[*i] = run;
+    let (mut report, mut catalog) = if sc.policies.is_empty() {
+        // A compute-only scenario: no storage evidence to replay.
+        let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
+        let r = super::assemble::report(sc, &EvidenceReport::default(), &[], &[]);
+        (r, catalog)
+    } else {
+        let mut r = replay_scenario(sc, strict, None, bound)?;
+        for (who, usage) in &r.replication {
+            let mut picked: Vec<PolicyRun> = who.iter().map(|i| r.runs[*i].clone()).collect();
+            usage.apply(&mut picked, &r.region, sc.start, sc.end);
+            for (i, run) in who.iter().zip(picked) {
+                r.runs[*i] = run;
+            }
         }
+        for rule in &sc.replication {
+            r.catalog.ensure(&rule.destination_region).map_err(input)?;
+        }
+        let report = build_report(sc, &r.rep, &r.runs, &mut r.catalog)?;
+        (report, r.catalog)
+    };
+    report.compute = super::compute::compute_report(sc, &mut catalog)?;
+    if report.pricing.is_none() {
+        let home = catalog.home();
+        report.pricing = Some(costlab::report::model::PricingRecord {
+            source: home.source.clone(),
+            effective_date: home.effective_date.clone(),
+            region: home.region.to_string(),
+            files: home.files.clone(),
+        });
     }
-    for rule in &sc.replication {
-        r.catalog.ensure(&rule.destination_region).map_err(input)?;
-    }
-    build_report(sc, &r.rep, &r.runs, &mut r.catalog)
+    Ok(report)
 }
 
 pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {

@@ -3,7 +3,7 @@
 //! policies and their charts, line items, and the assumptions. Every string taken from inputs
 //! is HTML-escaped.
 
-use super::model::{PolicyReport, Report};
+use super::model::{MonthReport, Report};
 use super::summary::{annualize, summarize};
 use super::views::View;
 use crate::units::{Money, decimal_text};
@@ -72,7 +72,7 @@ impl View for HtmlView {
         writeln!(out, "<h1>{}</h1>", esc(&r.scenario))?;
         writeln!(
             out,
-            "<p class=\"sub\">What the S3 bill would be under each policy, {} to {} ({} months). Seed {}.</p>",
+            "<p class=\"sub\">What the AWS bill would be under each choice, {} to {} ({} months). Seed {}.</p>",
             esc(&r.horizon.start),
             esc(&r.horizon.end),
             s.horizon_months,
@@ -131,6 +131,35 @@ impl View for HtmlView {
                 ),
             )?;
         }
+        if let Some(c) = &r.compute {
+            let months = c.months.len();
+            card(
+                out,
+                "",
+                "Compute, per year",
+                usd(annualize(c.total_amortized_usd, months)),
+                format!(
+                    "{} over the horizon (upfronts amortized; {} as cash)",
+                    usd(c.total_amortized_usd),
+                    usd(c.total_cash_usd)
+                ),
+            )?;
+            let placements: Vec<_> = c
+                .alternatives
+                .iter()
+                .map(super::compute_view::placement)
+                .collect();
+            let saving: Decimal = placements.iter().map(|p| p.saving()).sum();
+            if saving > Decimal::ZERO {
+                card(
+                    out,
+                    "good",
+                    "Jobs on the right service, per year",
+                    usd(annualize(saving, months)),
+                    "saved by running each job class on its cheapest feasible service".into(),
+                )?;
+            }
+        }
         writeln!(out, "</div>")?;
         if s.risks.is_empty() {
             writeln!(
@@ -145,24 +174,30 @@ impl View for HtmlView {
             writeln!(out, "</ul>")?;
         }
         writeln!(out, "</section>")?;
-        // Storage.
-        writeln!(out, "<section id=\"storage\"><h2>Storage policies</h2>")?;
-        policy_table(out, r, s.horizon_months)?;
-        for c in &self.charts {
-            writeln!(
-                out,
-                "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
-                esc(&c.id),
-                c.svg,
-                esc(&c.caption)
-            )?;
+        if let Some(c) = &r.compute {
+            super::compute_view::html(out, c)?;
         }
-        category_table(out, r)?;
-        writeln!(out, "</section>")?;
-        // Line items.
+        if !r.policies.is_empty() {
+            writeln!(out, "<section id=\"storage\"><h2>Storage policies</h2>")?;
+            policy_table(out, r, s.horizon_months)?;
+            for c in &self.charts {
+                writeln!(
+                    out,
+                    "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
+                    esc(&c.id),
+                    c.svg,
+                    esc(&c.caption)
+                )?;
+            }
+            category_table(out, r)?;
+            writeln!(out, "</section>")?;
+        }
         writeln!(out, "<section id=\"lines\"><h2>Line items</h2>")?;
         for p in &r.policies {
-            line_items(out, p)?;
+            line_items(out, &p.name, p.total_usd, &p.months)?;
+        }
+        if let Some(c) = &r.compute {
+            line_items(out, "compute fleet", c.bill.total_usd, &c.bill.months)?;
         }
         writeln!(out, "</section>")?;
         assumptions(out, r)?;
@@ -223,16 +258,21 @@ fn category_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(out, "</tbody></table>")
 }
 
-fn line_items(out: &mut dyn Write, p: &PolicyReport) -> io::Result<()> {
-    let n: usize = p.months.iter().map(|m| m.lines.len()).sum();
+fn line_items(
+    out: &mut dyn Write,
+    name: &str,
+    total: Decimal,
+    months: &[MonthReport],
+) -> io::Result<()> {
+    let n: usize = months.iter().map(|m| m.lines.len()).sum();
     writeln!(
         out,
         "<details><summary>{} — {} ({} lines)</summary><table><thead><tr><th>Month</th><th>Category</th><th>Usage type</th><th class=\"num\">Quantity</th><th>Unit</th><th class=\"num\">Unit price</th><th class=\"num\">Cost</th></tr></thead><tbody>",
-        esc(&p.name),
-        usd(p.total_usd),
+        esc(name),
+        usd(total),
         n
     )?;
-    for m in &p.months {
+    for m in months {
         for l in &m.lines {
             writeln!(
                 out,

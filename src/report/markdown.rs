@@ -70,9 +70,16 @@ impl View for MarkdownView {
                 usd(b.total_usd)
             )?;
         }
+        if let Some(c) = &r.compute {
+            for l in super::compute_view::lines(c) {
+                writeln!(out, "- {}", md_escape(&l))?;
+            }
+        }
         writeln!(out)?;
-        writeln!(out, "| policy | total | per year | above the bound |")?;
-        writeln!(out, "|---|---:|---:|---:|")?;
+        if !r.policies.is_empty() {
+            writeln!(out, "| policy | total | per year | above the bound |")?;
+            writeln!(out, "|---|---:|---:|---:|")?;
+        }
         for p in &r.policies {
             writeln!(
                 out,

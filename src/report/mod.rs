@@ -2,6 +2,7 @@
 //! line item) and a human table. Files are written atomically (temp file + rename).
 
 pub mod charts;
+pub mod compute_view;
 mod csv_out;
 pub mod figures;
 pub mod html;

@@ -267,6 +267,8 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
     pub policies: Vec<PolicyReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<ComputeReport>,
 }
 
 impl Report {
@@ -293,4 +295,83 @@ impl Report {
     pub fn bound(&self) -> Option<&PolicyReport> {
         self.policies.iter().find(|p| p.kind == BOUND_KIND)
     }
+}
+
+/// The compute part of a report: the fleet's bill under the scenario's purchases, its monthly
+/// cost in both views of upfront fees, the Spot Monte Carlo, and the job alternatives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComputeReport {
+    /// Line items of the metered fleet usage (On-Demand, RI hours and upfronts, Spot).
+    pub bill: BillReport,
+    pub months: Vec<ComputeMonth>,
+    /// Upfront fees spread over their term.
+    #[serde(with = "dec")]
+    pub total_amortized_usd: Decimal,
+    /// Upfront fees in the month they are paid.
+    #[serde(with = "dec")]
+    pub total_cash_usd: Decimal,
+    pub monte_carlo: Option<MonteCarloReport>,
+    pub alternatives: Vec<JobClassReport>,
+    /// What the evidence readers kept and skipped, and modelling notes.
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComputeMonth {
+    pub month: String,
+    #[serde(with = "dec")]
+    pub on_demand_usd: Decimal,
+    #[serde(with = "dec")]
+    pub reserved_hourly_usd: Decimal,
+    #[serde(with = "dec")]
+    pub reserved_upfront_amortized_usd: Decimal,
+    #[serde(with = "dec")]
+    pub reserved_upfront_cash_usd: Decimal,
+    #[serde(with = "dec")]
+    pub savings_plans_usd: Decimal,
+    #[serde(with = "dec")]
+    pub savings_plans_cash_usd: Decimal,
+    #[serde(with = "dec")]
+    pub spot_usd: Decimal,
+    #[serde(with = "dec")]
+    pub total_amortized_usd: Decimal,
+    #[serde(with = "dec")]
+    pub total_cash_usd: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarloReport {
+    pub runs: u32,
+    pub seed: u64,
+    #[serde(with = "dec")]
+    pub cost_mean_usd: Decimal,
+    #[serde(with = "dec")]
+    pub cost_p50_usd: Decimal,
+    #[serde(with = "dec")]
+    pub cost_p95_usd: Decimal,
+    #[serde(with = "dec")]
+    pub cost_std_error_usd: Decimal,
+    pub interruptions_mean: f64,
+    pub rework_hours_mean: f64,
+}
+
+/// One job class priced on each service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobClassReport {
+    pub class: String,
+    pub jobs: u64,
+    pub options: Vec<JobOptionReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobOptionReport {
+    pub option: String,
+    /// Jobs of the class the trace runs on this service today.
+    pub current_jobs: u64,
+    /// `None` when infeasible.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_dec")]
+    pub cost_usd: Option<Decimal>,
+    pub delay_p95_seconds: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infeasible: Option<String>,
 }

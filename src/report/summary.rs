@@ -42,7 +42,12 @@ pub fn annualize(v: Decimal, months: usize) -> Decimal {
 }
 
 pub fn summarize(r: &Report) -> Summary {
-    let months = r.policies.first().map(|p| p.months.len()).unwrap_or(0);
+    let months = r
+        .policies
+        .first()
+        .map(|p| p.months.len())
+        .or_else(|| r.compute.as_ref().map(|c| c.months.len()))
+        .unwrap_or(0);
     let current = r.current_policy();
     let best = r.best_deployable();
     let saving = match (current, best) {

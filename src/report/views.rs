@@ -51,6 +51,9 @@ impl View for TableView {
             "Evidence: {} log lines ({} skipped), {} inventory rows, {} objects",
             e.lines.read, e.lines.skipped, e.inventory_rows, e.objects
         )?;
+        if r.policies.is_empty() {
+            return compute_lines(r, out);
+        }
         let best = r
             .policies
             .iter()
@@ -107,8 +110,18 @@ impl View for TableView {
                 )?;
             }
         }
-        Ok(())
+        compute_lines(r, out)
     }
+}
+
+fn compute_lines(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(c) = &r.compute {
+        writeln!(out)?;
+        for l in super::compute_view::lines(c) {
+            writeln!(out, "  {l}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The CSV header of line items (`costlab estimate --format csv` uses the same columns after

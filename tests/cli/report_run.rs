@@ -459,3 +459,74 @@ fn policies_can_run_with_their_own_replication_rules() {
         &["bad.toml:10", "nope"],
     );
 }
+
+#[test]
+fn a_compute_scenario_reports_its_fleet_and_the_emr_blunder() {
+    let w = Workdir::new();
+    let sc = super::repo("scenarios/emr-spot.toml");
+    let out = w.run(&["run", &sc, "--out", "emr"]);
+    ok(&out);
+    let j: Value =
+        serde_json::from_slice(&std::fs::read(w.path("emr/report.json")).unwrap()).unwrap();
+    let c = &j["compute"];
+    // The fleet's rated line items are the metered part of its amortized total: the rest is
+    // the Savings Plan commitment, reported per month until it is metered.
+    let sp: rust_decimal::Decimal = c["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| super::dec(&m["savings_plans_usd"]))
+        .sum();
+    assert!(sp > rust_decimal::Decimal::ZERO);
+    // (equal to Decimal's 28 digits: a division by hours in the month rounds at the last one)
+    let gap = super::dec(&c["bill"]["total_usd"]) + sp - super::dec(&c["total_amortized_usd"]);
+    assert!(gap.abs() < rust_decimal::Decimal::new(1, 18), "{gap}");
+    // The Monte Carlo brackets its mean.
+    let mc = &c["monte_carlo"];
+    assert_eq!(mc["runs"], 1000);
+    assert!(super::dec(&mc["cost_p50_usd"]) <= super::dec(&mc["cost_p95_usd"]));
+    // The 3 TB nightly copy on an always-on EMR cluster costs far more than as a Glue job, and
+    // Lambda cannot run it at all.
+    let copy = c["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["class"] == "nightly-copy-3tb")
+        .unwrap();
+    let opt = |o: &str| {
+        copy["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["option"] == o)
+            .unwrap()
+            .clone()
+    };
+    let (emr, glue) = (
+        super::dec(&opt("emr")["cost_usd"]),
+        super::dec(&opt("glue")["cost_usd"]),
+    );
+    assert!(
+        emr > glue * rust_decimal::Decimal::from(10),
+        "emr {emr} vs glue {glue}"
+    );
+    assert!(
+        opt("lambda")["infeasible"]
+            .as_str()
+            .unwrap()
+            .contains("900 s")
+    );
+    let html = std::fs::read_to_string(w.path("emr/index.html")).unwrap();
+    assert!(
+        html.contains(&money(&opt("emr")["cost_usd"]))
+            && html.contains(&money(&opt("glue")["cost_usd"]))
+    );
+    assert!(!html.contains("Storage policies"));
+    let again = w.run(&[
+        "report",
+        w.path("emr/report.json").to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(again.stdout, html.as_bytes());
+}

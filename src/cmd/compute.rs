@@ -1,0 +1,145 @@
+//! The scenario's `[compute]` section run end to end: evidence read or generated, the fleet
+//! simulated under the scenario's purchases, Spot interruptions by Monte Carlo, job classes
+//! priced on each service, and the fleet's metered usage rated into line items.
+
+use super::{Failure, input};
+use anyhow::anyhow;
+use costlab::cost::{RateOptions, rate};
+use costlab::pricing::{Catalog, PriceBook, PricePath, Value};
+use costlab::report::model::{
+    BillReport, ComputeMonth, ComputeReport, JobClassReport, JobOptionReport, MonteCarloReport,
+};
+use costlab::scenario::Scenario;
+use costlab::sim::fleet::{
+    FleetOptions, FleetPlan, RateCard, compare_alternatives, load_evidence, monte_carlo,
+    simulate_fleet,
+};
+use rust_decimal::Decimal;
+
+/// A price-book value by key path (first band of a banded price).
+fn flat(book: &PriceBook, path: &[&str]) -> Option<Decimal> {
+    match &book
+        .entries
+        .get(&PricePath::new(path.iter().copied()))?
+        .value
+    {
+        Value::Flat(v) => Some(*v),
+        Value::Tiers(t) => t.first().map(|t| t.usd),
+        Value::Bool(_) => None,
+    }
+}
+
+/// The rates the fleet simulator decides with, from `book`.
+pub fn rate_card(book: &PriceBook) -> RateCard {
+    let types = book
+        .entries
+        .keys()
+        .filter(|p| p.0.len() == 3 && p.0[0] == "ec2" && p.0[1] == "on_demand")
+        .filter_map(|p| costlab::aws::InstanceType::parse(&p.0[2]).ok());
+    RateCard::from_lookup(types, |path| flat(book, path))
+}
+
+fn fleet_err(e: impl std::fmt::Display) -> Failure {
+    input(anyhow!("[compute]: {e}"))
+}
+
+/// The compute report of `sc`, or `None` without a `[compute]` section.
+pub fn compute_report(
+    sc: &Scenario,
+    catalog: &mut Catalog,
+) -> Result<Option<ComputeReport>, Failure> {
+    let Some(spec) = &sc.compute else {
+        return Ok(None);
+    };
+    let region = spec
+        .region
+        .clone()
+        .unwrap_or_else(|| catalog.home().region.clone());
+    catalog.ensure(&region).map_err(input)?;
+    let book = catalog.book(&region).map_err(input)?;
+    let card = rate_card(book);
+    let rules = book.rules.compute.clone();
+    let seed = spec.seed.unwrap_or(sc.seed);
+    let ev = load_evidence(spec, &region, sc.start, sc.end, seed).map_err(fleet_err)?;
+    let plan = FleetPlan {
+        reservations: spec.reservations.clone(),
+        savings_plans: spec.savings_plans.clone(),
+        spot: spec.spot.policy.clone(),
+        spot_series: ev.spot_series.clone(),
+    };
+    let result =
+        simulate_fleet(&ev.demand, &plan, &card, FleetOptions::default()).map_err(fleet_err)?;
+    let mc = if spec.runs > 0 && !ev.demand.types.is_empty() {
+        let m = monte_carlo(&result, &spec.spot.policy, spec.runs, seed).map_err(fleet_err)?;
+        Some(MonteCarloReport {
+            runs: m.runs,
+            seed: m.seed,
+            cost_mean_usd: m.cost_mean.usd(),
+            cost_p50_usd: m.cost_p50.usd(),
+            cost_p95_usd: m.cost_p95.usd(),
+            cost_std_error_usd: m.cost_std_error.usd(),
+            interruptions_mean: m.interruptions.mean,
+            rework_hours_mean: m.rework_seconds.mean / 3600.0,
+        })
+    } else {
+        None
+    };
+    let mut alternatives = Vec::new();
+    if let Some(opts) = &spec.jobs
+        && !ev.jobs.is_empty()
+    {
+        let mut opts = opts.clone();
+        if spec.seed.is_none() {
+            opts.seed = seed;
+        }
+        let alt =
+            compare_alternatives(&ev.jobs, &region, &card, &rules, &opts).map_err(fleet_err)?;
+        for row in alt.rows {
+            alternatives.push(JobClassReport {
+                class: row.class,
+                jobs: row.jobs as u64,
+                options: row
+                    .cells
+                    .into_iter()
+                    .map(|c| JobOptionReport {
+                        option: c.option.as_str().to_string(),
+                        current_jobs: c.current_jobs as u64,
+                        cost_usd: c.cost.map(|m| m.usd()),
+                        delay_p95_seconds: c.delay_p95_seconds,
+                        infeasible: c.infeasible,
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let bill = rate(&result.usage, catalog, &RateOptions::default()).map_err(input)?;
+    let months = result
+        .months
+        .iter()
+        .map(|m| ComputeMonth {
+            month: m.month.map(|x| x.to_string()).unwrap_or_default(),
+            on_demand_usd: m.on_demand.usd(),
+            reserved_hourly_usd: m.reserved_hourly.usd(),
+            reserved_upfront_amortized_usd: m.reserved_upfront_amortized.usd(),
+            reserved_upfront_cash_usd: m.reserved_upfront_cash.usd(),
+            savings_plans_usd: m.savings_plans.usd(),
+            savings_plans_cash_usd: m.savings_plans_cash.usd(),
+            spot_usd: m.spot.usd(),
+            total_amortized_usd: m.total_amortized.usd(),
+            total_cash_usd: m.total_cash.usd(),
+        })
+        .collect();
+    let mut notes = ev.notes.clone();
+    if !spec.savings_plans.is_empty() {
+        notes.push("Savings Plan commitments are in the monthly totals but not yet metered as line items; their rates are a documented discount off On-Demand (unconfirmed, docs/fleet.md).".into());
+    }
+    Ok(Some(ComputeReport {
+        bill: BillReport::from(&bill),
+        months,
+        total_amortized_usd: result.total_amortized.usd(),
+        total_cash_usd: result.total_cash.usd(),
+        monte_carlo: mc,
+        alternatives,
+        notes,
+    }))
+}
