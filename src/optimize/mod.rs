@@ -1,2 +1,44 @@
 //! Optimizers: good_lp models that choose lifecycle rules per object group and compute purchase
 //! mixes, returning domain types (never raw solver values).
+//!
+//! * `candidates`: lifecycle rule bodies generated from a grid, kept when S3 accepts them;
+//! * `groups`: object groups (prefix × size band) and how their rules merge;
+//! * `lifecycle_model`: the MILP choosing one candidate per group under rule-count, SLA,
+//!   restore, retention and budget constraints; `lifecycle_check` re-checks it exactly and
+//!   names the binding constraint of an infeasible model;
+//! * `emit`: the chosen assignment as a `put-bucket-lifecycle-configuration` document;
+//! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, with an exact
+//!   evaluator (`purchase_eval`) and JSON / CSV writers (`purchase_output`);
+//! * `solver`: the one place that picks HiGHS or microlp.
+//!
+//! Money stays `rust_decimal::Decimal` everywhere except inside the LP.
+
+pub mod candidates;
+pub mod emit;
+pub mod groups;
+pub mod lifecycle_check;
+mod lifecycle_milp;
+pub mod lifecycle_model;
+pub mod purchase;
+pub mod purchase_eval;
+mod purchase_model;
+pub mod purchase_output;
+pub mod solver;
+
+pub use candidates::{Candidate, CandidateError, CandidateGrid, generate};
+pub use emit::{EmitError, EmitOptions, EmittedLifecycle, emit_lifecycle};
+pub use groups::{Group, GroupError, SizeBand};
+pub use lifecycle_check::{Binding, assignment_total, check_assignment};
+pub use lifecycle_model::{
+    GroupChoice, LifecycleChoice, LifecycleConstraints, LifecycleModelError, LifecycleProblem,
+    RunnerUp, solve_lifecycle,
+};
+pub use purchase::{
+    Demand, Pool, PurchaseError, PurchaseParams, PurchasePlan, Reservation, RiOffer, RiTerm,
+    RiskLimit, solve_purchase,
+};
+pub use purchase_eval::{
+    BreakEven, DemandDrop, PlanCost, PurchaseRecommendation, all_on_demand_cost, evaluate,
+};
+pub use purchase_output::{PlanLine, PlanOutputError, plan_lines, plan_to_json, write_plan_csv};
+pub use solver::{ModelStats, SolveError};

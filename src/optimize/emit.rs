@@ -1,0 +1,235 @@
+//! The chosen assignment as a lifecycle configuration `aws s3api
+//! put-bucket-lifecycle-configuration` accepts: one rule per maximal run of touching size bands
+//! of one prefix that share a candidate (so groups sharing a prefix and a candidate merge),
+//! size bands as `ObjectSizeGreaterThan` / `ObjectSizeLessThan` (under `And` with the prefix),
+//! groups that stay in STANDARD without expiration get no rule. Rule IDs are spelled from the
+//! prefix, band and candidate, so the same choice always gives the same document. The result
+//! is checked with our validator and must round-trip through our parser.
+
+use super::candidates::Candidate;
+use super::groups::{Group, GroupError, SizeBand, layout};
+use crate::trace::lifecycle::{
+    Filter, FilterForm, LifecycleConfiguration, MAX_ID_CHARS, MAX_RULES,
+    TransitionDefaultMinimumObjectSize, parse, to_json, validate,
+};
+use md5::{Digest, Md5};
+
+/// Options of the emitted document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// Written as `TransitionDefaultMinimumObjectSize` when set; it must match what the
+    /// simulator assumed when it priced small objects.
+    pub transition_default_minimum_object_size: Option<TransitionDefaultMinimumObjectSize>,
+}
+
+/// A configuration ready to put, and its JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmittedLifecycle {
+    pub configuration: LifecycleConfiguration,
+    pub json: String,
+    /// For each rule, the groups it covers.
+    pub rule_groups: Vec<Vec<usize>>,
+}
+
+/// Why the assignment cannot be written as a configuration.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum EmitError {
+    #[error(transparent)]
+    Groups(#[from] GroupError),
+    #[error("the assignment has {got} entries for {groups} groups")]
+    Shape { got: usize, groups: usize },
+    #[error("group {group} is assigned candidate {candidate}, but there are only {count}")]
+    UnknownCandidate {
+        group: usize,
+        candidate: usize,
+        count: usize,
+    },
+    #[error(
+        "every group stays in STANDARD without expiration: there is no rule to put; remove the \
+         configuration instead (aws s3api delete-bucket-lifecycle)"
+    )]
+    NothingToPut,
+    #[error(
+        "the assignment needs {count} rules; S3 allows at most {MAX_RULES} (solve with \
+         max_rules to respect it)"
+    )]
+    TooManyRules { count: usize },
+    #[error("the emitted configuration does not validate: {0}")]
+    Invalid(String),
+    #[error("the emitted configuration does not round-trip through the parser: {0}")]
+    RoundTrip(String),
+}
+
+/// Writes the lifecycle configuration for `assignment` (candidate index per group).
+pub fn emit_lifecycle(
+    groups: &[Group],
+    candidates: &[Candidate],
+    assignment: &[usize],
+    options: &EmitOptions,
+) -> Result<EmittedLifecycle, EmitError> {
+    if assignment.len() != groups.len() {
+        return Err(EmitError::Shape {
+            got: assignment.len(),
+            groups: groups.len(),
+        });
+    }
+    if let Some((g, &c)) = assignment
+        .iter()
+        .enumerate()
+        .find(|(_, c)| **c >= candidates.len())
+    {
+        return Err(EmitError::UnknownCandidate {
+            group: g,
+            candidate: c,
+            count: candidates.len(),
+        });
+    }
+    let lay = layout(groups)?;
+    let mut rules = Vec::new();
+    let mut rule_groups: Vec<Vec<usize>> = Vec::new();
+    for (prefix, members) in &lay.prefixes {
+        // Open runs: (candidate, band so far, groups); a run continues only from the band
+        // directly below with the same candidate.
+        let mut runs: Vec<(usize, SizeBand, Vec<usize>)> = Vec::new();
+        let mut run_of_group: Vec<(usize, usize)> = Vec::new();
+        for &g in members {
+            let c = assignment[g];
+            if !candidates[c].has_action() {
+                continue;
+            }
+            let continued = lay.prev[g]
+                .filter(|&q| assignment[q] == c)
+                .and_then(|q| run_of_group.iter().find(|(h, _)| *h == q).map(|e| e.1));
+            let r = match continued {
+                Some(r) => {
+                    runs[r].1 = runs[r].1.join(&groups[g].band);
+                    runs[r].2.push(g);
+                    r
+                }
+                None => {
+                    runs.push((c, groups[g].band, vec![g]));
+                    runs.len() - 1
+                }
+            };
+            run_of_group.push((g, r));
+        }
+        for (c, band, covered) in runs {
+            let filter = filter_for(prefix, band);
+            let id = rule_id(prefix, band, &candidates[c]);
+            rules.push(candidates[c].rule(&id, filter));
+            rule_groups.push(covered);
+        }
+    }
+    if rules.is_empty() {
+        return Err(EmitError::NothingToPut);
+    }
+    if rules.len() > MAX_RULES {
+        return Err(EmitError::TooManyRules { count: rules.len() });
+    }
+    let configuration = LifecycleConfiguration {
+        rules,
+        transition_default_minimum_object_size: options.transition_default_minimum_object_size,
+    };
+    let problems = validate(&configuration);
+    if !problems.is_empty() {
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        return Err(EmitError::Invalid(text.join("; ")));
+    }
+    let json = to_json(&configuration);
+    match parse("emitted.json", &json) {
+        Ok(back) if back == configuration => {}
+        Ok(_) => return Err(EmitError::RoundTrip("the parsed rules differ".into())),
+        Err(e) => return Err(EmitError::RoundTrip(e.to_string())),
+    }
+    Ok(EmittedLifecycle {
+        configuration,
+        json,
+        rule_groups,
+    })
+}
+
+/// The filter of a prefix and band: exclusive S3 bounds `> min − 1` and `< max`.
+pub fn filter_for(prefix: &str, band: SizeBand) -> Filter {
+    let mut f = Filter {
+        prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+        object_size_greater_than: band.min_bytes.checked_sub(1),
+        object_size_less_than: band.max_bytes,
+        ..Filter::all()
+    };
+    f.form = if f.predicate_count() > 1 {
+        FilterForm::And
+    } else {
+        FilterForm::Single
+    };
+    f
+}
+
+/// `costlab/<prefix>/<band>/<candidate>`, or the MD5 of the prefix when that is longer than
+/// S3 allows.
+fn rule_id(prefix: &str, band: SizeBand, candidate: &Candidate) -> String {
+    let band_text = match (band.min_bytes, band.max_bytes) {
+        (0, None) => "any".to_string(),
+        (0, Some(m)) => format!("lt{m}"),
+        (n, None) => format!("ge{n}"),
+        (n, Some(m)) => format!("ge{n}-lt{m}"),
+    };
+    let id = format!("costlab/{prefix}/{band_text}/{}", candidate.id);
+    if id.chars().count() <= MAX_ID_CHARS {
+        return id;
+    }
+    let digest = hex::encode(Md5::digest(prefix.as_bytes()));
+    format!("costlab/md5:{digest}/{band_text}/{}", candidate.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::StorageClass;
+
+    #[test]
+    fn merges_touching_bands_and_skips_standard() {
+        let bands = SizeBand::split_at(&[1_000, 131_072]);
+        let groups: Vec<Group> = bands
+            .iter()
+            .map(|b| Group::new("logs/", *b))
+            .chain([Group::new("data/", SizeBand::ALL)])
+            .collect();
+        let cands = vec![
+            Candidate::standard(),
+            Candidate::new(vec![(30, StorageClass::StandardIa)], None),
+        ];
+        let e = emit_lifecycle(&groups, &cands, &[1, 1, 0, 1], &EmitOptions::default()).unwrap();
+        let rules = &e.configuration.rules;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].id.as_deref(), Some("costlab/data//any/IA30"));
+        assert_eq!(rules[0].filter, Filter::prefix("data/"));
+        assert_eq!(rules[1].filter.object_size_less_than, Some(131_072));
+        assert_eq!(rules[1].filter.object_size_greater_than, None);
+        assert_eq!(e.rule_groups, vec![vec![3], vec![0, 1]]);
+        assert!(e.json.contains("\"And\""));
+        assert_eq!(
+            emit_lifecycle(&groups, &cands, &[0, 0, 0, 0], &EmitOptions::default()),
+            Err(EmitError::NothingToPut)
+        );
+        // Non-touching uses of one candidate are two rules.
+        let e = emit_lifecycle(&groups, &cands, &[1, 0, 1, 0], &EmitOptions::default()).unwrap();
+        assert_eq!(e.configuration.rules.len(), 2);
+        assert_eq!(
+            e.configuration.rules[1].filter.object_size_greater_than,
+            Some(131_071)
+        );
+    }
+
+    #[test]
+    fn long_prefixes_get_hashed_ids() {
+        let long = "p".repeat(300);
+        let groups = vec![Group::new(long, SizeBand::ALL)];
+        let cands = vec![Candidate::new(vec![(30, StorageClass::GlacierIr)], None)];
+        let e = emit_lifecycle(&groups, &cands, &[0], &EmitOptions::default()).unwrap();
+        let id = e.configuration.rules[0].id.clone().unwrap_or_default();
+        assert!(
+            id.starts_with("costlab/md5:") && id.len() <= MAX_ID_CHARS,
+            "{id}"
+        );
+    }
+}

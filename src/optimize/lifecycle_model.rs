@@ -1,0 +1,283 @@
+//! The lifecycle choice model: one candidate per group, minimum total cost, under the user's
+//! constraints. A MILP over binaries `x[g][c]` ("group g uses candidate c"), created only for
+//! the pairs that are offered and allowed (SLA and retention are exclusions, not rows):
+//!
+//! * `Σ_c x[g][c] = 1` per group (`assign:<g>`);
+//! * rules (`rules`): the emitter writes one rule per maximal run of touching size bands of one
+//!   prefix that share a candidate with an action ("stay in STANDARD" needs no rule), so the
+//!   number of rules is `Σ_{g,c} start[g][c]` with `start = x[g][c]` when the band below `g`
+//!   does not touch it, else `start ≥ x[g][c] − x[prev(g)][c]`, `start ≥ 0`. `K` bounds exactly
+//!   the number of rules in the emitted configuration, and the model always applies S3's own
+//!   limit of 1,000;
+//! * distinct policies (`policies`, optional): `x[g][c] ≤ used[c]`, `Σ_c used[c] ≤ P` over
+//!   candidates with an action;
+//! * restores (`restores`): `Σ restores[g][c]·x[g][c] ≤ R` per month;
+//! * budget (`budget`): `Σ cost[g][c]·x[g][c] ≤ B`.
+//!
+//! Money is `f64` only inside the model (costs enter relative to each group's cheapest allowed
+//! candidate, which keeps the coefficients small); the chosen total is recomputed in `Decimal`
+//! and every constraint is re-checked exactly (`lifecycle_check`).
+
+use super::candidates::Candidate;
+use super::groups::{Group, GroupError, Layout, layout};
+use super::lifecycle_check::{self, Binding};
+use super::lifecycle_milp::build;
+use super::solver::{self, ModelStats, SolveError, to_f64};
+use crate::trace::lifecycle::MAX_RULES;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// What the simulator priced: `cost[g][c]` is the expected cost in dollars of group `g` under
+/// candidate `c` over the scenario's horizon (`None`: not offered for this group), and
+/// `restores[g][c]` its expected restore requests per month (empty: none anywhere).
+#[derive(Clone, Debug, Default)]
+pub struct LifecycleProblem {
+    pub groups: Vec<Group>,
+    pub candidates: Vec<Candidate>,
+    pub cost: Vec<Vec<Option<Decimal>>>,
+    pub restores: Vec<Vec<Decimal>>,
+}
+
+/// The user's constraints (`[optimize.lifecycle]`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LifecycleConstraints {
+    /// At most this many rules in the emitted configuration (S3's 1,000 always applies).
+    pub max_rules: Option<usize>,
+    /// At most this many distinct candidates with an action across all groups.
+    pub max_policies: Option<usize>,
+    /// Groups whose prefix starts with one of these must stay millisecond-readable (no
+    /// GLACIER or DEEP_ARCHIVE transition).
+    pub millisecond_prefixes: Vec<String>,
+    /// At most this many restore requests per month, all groups together.
+    pub max_restores_per_month: Option<Decimal>,
+    /// No expiration before this many days after creation.
+    pub min_retention_days: Option<u32>,
+    /// The total may not exceed this many dollars.
+    pub budget: Option<Decimal>,
+}
+
+/// The runner-up of a group: its cheapest other allowed candidate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunnerUp {
+    pub candidate: usize,
+    pub cost: Decimal,
+    /// `cost − chosen cost`; negative when a global constraint (rules, policies, restores,
+    /// budget) moved the group off its own cheapest candidate.
+    pub gap: Decimal,
+}
+
+/// The choice for one group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupChoice {
+    pub group: usize,
+    pub candidate: usize,
+    pub cost: Decimal,
+    pub restores_per_month: Decimal,
+    pub runner_up: Option<RunnerUp>,
+}
+
+/// The recommendation: a candidate per group and its exact totals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LifecycleChoice {
+    /// One entry per group, in group order.
+    pub groups: Vec<GroupChoice>,
+    /// Exact sum of the chosen costs.
+    pub total: Decimal,
+    pub restores_per_month: Decimal,
+    /// Rules the emitted configuration will have.
+    pub rules: usize,
+    /// Distinct candidates with an action in use.
+    pub policies: usize,
+    pub stats: ModelStats,
+}
+
+impl LifecycleChoice {
+    /// The chosen candidate index of every group.
+    pub fn assignment(&self) -> Vec<usize> {
+        self.groups.iter().map(|g| g.candidate).collect()
+    }
+}
+
+/// Why no recommendation could be made.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum LifecycleModelError {
+    #[error("the cost matrix does not fit the groups and candidates: {0}")]
+    Shape(String),
+    #[error(transparent)]
+    Groups(#[from] GroupError),
+    #[error("group {group} ({label}) has no allowed candidate: {reason}")]
+    NoCandidate {
+        group: usize,
+        label: String,
+        reason: String,
+    },
+    #[error("no assignment satisfies {}: {detail}", list(binding))]
+    Infeasible {
+        binding: Vec<Binding>,
+        detail: String,
+    },
+    #[error(transparent)]
+    Solver(#[from] SolveError),
+}
+
+fn list(b: &[Binding]) -> String {
+    b.iter()
+        .map(|b| b.to_string())
+        .collect::<Vec<_>>()
+        .join(" together with ")
+}
+
+/// Which constraint families a model carries (diagnosis re-solves with subsets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Families {
+    pub rules: bool,
+    pub policies: bool,
+    pub restores: bool,
+    pub budget: bool,
+}
+
+/// The checked problem: allowed pairs, per-group floors, the rule layout.
+pub(crate) struct Prepared<'a> {
+    pub problem: &'a LifecycleProblem,
+    pub constraints: &'a LifecycleConstraints,
+    /// Allowed candidates per group, ascending.
+    pub allowed: Vec<Vec<usize>>,
+    /// Cheapest allowed cost per group.
+    pub floor: Vec<Decimal>,
+    pub layout: Layout,
+    /// min(max_rules, 1000).
+    pub rule_limit: usize,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(
+        problem: &'a LifecycleProblem,
+        constraints: &'a LifecycleConstraints,
+    ) -> Result<Self, LifecycleModelError> {
+        let (ng, nc) = (problem.groups.len(), problem.candidates.len());
+        if problem.cost.len() != ng || problem.cost.iter().any(|r| r.len() != nc) {
+            return Err(LifecycleModelError::Shape(format!(
+                "expected {ng} rows of {nc} costs (groups × candidates)"
+            )));
+        }
+        if !problem.restores.is_empty()
+            && (problem.restores.len() != ng || problem.restores.iter().any(|r| r.len() != nc))
+        {
+            return Err(LifecycleModelError::Shape(format!(
+                "expected no restores or {ng} rows of {nc} restore counts"
+            )));
+        }
+        let layout = layout(&problem.groups)?;
+        let mut allowed = Vec::with_capacity(ng);
+        let mut floor = Vec::with_capacity(ng);
+        for (g, group) in problem.groups.iter().enumerate() {
+            let sla = constraints
+                .millisecond_prefixes
+                .iter()
+                .any(|p| group.prefix.starts_with(p.as_str()));
+            let (mut offered, mut sla_out, mut ret_out) = (0, 0, 0);
+            let mut ok = Vec::new();
+            for (c, cand) in problem.candidates.iter().enumerate() {
+                if problem.cost[g][c].is_none() {
+                    continue;
+                }
+                offered += 1;
+                if sla && !cand.millisecond_readable() {
+                    sla_out += 1;
+                } else if let (Some(n), Some(x)) =
+                    (constraints.min_retention_days, cand.expiration_days)
+                    && x < n
+                {
+                    ret_out += 1;
+                } else {
+                    ok.push(c);
+                }
+            }
+            let Some(best) = ok.iter().filter_map(|&c| problem.cost[g][c]).min() else {
+                return Err(LifecycleModelError::NoCandidate {
+                    group: g,
+                    label: group.label(),
+                    reason: format!(
+                        "{offered} of {nc} candidates offered; {sla_out} excluded by the \
+                         millisecond-read SLA, {ret_out} by the minimum retention"
+                    ),
+                });
+            };
+            floor.push(best);
+            allowed.push(ok);
+        }
+        let rule_limit = constraints.max_rules.unwrap_or(MAX_RULES).min(MAX_RULES);
+        Ok(Prepared {
+            problem,
+            constraints,
+            allowed,
+            floor,
+            layout,
+            rule_limit,
+        })
+    }
+
+    pub fn restores(&self, g: usize, c: usize) -> Decimal {
+        self.problem
+            .restores
+            .get(g)
+            .and_then(|r| r.get(c))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn cost(&self, g: usize, c: usize) -> Decimal {
+        self.problem.cost[g][c].unwrap_or_default()
+    }
+
+    /// The families the constraints ask for (rules only when they could bind).
+    pub fn families(&self) -> Families {
+        Families {
+            rules: self.rule_limit < self.problem.groups.len(),
+            policies: self.constraints.max_policies.is_some(),
+            restores: self.constraints.max_restores_per_month.is_some(),
+            budget: self.constraints.budget.is_some(),
+        }
+    }
+}
+
+/// Chooses a candidate per group: the cheapest assignment that satisfies `constraints`.
+pub fn solve_lifecycle(
+    problem: &LifecycleProblem,
+    constraints: &LifecycleConstraints,
+) -> Result<LifecycleChoice, LifecycleModelError> {
+    let p = Prepared::new(problem, constraints)?;
+    lifecycle_check::quick_bounds(&p)?;
+    let families = p.families();
+    let (mut tr, mut tb) = (0.0, 0.0);
+    for _ in 0..4 {
+        let (assignment, stats) = match build(&p, families, tr, tb).solve() {
+            Ok(ok) => ok,
+            Err(SolveError::Infeasible) => return Err(lifecycle_check::diagnose(&p, families)),
+            Err(e) => return Err(e.into()),
+        };
+        let broken = lifecycle_check::violations(&p, &assignment);
+        if broken.is_empty() {
+            return Ok(lifecycle_check::choice(&p, assignment, stats));
+        }
+        // Only a rounding error of the float model can get here: tighten and solve again.
+        for b in broken {
+            match b {
+                Binding::Restores { excess, .. } => tr += to_f64(excess) + 1e-7,
+                Binding::Budget { excess, .. } => tb += to_f64(excess) + 1e-7,
+                other => {
+                    return Err(SolveError::Backend {
+                        solver: solver::SOLVER_NAME,
+                        message: format!("the solution breaks {other}"),
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+    Err(SolveError::Backend {
+        solver: solver::SOLVER_NAME,
+        message: "the solution kept breaking a constraint by a rounding error".into(),
+    }
+    .into())
+}
