@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
-ls /usr/lib/*/libclang*.so* /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || need+=(libclang1-14)
+ldconfig -p 2>/dev/null | grep -q "libclang" || need+=(libclang1-14)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
@@ -16,7 +16,11 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   # Chromium is only for the browser test (skipped with a notice when absent): its failure to
   # install must not stop the build tools from installing.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cmake libclang1-14 >/dev/null
+  build=()
+  for p in "${need[@]}"; do [ "$p" = chromium ] || build+=("$p"); done
+  if [ ${#build[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${build[@]}" >/dev/null
+  fi
   if [[ " ${need[*]} " == *" chromium "* ]]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null ||
       echo "note: chromium could not be installed; the browser test will be skipped"

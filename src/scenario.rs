@@ -169,7 +169,24 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     let mut policies = Vec::new();
     let policy_tables = root.tables("policy")?;
     for p in &policy_tables {
-        policies.push(read_policy(p, &base)?);
+        let policy = read_policy(p, &base)?;
+        if policy.name == "clairvoyant-bound" {
+            return Err(p
+                .err(
+                    "name",
+                    "`clairvoyant-bound` is the name costlab reports its bound under",
+                )
+                .into());
+        }
+        if policies.iter().any(|q: &Policy| q.name == policy.name) {
+            return Err(p
+                .err(
+                    "name",
+                    format!("a second [[policy]] named {:?}", policy.name),
+                )
+                .into());
+        }
+        policies.push(policy);
     }
     let compute = match root.table("compute")? {
         Some(t) => Some(crate::sim::fleet::parse_compute(&t, &base, start)?),
@@ -194,7 +211,13 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
             "rtc",
             "destination_lifecycle",
         ])?;
-        rule_names.push(r.string("name")?.map(str::to_string));
+        let name = r.string("name")?.map(str::to_string);
+        if name.is_some() && rule_names.contains(&name) {
+            return Err(r
+                .err("name", "a second [[replication]] rule of this name")
+                .into());
+        }
+        rule_names.push(name);
         replication.push(read_replication(&r, &base)?);
     }
     // Which replication rules each policy runs with: all of them, unless some policy lists its own.

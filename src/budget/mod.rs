@@ -38,6 +38,43 @@ impl Target {
         }
     }
 
+    /// What a budget line measures: the policy's storage bill with the scenario's compute under
+    /// category `compute`, or, in a report without storage policies, the compute fleet itself
+    /// (for `current` and `recommended`).
+    fn subject(&self, r: &Report) -> Option<Subject> {
+        let compute = r.compute.as_ref();
+        match (self.find(r), compute) {
+            (Some(p), _) => {
+                let mut categories = category_totals(&p.months);
+                if let Some(c) = compute {
+                    *categories.entry("compute".into()).or_insert(Decimal::ZERO) +=
+                        c.total_amortized_usd;
+                }
+                Some(Subject {
+                    total: p.total_usd,
+                    months: p
+                        .months
+                        .iter()
+                        .map(|m| (m.month.clone(), m.total_usd))
+                        .collect(),
+                    categories,
+                })
+            }
+            (None, Some(c)) if r.policies.is_empty() && !matches!(self, Target::Named(_)) => {
+                Some(Subject {
+                    total: c.total_amortized_usd,
+                    months: c
+                        .months
+                        .iter()
+                        .map(|m| (m.month.clone(), m.total_amortized_usd))
+                        .collect(),
+                    categories: [("compute".to_string(), c.total_amortized_usd)].into(),
+                })
+            }
+            _ => None,
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Target::Current => "current".into(),
@@ -45,6 +82,13 @@ impl Target {
             Target::Named(n) => n.clone(),
         }
     }
+}
+
+/// The figures a budget checks.
+struct Subject {
+    total: Decimal,
+    months: Vec<(String, Decimal)>,
+    categories: BTreeMap<String, Decimal>,
 }
 
 /// One checked budget line.
@@ -173,7 +217,7 @@ pub fn evaluate(file: &BudgetFile, r: &Report, baseline: Option<(&str, &Report)>
                 missing,
             });
         };
-        let Some(p) = b.target.find(r) else {
+        let Some(p) = b.target.subject(r) else {
             push(
                 "policy".into(),
                 Decimal::ZERO,
@@ -192,36 +236,36 @@ pub fn evaluate(file: &BudgetFile, r: &Report, baseline: Option<(&str, &Report)>
             continue;
         };
         if let Some(limit) = b.max_total_usd {
-            push("max_total_usd".into(), p.total_usd, limit, "USD", None);
+            push("max_total_usd".into(), p.total, limit, "USD", None);
         }
         if let Some(limit) = b.max_monthly_usd {
             // The dearest month is the one that can break it; report that one.
-            if let Some(m) = p.months.iter().max_by(|a, z| {
-                a.total_usd
-                    .cmp(&z.total_usd)
-                    .then_with(|| z.month.cmp(&a.month))
-            }) {
+            if let Some((month, total)) = p
+                .months
+                .iter()
+                .max_by(|a, z| a.1.cmp(&z.1).then_with(|| z.0.cmp(&a.0)))
+            {
                 push(
-                    format!("max_monthly_usd ({})", m.month),
-                    m.total_usd,
+                    format!("max_monthly_usd ({month})"),
+                    *total,
                     limit,
                     "USD",
                     None,
                 );
             }
         }
-        let cats = category_totals(&p.months);
+        let cats = &p.categories;
         for (cat, limit) in &b.categories {
             let actual = cats.get(cat).copied().unwrap_or_default();
             push(format!("category {cat}"), actual, *limit, "USD", None);
         }
         if let Some((name, base)) = baseline {
-            let then = b.target.find(base).map(|q| q.total_usd);
+            let then = b.target.subject(base).map(|q| q.total);
             let missing = then
                 .is_none()
                 .then(|| format!("baseline {name} has no policy {:?}", b.target.label()));
             let then = then.unwrap_or_default();
-            let growth = p.total_usd - then;
+            let growth = p.total - then;
             if let Some(limit) = b.max_growth_usd {
                 push(
                     "max_growth_usd".into(),

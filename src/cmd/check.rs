@@ -64,7 +64,7 @@ fn usd(v: Decimal) -> String {
 
 fn amount(c: &Check, v: Decimal) -> String {
     if c.unit == "%" {
-        if v == Decimal::MAX {
+        if c.actual == Decimal::MAX && v != c.limit {
             "new cost (baseline $0)".into()
         } else {
             format!("{}%", v.round_dp(2))
@@ -164,7 +164,7 @@ fn markdown(v: &Verdict) -> String {
     if let Some(b) = &v.baseline
         && !v.movers.is_empty()
     {
-        let _ = writeln!(s, "\n**Moved most against `{}`**\n", md_escape(b));
+        let _ = writeln!(s, "\n**Moved most against {}**\n", md_escape(b));
         let _ = writeln!(s, "| policy | line | baseline | now | change |");
         let _ = writeln!(s, "|---|---|---:|---:|---:|");
         for m in &v.movers {
@@ -315,6 +315,13 @@ pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
             .as_ref()
             .map(|(_, r)| (name.as_deref().unwrap_or(""), r)),
     );
+    if verdict.checks.is_empty() {
+        return Err(input(anyhow!(
+            "{}: no [[budget]] applies to scenario {:?} (check the budgets' `scenario` names)",
+            budgets.file,
+            report.scenario
+        )));
+    }
     let out = match a.format {
         CheckFormat::Text => text(&verdict),
         CheckFormat::Md => markdown(&verdict),

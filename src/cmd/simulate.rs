@@ -438,8 +438,17 @@ pub(super) fn replay_scenario(
         let usage = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
         replication.push((all, usage));
     } else {
+        // The bound (when present) runs with the rules every compared policy runs with, so
+        // that its distance to each policy is about storage, not about a DR choice.
+        let mut lists = sc.policy_replication.clone();
+        if sc.policies.len() > lists.len() {
+            let shared: Vec<usize> = (0..sc.replication.len())
+                .filter(|i| lists.iter().all(|l| l.contains(i)))
+                .collect();
+            lists.push(shared);
+        }
         let mut sets: Vec<(&Vec<usize>, Vec<usize>)> = Vec::new();
-        for (i, set) in sc.policy_replication.iter().enumerate() {
+        for (i, set) in lists.iter().enumerate() {
             match sets.iter_mut().find(|(s, _)| *s == set) {
                 Some((_, who)) => who.push(i),
                 None => sets.push((set, vec![i])),

@@ -74,7 +74,7 @@ pub fn lines(c: &ComputeReport) -> Vec<String> {
             && p.saving() > Decimal::ZERO
         {
             out.push(format!(
-                "Jobs `{}` ({} runs) on {t} cost {}; on {b} they would cost {} (saves {}).",
+                "Jobs {} ({} runs) on {t} cost {}; on {b} they would cost {} (saves {}).",
                 p.class,
                 class.jobs,
                 usd(tc),

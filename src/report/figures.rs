@@ -136,10 +136,10 @@ fn bar_kind(r: &Report, p: &PolicyReport) -> charts::PolicyKind {
     }
 }
 
-fn compare(r: &Report, months: usize) -> Figure {
+fn compare(r: &Report, days: i64) -> Figure {
     Figure {
         id: "policy-comparison".into(),
-        caption: "Yearly cost of each policy (annualized from the horizon) and its saving against today's policy.".into(),
+        caption: "Yearly cost of each policy (scaled from the horizon to 365 days) and its saving against today's policy.".into(),
         data: Data::Compare(PolicyComparisonData {
             title: "Policies compared".into(),
             period: "per year".into(),
@@ -150,7 +150,7 @@ fn compare(r: &Report, months: usize) -> Figure {
                 .map(|p| PolicyBar {
                     name: p.name.clone(),
                     kind: bar_kind(r, p),
-                    cost: f(annualize(p.total_usd, months)),
+                    cost: f(annualize(p.total_usd, days)),
                 })
                 .collect(),
         }),
@@ -180,7 +180,7 @@ fn reads(r: &Report) -> Option<Figure> {
 }
 
 /// Today's cost to the recommended one, category by category.
-fn waterfall(r: &Report, months: usize) -> Option<Figure> {
+fn waterfall(r: &Report, days: i64) -> Option<Figure> {
     let (c, b) = (r.current_policy()?, r.best_deployable()?);
     if c.name == b.name {
         return None;
@@ -198,7 +198,7 @@ fn waterfall(r: &Report, months: usize) -> Option<Figure> {
             let d = bt.get(k).copied().unwrap_or_default() - ct.get(k).copied().unwrap_or_default();
             (!d.is_zero()).then(|| WaterfallStep {
                 label: k.clone(),
-                delta: f(annualize(d, months)),
+                delta: f(annualize(d, days)),
             })
         })
         .collect();
@@ -212,10 +212,10 @@ fn waterfall(r: &Report, months: usize) -> Option<Figure> {
             title: "Where the saving comes from".into(),
             period: "per year".into(),
             start_label: format!("Today ({})", c.name),
-            start: f(annualize(c.total_usd, months)),
+            start: f(annualize(c.total_usd, days)),
             steps,
             end_label: format!("Recommended ({})", b.name),
-            end: f(annualize(b.total_usd, months)),
+            end: f(annualize(b.total_usd, days)),
         }),
     })
 }
@@ -225,9 +225,9 @@ pub fn figures(r: &Report) -> Vec<Figure> {
     if r.policies.is_empty() {
         return Vec::new();
     }
-    let months = summarize(r).horizon_months;
-    let mut out = vec![compare(r, months)];
-    out.extend(waterfall(r, months));
+    let days = summarize(r).horizon_days;
+    let mut out = vec![compare(r, days)];
+    out.extend(waterfall(r, days));
     out.push(monthly(r));
     out.extend(r.policies.iter().enumerate().map(|(i, p)| storage(p, i)));
     out.extend(reads(r));

@@ -126,18 +126,17 @@ impl View for HtmlView {
                 "Clairvoyant bound, per year",
                 usd(b.per_year_usd),
                 format!(
-                    "no policy can beat it; recommended is {} above",
+                    "no compared policy is cheaper for any object; recommended is {} above",
                     usd(rec.total_usd - b.total_usd)
                 ),
             )?;
         }
         if let Some(c) = &r.compute {
-            let months = c.months.len();
             card(
                 out,
                 "",
                 "Compute, per year",
-                usd(annualize(c.total_amortized_usd, months)),
+                usd(annualize(c.total_amortized_usd, s.horizon_days)),
                 format!(
                     "{} over the horizon (upfronts amortized; {} as cash)",
                     usd(c.total_amortized_usd),
@@ -155,7 +154,7 @@ impl View for HtmlView {
                     out,
                     "good",
                     "Jobs on the right service, per year",
-                    usd(annualize(saving, months)),
+                    usd(annualize(saving, s.horizon_days)),
                     "saved by running each job class on its cheapest feasible service".into(),
                 )?;
             }
@@ -179,7 +178,7 @@ impl View for HtmlView {
         }
         if !r.policies.is_empty() {
             writeln!(out, "<section id=\"storage\"><h2>Storage policies</h2>")?;
-            policy_table(out, r, s.horizon_months)?;
+            policy_table(out, r, s.horizon_days)?;
             for c in &self.charts {
                 writeln!(
                     out,
@@ -205,7 +204,7 @@ impl View for HtmlView {
     }
 }
 
-fn policy_table(out: &mut dyn Write, r: &Report, months: usize) -> io::Result<()> {
+fn policy_table(out: &mut dyn Write, r: &Report, days: i64) -> io::Result<()> {
     writeln!(
         out,
         "<table><thead><tr><th>Policy</th><th class=\"num\">Total</th><th class=\"num\">Per year</th><th class=\"num\">Above the bound</th><th class=\"num\">Restores</th><th class=\"num\">Max restore wait (h)</th><th class=\"num\">Objects transitioned</th></tr></thead><tbody>"
@@ -217,7 +216,7 @@ fn policy_table(out: &mut dyn Write, r: &Report, months: usize) -> io::Result<()
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&p.name),
             usd(p.total_usd),
-            usd(annualize(p.total_usd, months)),
+            usd(annualize(p.total_usd, days)),
             p.above_bound_usd.map(usd).unwrap_or_else(|| "–".into()),
             p.stats.restores,
             p.stats.restore_wait_hours_max,

@@ -45,7 +45,7 @@ impl View for MarkdownView {
         if let Some(c) = &s.current {
             writeln!(
                 out,
-                "- **Cost today** (`{}`): {} over the horizon, {} a year",
+                "- **Cost today** ({}): {} over the horizon, {} a year",
                 md_escape(&c.name),
                 usd(c.total_usd),
                 usd(c.per_year_usd)
@@ -54,7 +54,7 @@ impl View for MarkdownView {
         if let Some(b) = &s.recommended {
             writeln!(
                 out,
-                "- **Recommended** (`{}`): {} over the horizon, {} a year",
+                "- **Recommended** ({}): {} over the horizon, {} a year",
                 md_escape(&b.name),
                 usd(b.total_usd),
                 usd(b.per_year_usd)
@@ -66,7 +66,7 @@ impl View for MarkdownView {
         if let Some(b) = &s.bound {
             writeln!(
                 out,
-                "- **Clairvoyant bound** (no policy can beat it): {} over the horizon",
+                "- **Clairvoyant bound** (each object stored the cheapest way knowing its future): {} over the horizon",
                 usd(b.total_usd)
             )?;
         }
@@ -86,7 +86,7 @@ impl View for MarkdownView {
                 "| {} | {} | {} | {} |",
                 md_escape(&p.name),
                 usd(p.total_usd),
-                usd(super::summary::annualize(p.total_usd, s.horizon_months)),
+                usd(super::summary::annualize(p.total_usd, s.horizon_days)),
                 p.above_bound_usd.map(usd).unwrap_or_else(|| "-".into())
             )?;
         }

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub horizon_months: usize,
+    /// Days in the horizon: yearly figures are totals × 365 / days.
+    pub horizon_days: i64,
     pub current: Option<Figure>,
     pub recommended: Option<Figure>,
     /// Current − recommended over the horizon, and annualized (× 12 / months).
@@ -25,20 +27,29 @@ pub struct Figure {
     pub per_year_usd: Decimal,
 }
 
-fn figure(p: &PolicyReport, months: usize) -> Figure {
+fn figure(p: &PolicyReport, days: i64) -> Figure {
     Figure {
         name: p.name.clone(),
         total_usd: p.total_usd,
-        per_year_usd: annualize(p.total_usd, months),
+        per_year_usd: annualize(p.total_usd, days),
     }
 }
 
-/// Scales a horizon total to twelve months (exact; rounded to the cent for display only).
-pub fn annualize(v: Decimal, months: usize) -> Decimal {
-    if months == 0 {
+/// Scales a total over `days` to 365 days (exact; rounded to the cent for display only).
+pub fn annualize(v: Decimal, days: i64) -> Decimal {
+    if days <= 0 {
         return Decimal::ZERO;
     }
-    v * Decimal::from(12) / Decimal::from(months)
+    v * Decimal::from(365) / Decimal::from(days)
+}
+
+/// Days from the report's horizon start to its (exclusive) end.
+pub fn horizon_days(r: &Report) -> i64 {
+    let day = |s: &str| crate::units::Timestamp::parse_rfc3339(s).map(|t| t.day());
+    match (day(&r.horizon.start), day(&r.horizon.end)) {
+        (Some(a), Some(b)) => b - a,
+        _ => 0,
+    }
 }
 
 pub fn summarize(r: &Report) -> Summary {
@@ -48,6 +59,7 @@ pub fn summarize(r: &Report) -> Summary {
         .map(|p| p.months.len())
         .or_else(|| r.compute.as_ref().map(|c| c.months.len()))
         .unwrap_or(0);
+    let days = horizon_days(r);
     let current = r.current_policy();
     let best = r.best_deployable();
     let saving = match (current, best) {
@@ -91,12 +103,13 @@ pub fn summarize(r: &Report) -> Summary {
     }
     Summary {
         horizon_months: months,
-        current: current.map(|p| figure(p, months)),
-        recommended: best.map(|p| figure(p, months)),
+        horizon_days: days,
+        current: current.map(|p| figure(p, days)),
+        recommended: best.map(|p| figure(p, days)),
         saving,
-        saving_per_year: saving.map(|s| annualize(s, months)),
+        saving_per_year: saving.map(|s| annualize(s, days)),
         saving_pct,
-        bound: r.bound().map(|p| figure(p, months)),
+        bound: r.bound().map(|p| figure(p, days)),
         risks,
     }
 }

@@ -54,21 +54,18 @@ impl View for TableView {
         if r.policies.is_empty() {
             return compute_lines(r, out);
         }
-        let best = r
-            .policies
-            .iter()
-            .map(|p| p.total_usd)
-            .min()
-            .unwrap_or_default();
+        let best = r.best_deployable().map(|p| p.total_usd).unwrap_or_default();
         writeln!(out)?;
         writeln!(out, "  {:<28} {:>16} {:>10}", "policy", "total", "vs best")?;
         for p in &r.policies {
-            let vs = if p.total_usd == best {
+            let vs = if p.kind == super::model::BOUND_KIND {
+                "floor".to_string()
+            } else if p.total_usd == best {
                 "best".to_string()
             } else if best.is_zero() {
                 "-".to_string()
             } else {
-                format!("+{:.1}%", (p.total_usd - best) / best * Decimal::from(100))
+                format!("{:+.1}%", (p.total_usd - best) / best * Decimal::from(100))
             };
             writeln!(out, "  {:<28} {:>16} {:>10}", p.name, usd(p.total_usd), vs)?;
         }

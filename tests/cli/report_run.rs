@@ -302,6 +302,16 @@ fn check_gates_on_budgets_and_baselines() {
         &["check", sc, "--budget", bad.to_str().unwrap()],
         &["bad2.toml:4", "retreival"],
     );
+    // A budget file none of whose budgets applies to this scenario is an input error, not a pass.
+    let other = w.write(
+        "other.toml",
+        "[[budget]]\nscenario = \"data-lake\"\nmax_total_usd = 1\n",
+    );
+    expect_input_error(
+        &w,
+        &["check", sc, "--budget", other.to_str().unwrap()],
+        &["no [[budget]] applies", "\"lake\""],
+    );
     // A missing baseline says how to make one.
     expect_input_error(
         &w,
@@ -337,6 +347,18 @@ fn check_gates_on_budgets_and_baselines() {
         "grow.toml",
         "[[budget]]\npolicy = \"std\"\nmax_growth_pct = 5\n",
     );
+    // Two runs of the same inputs give byte-identical verdicts.
+    let args = [
+        "check",
+        sc,
+        "--budget",
+        grow.to_str().unwrap(),
+        "--baseline",
+        "base.json",
+        "--format",
+        "json",
+    ];
+    assert_eq!(w.run(&args).stdout, w.run(&args).stdout);
     let unchanged = w.run(&[
         "check",
         sc,
@@ -458,6 +480,15 @@ fn policies_can_run_with_their_own_replication_rules() {
         &["simulate", bad.to_str().unwrap()],
         &["bad.toml:10", "nope"],
     );
+    let twice = w.write(
+        "twice.toml",
+        "name = \"dr\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-05-01\"\n[evidence]\nlogs = [\"logs/\"]\n[[policy]]\nname = \"p\"\nall_standard = true\n[[policy]]\nname = \"p\"\nall_standard = true\n",
+    );
+    expect_input_error(
+        &w,
+        &["simulate", twice.to_str().unwrap()],
+        &["twice.toml:11", "second [[policy]]"],
+    );
 }
 
 #[test]
@@ -515,6 +546,28 @@ fn a_compute_scenario_reports_its_fleet_and_the_emr_blunder() {
             .as_str()
             .unwrap()
             .contains("900 s")
+    );
+    // Budgets of a compute-only scenario check the fleet: its total and category `compute`.
+    let total = super::dec(&c["total_amortized_usd"]);
+    let b = w.write(
+        "b.toml",
+        &format!(
+            "[[budget]]\nmax_total_usd = {total}\n[budget.categories]\ncompute = {}\n",
+            total - rust_decimal::Decimal::ONE
+        ),
+    );
+    let out = w.run(&[
+        "check",
+        w.path("emr/report.json").to_str().unwrap(),
+        "--budget",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ok   emr-spot / current / max_total_usd")
+            && text.contains("FAIL emr-spot / current / category compute"),
+        "{text}"
     );
     let html = std::fs::read_to_string(w.path("emr/index.html")).unwrap();
     assert!(

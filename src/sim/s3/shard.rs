@@ -152,7 +152,7 @@ impl Shard {
     pub fn to_json(&self) -> Value {
         let e = &self.evidence;
         json!({
-            "schema_version": 1,
+            "schema_version": 2,
             "kind": "costlab-usage-shard",
             "scenario": self.scenario,
             "seed": self.seed,
@@ -170,8 +170,8 @@ impl Shard {
     }
 
     pub fn from_json(v: &Value) -> Result<Shard, String> {
-        if v["kind"] != "costlab-usage-shard" || v["schema_version"] != 1 {
-            return Err("not a costlab usage shard (schema_version 1): write one with `costlab simulate … --shard I/N --format shard`".into());
+        if v["kind"] != "costlab-usage-shard" || v["schema_version"] != 2 {
+            return Err("not a costlab usage shard of this version (schema_version 2): write it again with this costlab's `costlab simulate … --shard I/N --format shard`".into());
         }
         let s = |p: &Value, what: &str| {
             p.as_str()
