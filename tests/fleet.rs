@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use costlab::aws::{InstanceType, PurchaseOption, Region};
 use costlab::cost::{RateOptions, rate};
 use costlab::meter::{Meter, Usage};
-use costlab::pricing::{Catalog, PriceBook, PricePath, Value};
+use costlab::pricing::{Catalog, PriceBook, PricePath};
 use costlab::rules::ComputeRules;
 use costlab::sim::fleet::*;
 use costlab::tomlx::Doc;
@@ -42,12 +42,7 @@ fn catalog() -> &'static Catalog {
 }
 
 fn flat(book: &PriceBook, path: &[&str]) -> Option<Decimal> {
-    let p = PricePath::new(path.iter().copied());
-    match &book.entries.get(&p)?.value {
-        Value::Flat(v) => Some(*v),
-        Value::Tiers(t) => t.first().map(|t| t.usd),
-        Value::Bool(_) => None,
-    }
+    book.first_band(&PricePath::new(path.iter().copied()))
 }
 
 /// The rate card a caller builds from a price book (what `costlab simulate` does).

@@ -8,9 +8,10 @@ use costlab::budget::{Check, Verdict, evaluate, read_budgets};
 use costlab::report::Report;
 use costlab::report::html::esc;
 use costlab::report::markdown::md_escape;
+use costlab::report::views::usd;
 use costlab::report::views::{JsonView, View};
 use costlab::scenario::read_scenario;
-use costlab::units::{Money, decimal_text};
+use costlab::units::decimal_text;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -56,10 +57,6 @@ pub enum CheckFormat {
     Json,
     Md,
     Junit,
-}
-
-fn usd(v: Decimal) -> String {
-    Money(v).display()
 }
 
 fn amount(c: &Check, v: Decimal) -> String {

@@ -5,7 +5,7 @@
 use super::{Failure, input};
 use anyhow::anyhow;
 use costlab::cost::{RateOptions, rate};
-use costlab::pricing::{Catalog, PriceBook, PricePath, Value};
+use costlab::pricing::{Catalog, PriceBook, PricePath};
 use costlab::report::model::{
     BillReport, ComputeMonth, ComputeReport, JobClassReport, JobOptionReport, MonteCarloReport,
 };
@@ -14,20 +14,6 @@ use costlab::sim::fleet::{
     FleetOptions, FleetPlan, RateCard, compare_alternatives, load_evidence, monte_carlo,
     simulate_fleet,
 };
-use rust_decimal::Decimal;
-
-/// A price-book value by key path (first band of a banded price).
-fn flat(book: &PriceBook, path: &[&str]) -> Option<Decimal> {
-    match &book
-        .entries
-        .get(&PricePath::new(path.iter().copied()))?
-        .value
-    {
-        Value::Flat(v) => Some(*v),
-        Value::Tiers(t) => t.first().map(|t| t.usd),
-        Value::Bool(_) => None,
-    }
-}
 
 /// The rates the fleet simulator decides with, from `book`.
 pub fn rate_card(book: &PriceBook) -> RateCard {
@@ -36,7 +22,9 @@ pub fn rate_card(book: &PriceBook) -> RateCard {
         .keys()
         .filter(|p| p.0.len() == 3 && p.0[0] == "ec2" && p.0[1] == "on_demand")
         .filter_map(|p| costlab::aws::InstanceType::parse(&p.0[2]).ok());
-    RateCard::from_lookup(types, |path| flat(book, path))
+    RateCard::from_lookup(types, |path| {
+        book.first_band(&PricePath::new(path.iter().copied()))
+    })
 }
 
 fn fleet_err(e: impl std::fmt::Display) -> Failure {
@@ -80,6 +68,12 @@ pub fn compute_report(
             cost_std_error_usd: m.cost_std_error.usd(),
             interruptions_mean: m.interruptions.mean,
             rework_hours_mean: m.rework_seconds.mean / 3600.0,
+            cost_samples_usd: {
+                let base =
+                    rust_decimal::prelude::ToPrimitive::to_f64(&result.total_amortized.usd())
+                        .unwrap_or(0.0);
+                m.cost_deltas.iter().map(|d| base + d).collect()
+            },
         })
     } else {
         None

@@ -5,7 +5,7 @@
 
 use super::describe::{PriceSource, describe};
 use crate::meter::Meter;
-use crate::pricing::{EntryKind, PriceBook, Value};
+use crate::pricing::{EntryKind, PriceBook};
 use crate::units::Month;
 use rust_decimal::Decimal;
 
@@ -21,11 +21,7 @@ pub fn unit_price(book: &PriceBook, meter: &Meter, month: Month) -> Option<Decim
         Some(EntryKind::Price { per, .. }) => Decimal::from(per),
         _ => return None,
     };
-    let list = match &book.price(key).ok()?.value {
-        Value::Flat(p) => *p,
-        Value::Tiers(bands) => bands.first()?.usd,
-        Value::Bool(_) => return None,
-    };
+    let list = book.price(key).ok()?.value.first_band()?;
     Some(list / per / spec.divisor)
 }
 

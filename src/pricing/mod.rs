@@ -68,6 +68,17 @@ pub enum Value {
     Bool(bool),
 }
 
+impl Value {
+    /// The price of the first unit: a flat price, or the first band's.
+    pub fn first_band(&self) -> Option<Decimal> {
+        match self {
+            Value::Flat(v) => Some(*v),
+            Value::Tiers(bands) => bands.first().map(|b| b.usd),
+            Value::Bool(_) => None,
+        }
+    }
+}
+
 /// Where a value was written, for error messages.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Origin {
@@ -129,6 +140,11 @@ impl PriceBook {
             Value::Flat(v) => Some(v),
             _ => None,
         }
+    }
+
+    /// A price by path at its first volume band (the marginal list price of small usage).
+    pub fn first_band(&self, path: &PricePath) -> Option<Decimal> {
+        self.entries.get(path)?.value.first_band()
     }
 
     pub fn table_of(&self, e: &Entry) -> &TableMeta {

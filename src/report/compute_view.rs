@@ -4,13 +4,9 @@
 
 use super::html::esc;
 use super::model::{ComputeReport, JobClassReport};
-use crate::units::Money;
+use super::views::usd;
 use rust_decimal::Decimal;
 use std::io::{self, Write};
-
-fn usd(v: Decimal) -> String {
-    Money(v).display()
-}
 
 /// The option a class runs on today (most of its jobs), its cost, and the cheapest feasible
 /// option with its cost.

@@ -21,6 +21,7 @@ enum Data {
     Compare(PolicyComparisonData),
     Reads(ReadsByAgeData),
     Waterfall(WaterfallData),
+    MonteCarlo(charts::MonteCarloData),
 }
 
 /// One chart of a report.
@@ -43,6 +44,7 @@ impl Figure {
             Data::Compare(d) => charts::draw_policy_comparison(area, d),
             Data::Reads(d) => charts::draw_reads_by_age(area, d),
             Data::Waterfall(d) => charts::draw_waterfall(area, d),
+            Data::MonteCarlo(d) => charts::draw_monte_carlo(area, d),
         }
     }
 
@@ -220,8 +222,36 @@ fn waterfall(r: &Report, days: i64) -> Option<Figure> {
     })
 }
 
-/// The report's charts, in the order the HTML shows them.
+/// The compute fleet's cost over the Monte Carlo runs of Spot interruptions.
+fn monte_carlo(r: &Report) -> Option<Figure> {
+    let m = r.compute.as_ref()?.monte_carlo.as_ref()?;
+    if m.cost_samples_usd.is_empty() {
+        return None;
+    }
+    Some(Figure {
+        id: "compute-monte-carlo".into(),
+        caption: format!(
+            "Fleet cost over the horizon in {} simulated runs of Spot interruptions (seed {}), with the median and the 95th percentile.",
+            m.runs, m.seed
+        ),
+        data: Data::MonteCarlo(charts::MonteCarloData {
+            title: "Compute cost with Spot interruptions".into(),
+            period: "over the horizon".into(),
+            samples: m.cost_samples_usd.clone(),
+            p50: Some(f(m.cost_p50_usd)),
+            p95: Some(f(m.cost_p95_usd)),
+        }),
+    })
+}
+
+/// The storage charts (in the order the HTML shows them), then the compute ones.
 pub fn figures(r: &Report) -> Vec<Figure> {
+    let mut out = storage_figures(r);
+    out.extend(monte_carlo(r));
+    out
+}
+
+fn storage_figures(r: &Report) -> Vec<Figure> {
     if r.policies.is_empty() {
         return Vec::new();
     }

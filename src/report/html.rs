@@ -175,18 +175,15 @@ impl View for HtmlView {
         writeln!(out, "</section>")?;
         if let Some(c) = &r.compute {
             super::compute_view::html(out, c)?;
+            for c in self.charts.iter().filter(|c| c.id.starts_with("compute-")) {
+                figure(out, c)?;
+            }
         }
         if !r.policies.is_empty() {
             writeln!(out, "<section id=\"storage\"><h2>Storage policies</h2>")?;
             policy_table(out, r, s.horizon_days)?;
-            for c in &self.charts {
-                writeln!(
-                    out,
-                    "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
-                    esc(&c.id),
-                    c.svg,
-                    esc(&c.caption)
-                )?;
+            for c in self.charts.iter().filter(|c| !c.id.starts_with("compute-")) {
+                figure(out, c)?;
             }
             category_table(out, r)?;
             writeln!(out, "</section>")?;
@@ -202,6 +199,16 @@ impl View for HtmlView {
         assumptions(out, r)?;
         writeln!(out, "</main></body>\n</html>")
     }
+}
+
+fn figure(out: &mut dyn Write, c: &Embedded) -> io::Result<()> {
+    writeln!(
+        out,
+        "<figure id=\"{}\">{}<figcaption>{}</figcaption></figure>",
+        esc(&c.id),
+        c.svg,
+        esc(&c.caption)
+    )
 }
 
 fn policy_table(out: &mut dyn Write, r: &Report, days: i64) -> io::Result<()> {

@@ -5,8 +5,7 @@
 use super::model::Report;
 use super::summary::summarize;
 use super::views::View;
-use crate::units::Money;
-use rust_decimal::Decimal;
+use super::views::usd;
 use std::io::{self, Write};
 
 pub struct MarkdownView;
@@ -25,10 +24,6 @@ pub fn md_escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn usd(v: Decimal) -> String {
-    Money(v).display()
 }
 
 impl View for MarkdownView {

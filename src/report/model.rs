@@ -353,6 +353,9 @@ pub struct MonteCarloReport {
     pub cost_std_error_usd: Decimal,
     pub interruptions_mean: f64,
     pub rework_hours_mean: f64,
+    /// Each run's total cost (USD, run order), for the distribution chart.
+    #[serde(default)]
+    pub cost_samples_usd: Vec<f64>,
 }
 
 /// One job class priced on each service.

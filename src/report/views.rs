@@ -22,7 +22,8 @@ impl View for JsonView {
     }
 }
 
-fn usd(v: Decimal) -> String {
+/// Dollars as a report shows them: `$12,345.67`.
+pub fn usd(v: Decimal) -> String {
     Money(v).display()
 }
 

@@ -173,6 +173,20 @@ pub fn decimal_text(v: Decimal) -> String {
     if s == "-0" { "0".to_string() } else { s }
 }
 
+/// The calendar month (UTC) containing `t`.
+pub fn month_of(t: Timestamp) -> Month {
+    let (y, m, _) = civil_from_days(t.day());
+    Month {
+        year: y as i32,
+        month: m as u8,
+    }
+}
+
+/// The first second of month `m` (UTC).
+pub fn month_start(m: Month) -> Timestamp {
+    Timestamp(days_from_civil(m.year as i64, m.month as u32, 1) * 86_400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -575,6 +575,13 @@ fn a_compute_scenario_reports_its_fleet_and_the_emr_blunder() {
             && html.contains(&money(&opt("glue")["cost_usd"]))
     );
     assert!(!html.contains("Storage policies"));
+    // The Monte Carlo distribution is drawn, inlined, and its samples are the runs.
+    assert_eq!(mc["cost_samples_usd"].as_array().unwrap().len(), 1000);
+    let svg = std::fs::read_to_string(w.path("emr/charts/compute-monte-carlo.svg")).unwrap();
+    assert!(html.contains(&svg) && svg.contains("p95"));
+    let png = std::fs::read(w.path("emr/charts/compute-monte-carlo.png")).unwrap();
+    let (_, _, rgb) = costlab::report::charts::decode_png_rgb(&png).unwrap();
+    assert!(rgb.chunks(3).filter(|p| p != &[255, 255, 255]).count() > 1200 * 700 / 50);
     let again = w.run(&[
         "report",
         w.path("emr/report.json").to_str().unwrap(),

@@ -123,7 +123,16 @@ pub fn draw_monte_carlo<DB: DrawingBackend>(
     } else {
         format!("Total cost {period} (USD)")
     };
-    let x_fmt = |v: &f64| format_usd_short(*v);
+    // Short ticks ($2.7k) only when they stay distinct: a narrow spread around a large cost
+    // needs the full amount on every tick.
+    let narrow = (x1 - x0) < x1.abs() * 0.05;
+    let x_fmt = |v: &f64| {
+        if narrow {
+            format_usd_f64(*v)
+        } else {
+            format_usd_short(*v)
+        }
+    };
     let y_fmt = |v: &f64| format!("{}%", trim_num(*v));
     let mut chart = ChartBuilder::on(&body)
         .margin(ctx.px(12))

@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::aws::{InstanceType, Region};
 use crate::trace::compute::{Os, SpotSeries, UsageRecord};
-use crate::units::{Money, Month, SECONDS_PER_HOUR, Timestamp, civil_from_days};
+use crate::units::{Money, SECONDS_PER_HOUR, Timestamp};
 
 use super::accum::MonthAcc;
 use super::purchase::{Payment, Reservation, SavingsPlan};
@@ -100,14 +100,7 @@ pub struct FleetOptions {
     pub record_hours: bool,
 }
 
-/// The calendar month of an instant (UTC).
-pub fn month_of(t: Timestamp) -> Month {
-    let (y, m, _) = civil_from_days(t.day());
-    Month {
-        year: y as i32,
-        month: m as u8,
-    }
-}
+pub use crate::units::month_of;
 
 fn validate(demand: &FleetDemand, plan: &FleetPlan, rates: &RateCard) -> Result<(), FleetError> {
     if demand.seconds.len() != demand.types.len()

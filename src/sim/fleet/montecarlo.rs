@@ -80,6 +80,8 @@ pub struct FleetMonteCarlo {
     /// Work redone (delay of the affected work), seconds per run.
     pub rework_seconds: Stats,
     pub interruptions: Stats,
+    /// Each run's interruption delta (USD), in run order: the distribution behind the stats.
+    pub cost_deltas: Vec<f64>,
 }
 
 /// SplitMix64 of a seed and indices: independent streams per run, type and purpose.
@@ -180,6 +182,7 @@ pub fn monte_carlo(
         delta,
         rework_seconds: Stats::of(&col(|o| o.rework)),
         interruptions: Stats::of(&col(|o| o.events)),
+        cost_deltas: col(|o| o.delta),
     })
 }
 

@@ -4,23 +4,11 @@
 
 use crate::aws::Region;
 use crate::meter::{Meter, Usage};
-use crate::units::{Month, Timestamp, days_from_civil};
+use crate::units::{Month, Timestamp};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-/// The first second of a month.
-pub fn month_start(m: Month) -> Timestamp {
-    Timestamp(days_from_civil(m.year as i64, m.month as u32, 1) * 86_400)
-}
-
-/// The month containing `t`.
-pub fn month_of(t: Timestamp) -> Month {
-    let (y, m, _) = crate::units::civil_from_days(t.day());
-    Month {
-        year: y as i32,
-        month: m as u8,
-    }
-}
+pub use crate::units::{month_of, month_start};
 
 /// Accumulated quantities of one replay (or of many, merged).
 #[derive(Clone, Debug, Default, PartialEq)]
