@@ -7,7 +7,7 @@ use costlab::cost::{BookUnitPrices, RateOptions, rate};
 use costlab::meter::Meter;
 use costlab::pricing::Catalog;
 use costlab::sim::s3::{
-    Clairvoyant, Event, EventKind, Evidence, ObjectHistory, Policy, PolicyKind, PolicyRun,
+    Clairvoyant, Event, EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun,
     ReplayOptions, simulate,
 };
 use costlab::trace::lifecycle::parse_json;
@@ -207,25 +207,46 @@ fn history() -> impl Strategy<Value = ObjectHistory> {
         Just(EventKind::Delete),
         Just(EventKind::Request { tier1: false }),
     ];
+    // Either a new object written during the horizon, or one present at the start (from an
+    // inventory: created before, in any class the waterfall starts from, small or large).
+    let initial = prop::option::of((
+        1u64..4 * GIB,
+        1i64..400,
+        prop::sample::select(vec![
+            StorageClass::Standard,
+            StorageClass::StandardIa,
+            StorageClass::GlacierIr,
+            StorageClass::Glacier,
+        ]),
+    ));
     (
         1u64..4 * GIB,
         0i64..40 * 86_400,
         prop::collection::vec((0i64..400 * 86_400, kinds), 0..6),
+        initial,
     )
-        .prop_map(|(size, t0, mut rest)| {
+        .prop_map(|(size, t0, mut rest, initial)| {
             let base = ts("2026-01-01T00:00:00Z").0;
             rest.sort_by_key(|(t, _)| *t);
-            let mut events = vec![Event {
-                t: Timestamp(base + t0),
-                kind: EventKind::Write { size },
-            }];
+            let mut events = Vec::new();
+            if initial.is_none() {
+                events.push(Event {
+                    t: Timestamp(base + t0),
+                    kind: EventKind::Write { size },
+                });
+            }
             events.extend(rest.into_iter().map(|(t, kind)| Event {
                 t: Timestamp(base + t0 + t),
                 kind,
             }));
             ObjectHistory {
                 key: "p/k".into(),
-                initial: None,
+                initial: initial.map(|(size, age_days, class)| Initial {
+                    created: Timestamp(base - age_days * 86_400),
+                    size,
+                    class,
+                    it_tier: None,
+                }),
                 events,
             }
         })

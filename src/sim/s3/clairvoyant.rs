@@ -42,11 +42,11 @@ impl PartialEq for Clairvoyant {
     }
 }
 
-/// One candidate storage path for one object: the class new versions are written in (`None`:
-/// as the policy options say) and absolute-time transitions.
+/// One candidate storage path for one object: the class its versions are written in (an
+/// inventory object keeps its class) and absolute-time transitions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {
-    pub start: Option<StorageClass>,
+    pub start: StorageClass,
     pub steps: Vec<Scheduled>,
 }
 
@@ -101,9 +101,9 @@ pub fn candidates(
     // A plan entry at a read's own instant applies after the read (replay advances strictly
     // before an event's time), so "just after the last read" is the read's timestamp.
     let after_reads = last_read.unwrap_or(first_move).max(first_move);
-    let starts: Vec<Option<StorageClass>> = match obj.initial {
-        Some(i) => vec![Some(i.class)],
-        None => LADDER.into_iter().map(Some).collect(),
+    let starts: Vec<StorageClass> = match obj.initial {
+        Some(i) => vec![i.class],
+        None => LADDER.to_vec(),
     };
     let mut out = Vec::new();
     let mut push = |p: Path| {
@@ -112,18 +112,16 @@ pub fn candidates(
         }
     };
     let days = |t: Timestamp, d: u64| Timestamp(t.0 + d as i64 * SECONDS_PER_DAY);
-    for start in starts {
-        let Some(s) = start else { continue };
+    for s in starts {
         push(Path {
-            start,
+            start: s,
             steps: Vec::new(),
         });
         if !LADDER.contains(&s) {
             continue;
         }
-        let entered = created;
         for c in below(s) {
-            for at in [after_reads, after_reads.max(days(entered, min_days(s)))] {
+            for at in [after_reads, after_reads.max(days(created, min_days(s)))] {
                 if at >= cx.end {
                     continue;
                 }
@@ -132,7 +130,7 @@ pub fn candidates(
                     action: Action::Transition(c),
                 };
                 push(Path {
-                    start,
+                    start: s,
                     steps: vec![step(at, c)],
                 });
                 // Two steps: an instant class while the minimum lasts, then an archive.
@@ -143,7 +141,7 @@ pub fn candidates(
                     if next < cx.end {
                         for d in [StorageClass::Glacier, StorageClass::DeepArchive] {
                             push(Path {
-                                start,
+                                start: s,
                                 steps: vec![step(at, c), step(next, d)],
                             });
                         }

@@ -139,7 +139,7 @@ impl Replay<'_, '_> {
         match &self.cx.policy.kind {
             PolicyKind::AllStandard => StorageClass::Standard,
             PolicyKind::IntelligentTiering { .. } => StorageClass::IntelligentTiering,
-            PolicyKind::Path(p) => p.start.unwrap_or_else(|| self.cx.opts.class_for(self.key)),
+            PolicyKind::Path(p) => p.start,
             PolicyKind::Lifecycle(_) | PolicyKind::Clairvoyant(_) => {
                 self.cx.opts.class_for(self.key)
             }
