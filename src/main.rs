@@ -21,6 +21,8 @@ enum Command {
     /// The main job: simulate a scenario and write its report folder (HTML, Markdown, CSV,
     /// charts, report.json).
     Run(cmd::run::RunArgs),
+    /// Recommend lifecycle rules (deployable JSON) and a compute purchase mix, with the saving.
+    Optimize(cmd::optimize::OptimizeArgs),
     /// The CI budget gate: exit 1 when a scenario's cost breaks its budget.
     Check(cmd::check::CheckArgs),
     /// Regenerate a view (html, md, csv, png…) of a saved report.json.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => cmd::run::run(a),
+        Command::Optimize(a) => cmd::optimize::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Estimate(a) => cmd::estimate::run(a),

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub current: Option<String>,
     /// The compute fleet and jobs (docs/fleet.md), priced next to storage.
     pub compute: Option<crate::sim::fleet::ComputeSpec>,
+    /// What the main job optimizes (docs/optimize.md).
+    pub optimize: crate::optimize::spec::OptimizeSpec,
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
@@ -89,6 +91,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         "versioning",
         "replication",
         "compute",
+        "optimize",
     ])?;
     if root.get("versioning").is_some() {
         return Err(root
@@ -251,6 +254,35 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         }
         None => None,
     };
+    let optimize = match root.table("optimize")? {
+        Some(t) => crate::optimize::spec::parse_optimize(&t)?,
+        None => Default::default(),
+    };
+    if optimize.lifecycle.is_some()
+        && let Some(p) = policy_tables
+            .iter()
+            .find(|p| p.string("name").ok().flatten() == Some("recommended"))
+    {
+        return Err(p
+            .err(
+                "name",
+                "`recommended` is the name the optimizer reports its recommendation under",
+            )
+            .into());
+    }
+    if optimize.lifecycle.is_some() && policies.is_empty() {
+        return Err(root
+            .err(
+                "optimize.lifecycle",
+                "needs storage evidence and at least one [[policy]]",
+            )
+            .into());
+    }
+    if optimize.fleet.is_some() && compute.is_none() {
+        return Err(root
+            .err("optimize.fleet", "needs a [compute] section")
+            .into());
+    }
     let seed = match root.integer("seed")? {
         Some(s) => u64::try_from(s).map_err(|_| root.err("seed", "must not be negative"))?,
         None => 0,
@@ -271,6 +303,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         policy_replication,
         current,
         compute,
+        optimize,
     })
 }
 

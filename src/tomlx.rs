@@ -344,6 +344,29 @@ impl<'a> Found<'a> {
         }
     }
 
+    /// An array of non-negative integers (a single integer counts as a one-element array).
+    pub fn as_array_of_u64(&self) -> Result<Vec<u64>, SpanError> {
+        let one = |v: &Value| match v {
+            Value::Integer(i) => u64::try_from(*i.value()).ok(),
+            _ => None,
+        };
+        match self.value() {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    one(v).ok_or_else(|| self.err("expected an array of non-negative integers"))
+                })
+                .collect(),
+            Some(v) => one(v)
+                .map(|n| vec![n])
+                .ok_or_else(|| self.err("expected an array of non-negative integers")),
+            None => Err(self.err(format!(
+                "expected an array of non-negative integers, got {}",
+                self.type_name()
+            ))),
+        }
+    }
+
     pub fn as_bool(&self) -> Result<bool, SpanError> {
         match self.value() {
             Some(Value::Boolean(b)) => Ok(*b.value()),

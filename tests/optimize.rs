@@ -46,6 +46,8 @@ fn rules_needed(p: &LifecycleProblem, a: &[usize]) -> usize {
             let merged = (0..a.len()).any(|q| {
                 p.groups[q].prefix == p.groups[g].prefix
                     && p.groups[q].band.max_bytes == Some(p.groups[g].band.min_bytes)
+                    // the lowest band [0, x) never shares its rule
+                    && p.groups[q].band.min_bytes > 0
                     && a[q] == a[g]
             });
             action && !merged
@@ -298,15 +300,14 @@ fn sla_prefix_keeps_gold_millisecond_readable_and_bands_merge() {
     let p = two_band_problem();
     let k = LifecycleConstraints {
         millisecond_prefixes: vec!["gold/".into()],
-        max_rules: Some(2),
+        max_rules: Some(4),
         ..Default::default()
     };
     let c = solve_lifecycle(&p, &k).unwrap();
     assert_eq!(c.assignment(), vec![1, 1, 2, 2]);
-    assert_eq!(
-        c.rules, 2,
-        "two bands of one prefix with one candidate are one rule"
-    );
+    // The lowest band keeps its own rule (a rule for every size would lose its size filter,
+    // and with it the exemption from S3's 128 KB default floor): two rules per prefix.
+    assert_eq!(c.rules, 4);
     assert_eq!(c.total, cents(900 + 700 + 300 + 400));
     let e = emit_lifecycle(
         &p.groups,
@@ -315,13 +316,18 @@ fn sla_prefix_keeps_gold_millisecond_readable_and_bands_merge() {
         &Default::default(),
     )
     .unwrap();
-    assert_eq!(e.configuration.rules.len(), 2);
-    assert!(
-        e.configuration
-            .rules
-            .iter()
-            .all(|r| r.filter.object_size_less_than.is_none())
-    );
+    assert_eq!(e.configuration.rules.len(), 4);
+    assert!(e.configuration.rules.iter().all(|r| {
+        r.filter.object_size_less_than.is_some() || r.filter.object_size_greater_than.is_some()
+    }));
+    // Three rules: the cheapest way is to leave gold's small band in STANDARD.
+    let three = LifecycleConstraints {
+        max_rules: Some(3),
+        ..k.clone()
+    };
+    let c3 = solve_lifecycle(&p, &three).unwrap();
+    assert_eq!(c3.assignment(), vec![0, 1, 2, 2]);
+    assert_eq!((c3.rules, c3.total), (3, cents(1000 + 700 + 300 + 400)));
     // Group 0's own best (DEEP_ARCHIVE) is excluded, so its runner-up is STANDARD.
     assert_eq!(c.groups[0].runner_up.as_ref().map(|r| r.candidate), Some(0));
 }

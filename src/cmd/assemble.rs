@@ -136,5 +136,6 @@ pub(super) fn report(
         current: sc.current.clone(),
         policies,
         compute: None,
+        optimize: None,
     }
 }

@@ -271,7 +271,11 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
         return super::report::read_report(&a.scenario);
     }
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
-    super::simulate::scenario_report(&mut sc, a.strict, true)
+    let extras = super::simulate::Extras {
+        bound: true,
+        optimize: true,
+    };
+    super::simulate::scenario_report(&mut sc, a.strict, extras)
 }
 
 pub fn run(a: &CheckArgs) -> Result<u8, Failure> {

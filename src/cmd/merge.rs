@@ -105,6 +105,7 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         policy_replication: Vec::new(),
         current: None,
         compute: None,
+        optimize: Default::default(),
     };
     let report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;
     render(&report, a.format, a.output.as_deref())

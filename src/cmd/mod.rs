@@ -12,6 +12,7 @@ pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;
 pub mod merge;
+pub mod optimize;
 pub mod pricing;
 pub mod report;
 pub mod run;

@@ -100,12 +100,17 @@ pub fn write_folder(r: &Report, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
         )?;
     }
     put(&dir.join("index.html"), html(r)?)?;
+    written.extend(super::optimize::write_recommendations(r, dir)?);
     Ok(written)
 }
 
 pub fn run(a: &RunArgs) -> Result<u8, Failure> {
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
-    let report = super::simulate::scenario_report(&mut sc, a.strict, true)?;
+    let extras = super::simulate::Extras {
+        bound: true,
+        optimize: true,
+    };
+    let report = super::simulate::scenario_report(&mut sc, a.strict, extras)?;
     let dir = a
         .out
         .clone()

@@ -7,8 +7,10 @@ use costlab::aws::{Region, StorageClass};
 use costlab::cost::{RateOptions, rate};
 use costlab::pricing::Catalog;
 use costlab::report::Report;
+use costlab::report::recommendation::LifecycleReport;
 use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
+use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
     EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
     ReplicationRule, ReplicationUsage, Simulation, replicate,
@@ -208,6 +210,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         policy_replication: Vec::new(),
         current: None,
         compute: None,
+        optimize: Default::default(),
     })
 }
 
@@ -297,6 +300,7 @@ fn replay_all(
     strict: bool,
     ev: &mut Evidence,
     sim: &mut Simulation<'_>,
+    mut costing: Option<&mut GroupedSimulation<'_>>,
     rep: &mut EvidenceReport,
 ) -> Result<(), Failure> {
     if let Some(m) = &sc.inventory {
@@ -341,17 +345,28 @@ fn replay_all(
             if batch.len() == BATCH {
                 rep.tally(&batch);
                 sim.replay_batch(&batch);
+                if let Some(c) = costing.as_deref_mut() {
+                    c.replay_batch(&batch);
+                }
                 batch.clear();
             }
         }
         rep.tally(&batch);
         sim.replay_batch(&batch);
+        if let Some(c) = costing.as_deref_mut() {
+            c.replay_batch(&batch);
+        }
         pb.finish_and_clear();
     }
     ev.retain_unconsumed();
     rep.objects += ev.objects.len();
     rep.tally(&ev.objects);
     sim.replay_batch(&ev.objects);
+    if let Some(c) = costing {
+        let pb = super::progress("pricing lifecycle candidates per group", "");
+        c.replay_batch(&ev.objects);
+        pb.finish_and_clear();
+    }
     Ok(())
 }
 
@@ -401,20 +416,38 @@ pub(super) struct Replayed {
     pub region: Region,
     pub rep: EvidenceReport,
     pub runs: Vec<PolicyRun>,
-    /// Replication usage and the policies (indices into `runs`) it applies to.
+    /// Replication usage and the policies (indices into `runs`; `runs.len()` stands for the
+    /// recommended policy) it applies to.
     pub replication: Vec<(Vec<usize>, ReplicationUsage)>,
+    /// The optimizer's lifecycle recommendation, before replication.
+    pub recommended: Option<(PolicyRun, LifecycleReport)>,
     /// Removes generated evidence when dropped.
     _generated: Option<Generated>,
 }
 
+/// What a scenario run adds to the policies it compares.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Extras {
+    /// The clairvoyant bound.
+    pub bound: bool,
+    /// The lifecycle optimizer, when the scenario has `[optimize.lifecycle]`.
+    pub optimize: bool,
+}
+
 /// Reads (or generates) a scenario's evidence and replays it under every policy, plus the
-/// clairvoyant bound when `bound` is set; only shard `shard` of the objects when given.
+/// clairvoyant bound and the optimizer's costing pass as `extras` ask; only shard `shard` of
+/// the objects when given.
 pub(super) fn replay_scenario(
     sc: &mut Scenario,
     strict: bool,
     shard: Option<(u64, u64)>,
-    bound: bool,
+    extras: Extras,
 ) -> Result<Replayed, Failure> {
+    let bound = extras.bound;
+    let lifecycle = match (&sc.optimize.lifecycle, extras.optimize) {
+        (Some(spec), true) => Some(super::optimize::LifecyclePass::new(spec)?),
+        _ => None,
+    };
     let generated = generate_evidence(sc)?;
     if sc.logs.is_empty() && sc.inventory.is_none() {
         return Err(input(anyhow!(
@@ -433,19 +466,22 @@ pub(super) fn replay_scenario(
     // Replication depends only on the logs' writes: computed before the inventory takes them,
     // once per distinct set of rules the policies run with.
     let mut replication: Vec<(Vec<usize>, ReplicationUsage)> = Vec::new();
+    // The recommended policy (index `sc.policies.len()`) runs with the rules every compared
+    // policy shares, as the bound does.
+    let total = sc.policies.len() + usize::from(lifecycle.is_some());
     if sc.policy_replication.is_empty() {
-        let all = (0..sc.policies.len()).collect();
+        let all = (0..total).collect();
         let usage = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
         replication.push((all, usage));
     } else {
         // The bound (when present) runs with the rules every compared policy runs with, so
         // that its distance to each policy is about storage, not about a DR choice.
         let mut lists = sc.policy_replication.clone();
-        if sc.policies.len() > lists.len() {
-            let shared: Vec<usize> = (0..sc.replication.len())
-                .filter(|i| lists.iter().all(|l| l.contains(i)))
-                .collect();
-            lists.push(shared);
+        let shared: Vec<usize> = (0..sc.replication.len())
+            .filter(|i| lists.iter().all(|l| l.contains(i)))
+            .collect();
+        while lists.len() < total {
+            lists.push(shared.clone());
         }
         let mut sets: Vec<(&Vec<usize>, Vec<usize>)> = Vec::new();
         for (i, set) in lists.iter().enumerate() {
@@ -462,23 +498,30 @@ pub(super) fn replay_scenario(
         }
     }
     let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
-    replay_all(sc, strict, &mut ev, &mut sim, &mut rep)?;
+    let mut costing = lifecycle.as_ref().map(|l| l.simulation(sc, &rules));
+    replay_all(sc, strict, &mut ev, &mut sim, costing.as_mut(), &mut rep)?;
     let runs = sim.finish(&ev.bucket_requests);
+    let recommended = match (lifecycle.as_ref(), costing) {
+        (Some(l), Some(c)) => Some(l.recommend(sc, c.finish(), &catalog, &ev.bucket_requests)?),
+        _ => None,
+    };
     Ok(Replayed {
         catalog,
         region,
         rep,
         runs,
         replication,
+        recommended,
         _generated: generated,
     })
 }
 
-/// The whole pipeline: evidence, replay (with the bound), replication, rating.
+/// The whole pipeline: evidence, replay (with the bound and the optimizer as `extras` ask),
+/// replication, rating.
 pub(super) fn scenario_report(
     sc: &mut Scenario,
     strict: bool,
-    bound: bool,
+    extras: Extras,
 ) -> Result<Report, Failure> {
     let (mut report, mut catalog) = if sc.policies.is_empty() {
         // A compute-only scenario: no storage evidence to replay.
@@ -486,18 +529,40 @@ pub(super) fn scenario_report(
         let r = super::assemble::report(sc, &EvidenceReport::default(), &[], &[]);
         (r, catalog)
     } else {
-        let mut r = replay_scenario(sc, strict, None, bound)?;
+        let mut r = replay_scenario(sc, strict, None, extras)?;
+        let n = r.runs.len();
+        let mut recommended = r.recommended.take();
         for (who, usage) in &r.replication {
-            let mut picked: Vec<PolicyRun> = who.iter().map(|i| r.runs[*i].clone()).collect();
+            let mut picked: Vec<PolicyRun> = who
+                .iter()
+                .filter(|i| **i < n)
+                .map(|i| r.runs[*i].clone())
+                .collect();
             usage.apply(&mut picked, &r.region, sc.start, sc.end);
             for (i, run) in who.iter().zip(picked) {
                 r.runs[*i] = run;
             }
+            if let Some((run, _)) = recommended.as_mut().filter(|_| who.contains(&n)) {
+                usage.apply(std::slice::from_mut(run), &r.region, sc.start, sc.end);
+            }
+        }
+        let mut lifecycle = None;
+        if let Some((run, rec)) = recommended {
+            // Listed after the compared policies, before the bound.
+            let at = if extras.bound { n - 1 } else { n };
+            r.runs.insert(at, run);
+            lifecycle = Some(rec);
         }
         for rule in &sc.replication {
             r.catalog.ensure(&rule.destination_region).map_err(input)?;
         }
-        let report = build_report(sc, &r.rep, &r.runs, &mut r.catalog)?;
+        let mut report = build_report(sc, &r.rep, &r.runs, &mut r.catalog)?;
+        if let Some(rec) = lifecycle {
+            report
+                .optimize
+                .get_or_insert_with(Default::default)
+                .lifecycle = Some(rec);
+        }
         (report, r.catalog)
     };
     report.compute = super::compute::compute_report(sc, &mut catalog)?;
@@ -523,7 +588,11 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         return Err(input(anyhow!("--shard I/N and --format shard go together")));
     }
     let Some((index, count)) = shard else {
-        let report = scenario_report(&mut sc, a.strict, !a.no_bound)?;
+        let extras = Extras {
+            bound: !a.no_bound,
+            optimize: false,
+        };
+        let report = scenario_report(&mut sc, a.strict, extras)?;
         return render(&report, a.format, a.output.as_deref());
     };
     if !sc.policy_replication.is_empty() {
@@ -531,7 +600,11 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
             "--shard: policies with their own `replication` lists cannot be sharded yet"
         )));
     }
-    let mut r = replay_scenario(&mut sc, a.strict, shard, !a.no_bound)?;
+    let extras = Extras {
+        bound: !a.no_bound,
+        optimize: false,
+    };
+    let mut r = replay_scenario(&mut sc, a.strict, shard, extras)?;
     let replication = r.replication.pop().map(|(_, u)| u).unwrap_or_default();
     let rep = &r.rep;
     let s = costlab::sim::s3::shard::Shard {

@@ -198,14 +198,22 @@ mod tests {
             Candidate::standard(),
             Candidate::new(vec![(30, StorageClass::StandardIa)], None),
         ];
-        let e = emit_lifecycle(&groups, &cands, &[1, 1, 0, 1], &EmitOptions::default()).unwrap();
+        let e = emit_lifecycle(&groups, &cands, &[0, 1, 1, 1], &EmitOptions::default()).unwrap();
         let rules = &e.configuration.rules;
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[0].id.as_deref(), Some("costlab/data//any/IA30"));
         assert_eq!(rules[0].filter, Filter::prefix("data/"));
-        assert_eq!(rules[1].filter.object_size_less_than, Some(131_072));
-        assert_eq!(rules[1].filter.object_size_greater_than, None);
-        assert_eq!(e.rule_groups, vec![vec![3], vec![0, 1]]);
+        // The two upper bands of logs/ share one rule that keeps its size filter.
+        assert_eq!(rules[1].filter.object_size_greater_than, Some(999));
+        assert_eq!(rules[1].filter.object_size_less_than, None);
+        assert_eq!(e.rule_groups, vec![vec![3], vec![1, 2]]);
+        // The lowest band keeps its own rule even when every band shares the candidate.
+        let e = emit_lifecycle(&groups, &cands, &[1, 1, 1, 1], &EmitOptions::default()).unwrap();
+        assert_eq!(e.rule_groups, vec![vec![3], vec![0], vec![1, 2]]);
+        assert_eq!(
+            e.configuration.rules[1].filter.object_size_less_than,
+            Some(1_000)
+        );
         assert!(e.json.contains("\"And\""));
         assert_eq!(
             emit_lifecycle(&groups, &cands, &[0, 0, 0, 0], &EmitOptions::default()),

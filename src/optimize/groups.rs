@@ -171,7 +171,12 @@ pub(crate) fn layout(groups: &[Group]) -> Result<Layout, GroupError> {
                     b: w[1],
                 });
             }
-            if a.touches(b) {
+            // The lowest band never shares a rule with the next: a run of every band would be
+            // a rule without a size filter, and S3's default 128 KB transition floor would then
+            // hold back its small objects, which the band's own size filter lets through
+            // (custom size filters take precedence over the default, §2.5). Every other run
+            // keeps a size filter, so merging never changes what a version's rule does.
+            if a.touches(b) && a.min_bytes > 0 {
                 prev[w[1]] = Some(w[0]);
             }
         }
@@ -189,18 +194,20 @@ mod tests {
 
     #[test]
     fn split_and_layout() {
-        let bands = SizeBand::split_at(&[131_072, 0, 131_072]);
-        assert_eq!(bands.len(), 2);
+        let bands = SizeBand::split_at(&[131_072, 0, 1 << 20, 131_072]);
+        assert_eq!(bands.len(), 3);
         assert!(bands[0].touches(&bands[1]));
         let groups = vec![
             Group::new("b/", bands[1]),
             Group::new("a/", SizeBand::ALL),
             Group::new("b/", bands[0]),
+            Group::new("b/", bands[2]),
         ];
         let l = layout(&groups).unwrap();
         assert_eq!(l.prefixes[0], ("a/".to_string(), vec![1]));
-        assert_eq!(l.prefixes[1], ("b/".to_string(), vec![2, 0]));
-        assert_eq!(l.prev, vec![Some(2), None, None]);
+        assert_eq!(l.prefixes[1], ("b/".to_string(), vec![2, 0, 3]));
+        // The lowest band starts no shared run (see `layout`); the others chain.
+        assert_eq!(l.prev, vec![None, None, None, Some(0)]);
     }
 
     #[test]

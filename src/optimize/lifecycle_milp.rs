@@ -188,9 +188,9 @@ mod tests {
 
     #[test]
     fn rule_limit_counts_merged_bands_once() {
-        let bands = SizeBand::split_at(&[131_072]);
-        let p = LifecycleProblem {
-            groups: vec![Group::new("a/", bands[0]), Group::new("a/", bands[1])],
+        let bands = SizeBand::split_at(&[131_072, 1 << 20]);
+        let mut p = LifecycleProblem {
+            groups: vec![Group::new("a/", bands[1]), Group::new("a/", bands[2])],
             candidates: vec![
                 Candidate::standard(),
                 Candidate::new(vec![(30, StorageClass::StandardIa)], None),
@@ -224,5 +224,10 @@ mod tests {
         // rows, 2 run rows, the rules row.
         assert_eq!((c.stats.variables, c.stats.integer_variables), (8, 6));
         assert_eq!(c.stats.constraints, 5);
+        // The lowest band never shares a rule (groups::layout): with one rule allowed, one of
+        // the two bands stays in STANDARD (10 + 4).
+        p.groups = vec![Group::new("a/", bands[0]), Group::new("a/", bands[1])];
+        let c = solve_lifecycle(&p, &one).unwrap();
+        assert_eq!((c.rules, c.total), (1, Decimal::from(14)));
     }
 }

@@ -241,6 +241,40 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Ties go to the simplest rule: a group whose chosen candidate costs exactly what a simpler
+/// one costs (no rule at all for an empty group; `IA30` rather than `IA30-GDA365` when no object
+/// lives 365 days within the horizon) gets the simpler one, when that keeps every constraint
+/// and adds no rule. Deterministic, whatever the solver picked among equals.
+fn prefer_simplest(p: &Prepared<'_>, mut assignment: Vec<usize>) -> Vec<usize> {
+    let weight = |c: usize| {
+        let k = &p.problem.candidates[c];
+        (
+            k.transitions.len() + usize::from(k.expiration_days.is_some()),
+            c,
+        )
+    };
+    for g in 0..assignment.len() {
+        let c = assignment[g];
+        let mut simpler: Vec<usize> = p.allowed[g]
+            .iter()
+            .copied()
+            .filter(|&o| weight(o) < weight(c) && p.cost(g, o) == p.cost(g, c))
+            .collect();
+        simpler.sort_by_key(|&o| weight(o));
+        let before = lifecycle_check::rule_count(p, &assignment);
+        for o in simpler {
+            assignment[g] = o;
+            if lifecycle_check::rule_count(p, &assignment) <= before
+                && lifecycle_check::violations(p, &assignment).is_empty()
+            {
+                break;
+            }
+            assignment[g] = c;
+        }
+    }
+    assignment
+}
+
 /// Chooses a candidate per group: the cheapest assignment that satisfies `constraints`.
 pub fn solve_lifecycle(
     problem: &LifecycleProblem,
@@ -258,6 +292,7 @@ pub fn solve_lifecycle(
         };
         let broken = lifecycle_check::violations(&p, &assignment);
         if broken.is_empty() {
+            let assignment = prefer_simplest(&p, assignment);
             return Ok(lifecycle_check::choice(&p, assignment, stats));
         }
         // Only a rounding error of the float model can get here: tighten and solve again.

@@ -2,6 +2,8 @@
 //! mixes, returning domain types (never raw solver values).
 //!
 //! * `candidates`: lifecycle rule bodies generated from a grid, kept when S3 accepts them;
+//! * `costing`: the simulator's costing pass turned into the lifecycle problem, and the exact
+//!   usage of a chosen assignment;
 //! * `groups`: object groups (prefix × size band) and how their rules merge;
 //! * `lifecycle_model`: the MILP choosing one candidate per group under rule-count, SLA,
 //!   restore, retention and budget constraints; `lifecycle_check` re-checks it exactly and
@@ -9,11 +11,13 @@
 //! * `emit`: the chosen assignment as a `put-bucket-lifecycle-configuration` document;
 //! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, with an exact
 //!   evaluator (`purchase_eval`) and JSON / CSV writers (`purchase_output`);
+//! * `spec`: the scenario's `[optimize]` section;
 //! * `solver`: the one place that picks HiGHS or microlp.
 //!
 //! Money stays `rust_decimal::Decimal` everywhere except inside the LP.
 
 pub mod candidates;
+pub mod costing;
 pub mod emit;
 pub mod groups;
 pub mod lifecycle_check;
@@ -24,6 +28,7 @@ pub mod purchase_eval;
 mod purchase_model;
 pub mod purchase_output;
 pub mod solver;
+pub mod spec;
 
 pub use candidates::{Candidate, CandidateError, CandidateGrid, generate};
 pub use emit::{EmitError, EmitOptions, EmittedLifecycle, emit_lifecycle};

@@ -188,6 +188,9 @@ impl View for HtmlView {
             category_table(out, r)?;
             writeln!(out, "</section>")?;
         }
+        if let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
+            super::recommendation::html(out, l)?;
+        }
         writeln!(out, "<section id=\"lines\"><h2>Line items</h2>")?;
         for p in &r.policies {
             line_items(out, &p.name, p.total_usd, &p.months)?;

@@ -85,6 +85,28 @@ impl View for MarkdownView {
                 p.above_bound_usd.map(usd).unwrap_or_else(|| "-".into())
             )?;
         }
+        if let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "**Recommended rules** ({} in recommended-lifecycle.json, one per prefix and size band):",
+                l.rules
+            )?;
+            writeln!(out)?;
+            writeln!(out, "| prefix | size | rule | cost | all STANDARD |")?;
+            writeln!(out, "|---|---|---|---:|---:|")?;
+            for g in &l.groups {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    md_escape(&g.prefix),
+                    md_escape(&super::recommendation::band_text(g.min_bytes, g.max_bytes)),
+                    md_escape(&g.choice),
+                    usd(g.cost_usd),
+                    usd(g.standard_usd)
+                )?;
+            }
+        }
         if !s.risks.is_empty() {
             writeln!(out)?;
             writeln!(out, "**Risks**")?;

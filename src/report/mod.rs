@@ -9,6 +9,7 @@ pub mod html;
 mod json;
 pub mod markdown;
 pub mod model;
+pub mod recommendation;
 pub mod summary;
 mod table;
 pub mod views;
@@ -16,6 +17,7 @@ pub mod views;
 pub use csv_out::{HEADER as CSV_HEADER, line_record as csv_line_record};
 pub use json::{bill_json, num as decimal_json};
 pub use model::Report;
+pub use recommendation::table as recommendation_table;
 pub use views::View;
 
 use crate::cost::Bill;

@@ -269,6 +269,9 @@ pub struct Report {
     pub policies: Vec<PolicyReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute: Option<ComputeReport>,
+    /// What the optimizers recommend (`[optimize]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<super::recommendation::OptimizeReport>,
 }
 
 impl Report {

@@ -5,6 +5,7 @@
 
 pub mod accum;
 pub mod clairvoyant;
+pub mod grouped;
 pub mod history;
 pub mod policy;
 pub mod replay;
@@ -14,7 +15,7 @@ pub use accum::Accum;
 pub use clairvoyant::Clairvoyant;
 pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory, key_hash};
 pub use policy::{Policy, PolicyKind, ReplayOptions};
-pub use replay::{Ctx, Stats, replay};
+pub use replay::{Ctx, Sink, Stats, replay, replay_into};
 
 use crate::aws::{Region, RequestTier, StorageClass};
 use crate::meter::{Meter, Usage};
@@ -253,31 +254,56 @@ impl<'a> Simulation<'a> {
 
     /// Adds requests not tied to an object (STANDARD tier-1 / tier-2, §1.2) and converts.
     pub fn finish(self, bucket: &BucketRequests) -> Vec<PolicyRun> {
-        let first = accum::month_of(self.start);
-        let last = accum::month_of(Timestamp(self.end.0 - 1));
-        let (start, end) = (self.start, self.end);
+        let (region, start, end) = (self.region, self.start, self.end);
         self.policies
             .iter()
             .zip(self.acc)
-            .map(|(policy, (mut acc, stats))| {
-                for (times, tier) in [
-                    (&bucket.tier1, RequestTier::Tier1),
-                    (&bucket.tier2, RequestTier::Tier2),
-                ] {
-                    for t in times.iter().filter(|t| **t >= start && **t < end) {
-                        acc.add(Meter::Requests(StorageClass::Standard, tier), *t, 1);
-                    }
-                }
-                let usage = acc.into_usage(&self.region, first, last);
-                PolicyRun {
-                    name: policy.name.clone(),
-                    kind: policy.kind.label().into(),
-                    accum: acc,
-                    usage,
+            .map(|(policy, (acc, stats))| {
+                finish_run(
+                    &policy.name,
+                    policy.kind.label(),
+                    acc,
                     stats,
-                }
+                    bucket,
+                    &region,
+                    start,
+                    end,
+                )
             })
             .collect()
+    }
+}
+
+/// A policy's run from its object usage: adds the requests not tied to an object (STANDARD
+/// tier-1 / tier-2, §1.2) in [start, end) and converts to `Usage`.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_run(
+    name: &str,
+    kind: &str,
+    mut acc: Accum,
+    stats: Stats,
+    bucket: &BucketRequests,
+    region: &Region,
+    start: Timestamp,
+    end: Timestamp,
+) -> PolicyRun {
+    let first = accum::month_of(start);
+    let last = accum::month_of(Timestamp(end.0 - 1));
+    for (times, tier) in [
+        (&bucket.tier1, RequestTier::Tier1),
+        (&bucket.tier2, RequestTier::Tier2),
+    ] {
+        for t in times.iter().filter(|t| **t >= start && **t < end) {
+            acc.add(Meter::Requests(StorageClass::Standard, tier), *t, 1);
+        }
+    }
+    let usage = acc.into_usage(region, first, last);
+    PolicyRun {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        accum: acc,
+        usage,
+        stats,
     }
 }
 

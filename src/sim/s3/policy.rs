@@ -27,6 +27,10 @@ pub enum PolicyKind {
     Clairvoyant(super::clairvoyant::Clairvoyant),
     /// One explicit path (a clairvoyant candidate for one object).
     Path(super::clairvoyant::Path),
+    /// The optimizer's costing pass: a lifecycle configuration per size band, applied to each
+    /// version by the band its group's sink reports (`replay::Sink::version`); versions of
+    /// keys outside every group get no rule.
+    Grouped(std::sync::Arc<Vec<LifecycleConfiguration>>),
 }
 
 impl PolicyKind {
@@ -34,7 +38,7 @@ impl PolicyKind {
     pub fn label(&self) -> &'static str {
         match self {
             PolicyKind::AllStandard => "all-standard",
-            PolicyKind::Lifecycle(_) | PolicyKind::Path(_) => "lifecycle",
+            PolicyKind::Lifecycle(_) | PolicyKind::Path(_) | PolicyKind::Grouped(_) => "lifecycle",
             PolicyKind::IntelligentTiering { .. } => "intelligent-tiering",
             PolicyKind::Clairvoyant(_) => "clairvoyant-bound",
         }

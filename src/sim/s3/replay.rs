@@ -115,23 +115,52 @@ fn restore_wait_seconds(src: ArchiveSource, tier: RestoreTier) -> i64 {
     }
 }
 
-struct Replay<'a, 'c> {
-    cx: &'c Ctx<'a>,
-    key: &'c str,
+/// Where a replay's meters and statistics go.
+pub trait Sink {
+    fn acc(&mut self) -> &mut Accum;
+    fn st(&mut self) -> &mut Stats;
+    /// A version of `key` with `size` bytes begins (or is present at the start): what follows
+    /// is attributed to it. Returns the size band whose rule applies to it under a
+    /// `PolicyKind::Grouped` policy (`None`: no rule applies).
+    fn version(&mut self, key: &str, size: u64) -> Option<usize>;
+}
+
+/// The plain sink: one accumulator and one set of statistics.
+struct Plain<'c> {
     acc: &'c mut Accum,
     st: &'c mut Stats,
+}
+
+impl Sink for Plain<'_> {
+    fn acc(&mut self) -> &mut Accum {
+        self.acc
+    }
+    fn st(&mut self) -> &mut Stats {
+        self.st
+    }
+    fn version(&mut self, _key: &str, _size: u64) -> Option<usize> {
+        None
+    }
+}
+
+struct Replay<'a, 'c, S: Sink> {
+    cx: &'c Ctx<'a>,
+    key: &'c str,
+    sink: &'c mut S,
+    /// The band rule of the live version under a grouped policy.
+    band: Option<usize>,
     cursor: Timestamp,
     live: Option<Live>,
 }
 
-impl Replay<'_, '_> {
+impl<S: Sink> Replay<'_, '_, S> {
     fn in_window(&self, t: Timestamp) -> bool {
         t >= self.cx.start && t < self.cx.end
     }
 
     fn count(&mut self, meter: Meter, t: Timestamp, n: u128) {
         if self.in_window(t) {
-            self.acc.add(meter, t, n);
+            self.sink.acc().add(meter, t, n);
         }
     }
 
@@ -140,7 +169,7 @@ impl Replay<'_, '_> {
             PolicyKind::AllStandard => StorageClass::Standard,
             PolicyKind::IntelligentTiering { .. } => StorageClass::IntelligentTiering,
             PolicyKind::Path(p) => p.start,
-            PolicyKind::Lifecycle(_) | PolicyKind::Clairvoyant(_) => {
+            PolicyKind::Lifecycle(_) | PolicyKind::Grouped(_) | PolicyKind::Clairvoyant(_) => {
                 self.cx.opts.class_for(self.key)
             }
         }
@@ -148,6 +177,17 @@ impl Replay<'_, '_> {
 
     fn plan_for(&self, size: u64, created: Timestamp) -> Vec<Scheduled> {
         match &self.cx.policy.kind {
+            PolicyKind::Grouped(bands) => match self.band.and_then(|b| bands.get(b)) {
+                Some(cfg) => schedule(
+                    cfg,
+                    self.key,
+                    size,
+                    created,
+                    self.cx.start,
+                    self.cx.rules.lifecycle_transition_min_bytes,
+                ),
+                None => Vec::new(),
+            },
             PolicyKind::Lifecycle(cfg) => schedule(
                 cfg,
                 self.key,
@@ -174,24 +214,25 @@ impl Replay<'_, '_> {
             return;
         }
         let rules = self.cx.rules;
-        self.acc.hold(&Meter::Storage(l.tier), l.size, a, b);
+        self.sink.acc().hold(&Meter::Storage(l.tier), l.size, a, b);
         if let StorageTier::Class(c) = l.tier {
             let min = rules.minimum_bytes(c);
             if l.size < min {
                 // §2.3: "charged for 128 KB of storage at the appropriate storage class rate".
-                self.acc
+                self.sink
+                    .acc()
                     .hold(&Meter::SmallObjectPadding(c), min - l.size, a, b);
             }
         }
         if rules.has_archive_overhead(l.tier) {
             // §2.3: 8 KB at S3 Standard rates and 32 KB at the archive rate, per object.
-            self.acc.hold(
+            self.sink.acc().hold(
                 &Meter::ArchiveOverheadStandard(l.tier),
                 rules.archive_overhead_standard_bytes,
                 a,
                 b,
             );
-            self.acc.hold(
+            self.sink.acc().hold(
                 &Meter::ArchiveOverhead(l.tier),
                 rules.archive_overhead_archive_bytes,
                 a,
@@ -200,7 +241,9 @@ impl Replay<'_, '_> {
         }
         if matches!(l.tier, StorageTier::It(_)) && l.size >= rules.it_monitoring_min_bytes {
             // Monitoring fee per object, prorated by the time the object is monitored.
-            self.acc.object_time(&Meter::ItMonitoredObjectHours, a, b);
+            self.sink
+                .acc()
+                .object_time(&Meter::ItMonitoredObjectHours, a, b);
         }
         // Month-end snapshot: live at the last second of each month in [a, b).
         let mut m = month_of(a);
@@ -211,7 +254,8 @@ impl Replay<'_, '_> {
             }
             if last >= a {
                 *self
-                    .st
+                    .sink
+                    .st()
                     .bytes_at_month_end
                     .entry(m)
                     .or_default()
@@ -234,7 +278,7 @@ impl Replay<'_, '_> {
                 },
                 StorageTier::It(t),
             ) => it_next(t, l, self.cx.rules, *archive_days, *deep_archive_days),
-            (PolicyKind::Lifecycle(_), StorageTier::It(t)) => {
+            (PolicyKind::Lifecycle(_) | PolicyKind::Grouped(_), StorageTier::It(t)) => {
                 it_next(t, l, self.cx.rules, None, None)
             }
             _ => None,
@@ -292,7 +336,7 @@ impl Replay<'_, '_> {
         if expire {
             // Expiration is free; the minimum-duration remainder still applies (§2.2).
             self.early_delete(at);
-            self.st.expirations += 1;
+            self.sink.st().expirations += 1;
             self.live = None;
             return;
         }
@@ -301,7 +345,12 @@ impl Replay<'_, '_> {
         self.early_delete(at);
         // "A transition request is charged per object when an object becomes eligible" (§2.5).
         self.count(Meter::Transitions(target), at, 1);
-        *self.st.transitions.entry(target.to_string()).or_insert(0) += 1;
+        *self
+            .sink
+            .st()
+            .transitions
+            .entry(target.to_string())
+            .or_insert(0) += 1;
         if let Some(l) = &mut self.live {
             l.tier = tier_of(target);
             l.entered = at;
@@ -322,12 +371,13 @@ impl Replay<'_, '_> {
         let bs = bytes * (min_secs - held) as u128;
         if self.in_window(t) {
             // Billed in the month the object leaves, at the class it leaves.
-            self.acc
+            self.sink
+                .acc()
                 .byte_seconds
                 .entry((month_of(t), Meter::EarlyDelete(class)))
                 .and_modify(|v| *v += bs)
                 .or_insert(bs);
-            self.st.early_delete_byte_seconds += bs;
+            self.sink.st().early_delete_byte_seconds += bs;
         }
     }
 
@@ -364,7 +414,7 @@ impl Replay<'_, '_> {
                 .iter()
                 .rposition(|d| age_days >= *d as i64)
                 .unwrap_or(0);
-            self.st.reads_by_age[band] += 1;
+            self.sink.st().reads_by_age[band] += 1;
         }
         let class = class_of(tier);
         let archive = match tier {
@@ -388,10 +438,10 @@ impl Replay<'_, '_> {
             let wait = restore_wait_seconds(src, rt);
             self.count(Meter::RestoreRequests(src, rt), t, 1);
             self.count(Meter::RestoreBytes(src, rt), t, size as u128);
-            self.st.restores += 1;
-            self.st.restore_wait_hours += (wait / 3600) as u64;
-            self.st.max_restore_wait_hours =
-                self.st.max_restore_wait_hours.max((wait / 3600) as u64);
+            self.sink.st().restores += 1;
+            self.sink.st().restore_wait_hours += (wait / 3600) as u64;
+            let st = self.sink.st();
+            st.max_restore_wait_hours = st.max_restore_wait_hours.max((wait / 3600) as u64);
             let ready = Timestamp(t.0 + wait);
             match src {
                 ArchiveSource::Glacier | ArchiveSource::DeepArchive => {
@@ -400,7 +450,7 @@ impl Replay<'_, '_> {
                         Timestamp(ready.0 + self.cx.opts.restore_days as i64 * SECONDS_PER_DAY);
                     let (a, b) = (ready.max(self.cx.start), until.min(self.cx.end));
                     if a < b {
-                        self.acc.hold(&Meter::RestoredCopy(src), size, a, b);
+                        self.sink.acc().hold(&Meter::RestoredCopy(src), size, a, b);
                     }
                     if let Some(l) = &mut self.live {
                         l.restored_until = until;
@@ -424,7 +474,12 @@ impl Replay<'_, '_> {
         ) {
             self.count(Meter::Retrieval(class), t, bytes as u128);
         }
-        *self.st.reads_by_class.entry(tier.label()).or_insert(0) += 1;
+        *self
+            .sink
+            .st()
+            .reads_by_class
+            .entry(tier.label())
+            .or_insert(0) += 1;
         if let Some(l) = &mut self.live
             && let StorageTier::It(it) = l.tier
         {
@@ -489,11 +544,26 @@ pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats
     if let PolicyKind::Clairvoyant(cv) = &cx.policy.kind {
         return super::clairvoyant::replay_bound(obj, cv, cx, acc, st);
     }
+    replay_into(obj, cx, &mut Plain { acc, st });
+}
+
+/// Replays `obj` under `cx.policy` into `sink`, which attributes each version's usage (the
+/// optimizer's per-group costing). Not for the clairvoyant bound.
+pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
+    // The first version decides where usage before any version (requests on a missing key)
+    // goes; it is the same under every policy.
+    let first = obj.initial.map(|i| i.size).or_else(|| {
+        obj.events.iter().find_map(|e| match e.kind {
+            EventKind::Write { size } => Some(size),
+            _ => None,
+        })
+    });
+    let band = sink.version(&obj.key, first.unwrap_or(0));
     let mut r = Replay {
         cx,
         key: &obj.key,
-        acc,
-        st,
+        sink,
+        band,
         cursor: cx.start,
         live: None,
     };
@@ -540,6 +610,7 @@ pub fn replay(obj: &ObjectHistory, cx: &Ctx<'_>, acc: &mut Accum, st: &mut Stats
                 if r.live.is_some() {
                     r.early_delete(ev.t); // an overwrite ends the old data (versioning off)
                 }
+                r.band = r.sink.version(r.key, size);
                 let class = r.new_class();
                 r.count(Meter::Requests(class, RequestTier::Tier1), ev.t, 1);
                 r.start_version(ev.t, size, class);

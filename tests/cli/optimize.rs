@@ -1,0 +1,163 @@
+//! `costlab optimize` and the recommendation in `costlab run`, as a user checks them: the
+//! written configuration is one S3 accepts, honours the stated constraints, and re-simulating
+//! it through `costlab simulate` gives the recommended policy's bill to the last digit.
+
+use super::{Workdir, dec, repo};
+use serde_json::Value;
+
+/// A small copy of the bundled data-lake workload (same prefixes and behaviours, fewer
+/// objects) and a scenario comparing the rule of thumb and all-Standard, with an optimizer
+/// section. `extra` is appended to the scenario.
+fn small_lake(w: &Workdir, optimize: &str, extra: &str) -> std::path::PathBuf {
+    let spec = std::fs::read_to_string(repo("scenarios/datalake-workload.toml")).unwrap();
+    let spec = spec
+        .replace("objects = 20000", "objects = 1500")
+        .replace("objects_per_day = 12\n", "objects_per_day = 4\n")
+        .replace("objects_per_day = 2400", "objects_per_day = 120")
+        .replace("objects_per_day = 150", "objects_per_day = 15");
+    assert!(spec.contains("objects = 1500") && spec.contains("objects_per_day = 4\n"));
+    w.write("workload.toml", &spec);
+    w.write(
+        "rot.json",
+        &std::fs::read_to_string(repo("scenarios/lifecycle/rule-of-thumb.json")).unwrap(),
+    );
+    w.write(
+        "lake.toml",
+        &format!(
+            "name = \"small-lake\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-07-01\"\nseed = 5\n\
+             [evidence]\ngenerate = \"workload.toml\"\n\
+             [[policy]]\nname = \"rule-of-thumb\"\nlifecycle = \"rot.json\"\n\
+             [[policy]]\nname = \"all-standard\"\nall_standard = true\n{extra}\n{optimize}"
+        ),
+    )
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn policy<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no policy {name}"))
+}
+
+const GRID: &str = "[optimize.lifecycle]\ntransition_days = [30, 90, 365]\n\
+    target_classes = [\"STANDARD_IA\", \"GLACIER_IR\", \"GLACIER\", \"DEEP_ARCHIVE\"]\n\
+    max_chain = 3\nmillisecond_prefixes = [\"gold/\"]\nmax_rules = 4\n";
+
+#[test]
+fn the_recommendation_resimulates_to_the_same_bill_and_keeps_its_constraints() {
+    let w = Workdir::new();
+    let scenario = small_lake(&w, GRID, "");
+    ok(&w.run(&["run", scenario.to_str().unwrap(), "--out", "out"]));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("out/report.json")).unwrap()).unwrap();
+    let rec = policy(&report, "recommended");
+    let lifecycle = &report["optimize"]["lifecycle"];
+    // The file written is the configuration in the report, and S3 would accept it.
+    let json = std::fs::read_to_string(w.path("out/recommended-lifecycle.json")).unwrap();
+    assert_eq!(json, lifecycle["configuration_json"].as_str().unwrap());
+    let cfg = costlab::trace::lifecycle::parse("rec.json", &json).unwrap();
+    assert!(costlab::trace::lifecycle::validate(&cfg).is_empty());
+    assert!(cfg.rules.len() <= 4, "max_rules = 4: {}", cfg.rules.len());
+    assert_eq!(cfg.rules.len() as u64, lifecycle["rules"].as_u64().unwrap());
+    // gold/ stays millisecond-readable.
+    for g in lifecycle["groups"].as_array().unwrap() {
+        if g["prefix"] == "gold/" {
+            let c = g["choice"].as_str().unwrap();
+            assert!(!c.contains("GFR") && !c.contains("GDA"), "gold/ got {c}");
+        }
+    }
+    // The rule of thumb (30 → IA, 90 → Glacier, 365 → Deep Archive) is one of the candidates
+    // for every group, and no rule at all is another: the recommendation is never dearer
+    // than either.
+    let total = |p: &Value| dec(&p["total_usd"]);
+    assert!(total(rec) <= total(policy(&report, "all-standard")));
+
+    // Re-simulate the emitted file as an ordinary policy of the same scenario.
+    let again = small_lake(
+        &w,
+        "",
+        "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
+    );
+    let out = ok(&w.run(&[
+        "simulate",
+        again.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-bound",
+    ]));
+    let sim: Value = serde_json::from_str(&out).unwrap();
+    let emitted = policy(&sim, "emitted");
+    assert_eq!(total(emitted), total(rec));
+    assert_eq!(emitted["months"], rec["months"], "line items differ");
+    assert_eq!(emitted["stats"], rec["stats"], "statistics differ");
+    // Every group's cost adds up to the model's objective.
+    let groups: rust_decimal::Decimal = lifecycle["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| dec(&g["cost_usd"]))
+        .sum();
+    assert_eq!(groups, dec(&lifecycle["groups_total_usd"]));
+    // The HTML and the summary show the recommendation.
+    let html = std::fs::read_to_string(w.path("out/index.html")).unwrap();
+    assert!(html.contains("Recommended lifecycle rules"));
+    let md = std::fs::read_to_string(w.path("out/summary.md")).unwrap();
+    assert!(md.contains("**Recommended rules**"));
+}
+
+#[test]
+fn optimize_prints_the_choice_and_explains_bad_sections() {
+    let w = Workdir::new();
+    let scenario = small_lake(&w, GRID, "");
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let groups = v["lifecycle"]["groups"].as_array().unwrap();
+    // One group per prefix and size band (bronze/, gold/, silver/ × 2 bands).
+    assert_eq!(groups.len(), 6);
+    let json = std::fs::read_to_string(w.path("rec/recommended-lifecycle.json")).unwrap();
+    assert_eq!(json, v["lifecycle"]["configuration_json"].as_str().unwrap());
+    // Two runs, byte-identical.
+    let again = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out, again);
+
+    // A bad key is named with its file and line; an impossible budget explains itself.
+    let bad = small_lake(&w, "[optimize.lifecycle]\nmax_chian = 2\n", "");
+    let out = w.run(&["optimize", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lake.toml") && err.contains("max_chian"),
+        "{err}"
+    );
+    let broke = small_lake(&w, &format!("{GRID}budget = \"0.01\"\n"), "");
+    let out = w.run(&["optimize", broke.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("budget"), "{err}");
+}
