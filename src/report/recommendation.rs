@@ -175,7 +175,7 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
     use super::views::usd;
     writeln!(
         out,
-        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced for each of {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration, re-simulated: its bill is exact.</p>",
+        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced for each of {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
         l.candidates,
         l.groups.len(),
         constraint_text(&l.constraints),

@@ -14,8 +14,12 @@ fn small_lake(w: &Workdir, optimize: &str, extra: &str) -> std::path::PathBuf {
         .replace("objects = 20000", "objects = 1500")
         .replace("objects_per_day = 12\n", "objects_per_day = 4\n")
         .replace("objects_per_day = 2400", "objects_per_day = 120")
-        .replace("objects_per_day = 150", "objects_per_day = 15");
-    assert!(spec.contains("objects = 1500") && spec.contains("objects_per_day = 4\n"));
+        .replace("objects_per_day = 215", "objects_per_day = 6");
+    assert!(
+        spec.contains("objects = 1500")
+            && spec.contains("objects_per_day = 4\n")
+            && spec.contains("objects_per_day = 6\n")
+    );
     w.write("workload.toml", &spec);
     w.write(
         "rot.json",
