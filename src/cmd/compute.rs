@@ -55,8 +55,8 @@ pub fn compute_report(
         spot: spec.spot.policy.clone(),
         spot_series: ev.spot_series.clone(),
     };
-    let result =
-        simulate_fleet(&ev.demand, &plan, &card, FleetOptions::default()).map_err(fleet_err)?;
+    let opts = FleetOptions { record_hours: true };
+    let result = simulate_fleet(&ev.demand, &plan, &card, opts).map_err(fleet_err)?;
     let mc = if spec.runs > 0 && !ev.demand.types.is_empty() {
         let m = monte_carlo(&result, &spec.spot.policy, spec.runs, seed).map_err(fleet_err)?;
         Some(MonteCarloReport {
@@ -135,5 +135,28 @@ pub fn compute_report(
         monte_carlo: mc,
         alternatives,
         notes,
+        hourly: hourly_layers(&result, ev.demand.start),
     }))
+}
+
+/// The per-hour layers for the report (rounded so the JSON stays small and stable).
+fn hourly_layers(
+    result: &costlab::sim::fleet::FleetResult,
+    start: costlab::units::Timestamp,
+) -> Option<costlab::report::model::HourlyLayers> {
+    if result.layers.is_empty() {
+        return None;
+    }
+    let r = |v: f64| (v.max(0.0) * 1e4).round() / 1e4;
+    let col = |f: fn(&costlab::sim::fleet::HourLayers) -> f64| -> Vec<f64> {
+        result.layers.iter().map(|l| r(f(l))).collect()
+    };
+    Some(costlab::report::model::HourlyLayers {
+        start: start.to_string(),
+        demand: col(|l| l.demand),
+        spot: col(|l| l.spot),
+        reserved: col(|l| l.reserved),
+        savings_plan: col(|l| l.savings_plan),
+        on_demand: col(|l| l.on_demand),
+    })
 }

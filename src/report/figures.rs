@@ -22,6 +22,8 @@ enum Data {
     Reads(ReadsByAgeData),
     Waterfall(WaterfallData),
     MonteCarlo(charts::MonteCarloData),
+    /// The layers chart: the whole horizon, or the week from hour `Some(first)`.
+    Layers(charts::ComputeData, Option<usize>),
 }
 
 /// One chart of a report.
@@ -45,6 +47,8 @@ impl Figure {
             Data::Reads(d) => charts::draw_reads_by_age(area, d),
             Data::Waterfall(d) => charts::draw_waterfall(area, d),
             Data::MonteCarlo(d) => charts::draw_monte_carlo(area, d),
+            Data::Layers(d, None) => charts::draw_compute_horizon(area, d),
+            Data::Layers(d, Some(first)) => charts::draw_compute_week(area, d, *first),
         }
     }
 
@@ -244,9 +248,58 @@ fn monte_carlo(r: &Report) -> Option<Figure> {
     })
 }
 
+/// Demand against the capacity layers that served it: the first week, and the horizon.
+fn layers(r: &Report) -> Vec<Figure> {
+    let Some(h) = r.compute.as_ref().and_then(|c| c.hourly.as_ref()) else {
+        return Vec::new();
+    };
+    if h.demand.is_empty() {
+        return Vec::new();
+    }
+    let start = crate::units::Timestamp::parse_rfc3339(&h.start).map_or(0, |t| t.0);
+    let layer = |name: &str, kind, v: &Vec<f64>| charts::ComputeLayer {
+        name: name.into(),
+        kind,
+        capacity: v.clone(),
+    };
+    let data = |title: &str| charts::ComputeData {
+        title: title.into(),
+        unit: "instances".into(),
+        start_epoch: start,
+        demand: h.demand.clone(),
+        layers: vec![
+            layer(
+                "Reserved Instances",
+                charts::PurchaseKind::ReservedInstance,
+                &h.reserved,
+            ),
+            layer(
+                "Savings Plans",
+                charts::PurchaseKind::SavingsPlan,
+                &h.savings_plan,
+            ),
+            layer("Spot", charts::PurchaseKind::Spot, &h.spot),
+            layer("On-Demand", charts::PurchaseKind::OnDemand, &h.on_demand),
+        ],
+    };
+    vec![
+        Figure {
+            id: "compute-layers-week".into(),
+            caption: "The first week, hour by hour: instances running, and how they were bought (Reserved Instances and Savings Plans first, as AWS applies them, then Spot and On-Demand).".into(),
+            data: Data::Layers(data("Compute demand and how it was bought: first week"), Some(0)),
+        },
+        Figure {
+            id: "compute-layers-horizon".into(),
+            caption: "The whole horizon (daily averages beyond 45 days): instances running by purchase option.".into(),
+            data: Data::Layers(data("Compute demand and how it was bought: whole horizon"), None),
+        },
+    ]
+}
+
 /// The storage charts (in the order the HTML shows them), then the compute ones.
 pub fn figures(r: &Report) -> Vec<Figure> {
     let mut out = storage_figures(r);
+    out.extend(layers(r));
     out.extend(monte_carlo(r));
     out
 }

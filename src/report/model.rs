@@ -300,6 +300,19 @@ impl Report {
     }
 }
 
+/// Per hour from `start`, in instances running (every type summed): demand, and the Spot,
+/// Reserved Instance, Savings Plan and On-Demand layers that served it (rounded to 1e-4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourlyLayers {
+    /// RFC 3339, the first hour.
+    pub start: String,
+    pub demand: Vec<f64>,
+    pub spot: Vec<f64>,
+    pub reserved: Vec<f64>,
+    pub savings_plan: Vec<f64>,
+    pub on_demand: Vec<f64>,
+}
+
 /// The compute part of a report: the fleet's bill under the scenario's purchases, its monthly
 /// cost in both views of upfront fees, the Spot Monte Carlo, and the job alternatives.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -317,6 +330,9 @@ pub struct ComputeReport {
     pub alternatives: Vec<JobClassReport>,
     /// What the evidence readers kept and skipped, and modelling notes.
     pub notes: Vec<String>,
+    /// How each hour's demand was served (the layers chart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly: Option<HourlyLayers>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

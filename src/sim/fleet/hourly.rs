@@ -16,7 +16,7 @@ use crate::units::{Money, SECONDS_PER_HOUR, Timestamp};
 use super::accum::MonthAcc;
 use super::purchase::{Payment, Reservation, SavingsPlan};
 use super::rates::{MAX_RATE, RateCard};
-use super::result::{FleetResult, HourDetail, SpotExposure, TypeExposure};
+use super::result::{FleetResult, HourDetail, HourLayers, SpotExposure, TypeExposure};
 use super::ri::{self, GroupUse, RiSlot};
 use super::size::{family, flex_group};
 use super::sp::{self, ActivePlan, SpUse};
@@ -280,6 +280,15 @@ pub fn simulate_fleet(
             exposure[i].cumulative.push(running[i]);
             exposure[i].price.push(price_f);
         }
+        let to_hours = |v: &[Decimal]| -> f64 {
+            v.iter().map(|x| x.to_f64().unwrap_or(0.0)).sum::<f64>() / SECONDS_PER_HOUR as f64
+        };
+        let mut layer = HourLayers::default();
+        if opts.record_hours {
+            layer.demand =
+                demand.seconds.iter().map(|s| s[h] as f64).sum::<f64>() / SECONDS_PER_HOUR as f64;
+            layer.spot = layer.demand - to_hours(&od_left);
+        }
         // Reserved Instances: billed every hour of the term; benefit per flexibility group.
         let mut ri_used = vec![Decimal::ZERO; plan.reservations.len()];
         let active: Vec<usize> = (0..plan.reservations.len())
@@ -324,6 +333,11 @@ pub fn simulate_fleet(
                 acc.res_used[s.reservation] += secs;
             }
         }
+        let after_ri = if opts.record_hours {
+            to_hours(&od_left)
+        } else {
+            0.0
+        };
         // Savings Plans on what RIs left.
         let active_sp: Vec<ActivePlan> = plan
             .savings_plans
@@ -363,6 +377,10 @@ pub fn simulate_fleet(
             }
         }
         if opts.record_hours {
+            layer.on_demand = to_hours(&od_left);
+            layer.savings_plan = after_ri - layer.on_demand;
+            layer.reserved = layer.demand - layer.spot - after_ri;
+            out.layers.push(layer);
             out.hourly.push(HourDetail {
                 hour: ts,
                 ri_used_seconds: ri_used,

@@ -43,7 +43,7 @@ pub use montecarlo::{FleetMonteCarlo, Stats, monte_carlo};
 pub use purchase::{Payment, Reservation, SavingsPlan, SpKind, Term};
 pub use rates::{LambdaRates, RateCard, RiRate, ServerlessRates, SpDiscounts, TypeRates};
 pub use result::{
-    FleetResult, HourDetail, MonthCost, ReservationMonth, SpotExposure, SpotSeriesLine,
+    FleetResult, HourDetail, HourLayers, MonthCost, ReservationMonth, SpotExposure, SpotSeriesLine,
 };
 pub use sp::SpMonth;
 pub use spec::{

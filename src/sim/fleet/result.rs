@@ -63,6 +63,18 @@ pub struct HourDetail {
     pub on_demand_seconds: Vec<Decimal>,
 }
 
+/// How one hour's demand was served, in instance-hours (every type summed): the Spot share,
+/// what Reserved Instances covered, what Savings Plans covered, and On-Demand. Recorded with
+/// `FleetOptions::record_hours`; `demand = spot + reserved + savings_plan + on_demand`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HourLayers {
+    pub demand: f64,
+    pub spot: f64,
+    pub reserved: f64,
+    pub savings_plan: f64,
+    pub on_demand: f64,
+}
+
 /// Spot instance-hours and prices per hour, for the Monte Carlo.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpotExposure {
@@ -107,6 +119,8 @@ pub struct FleetResult {
     pub savings_plans: Vec<SpMonth>,
     pub spot_series: Vec<SpotSeriesLine>,
     pub hourly: Vec<HourDetail>,
+    /// Per hour, with `record_hours`.
+    pub layers: Vec<HourLayers>,
     pub spot_exposure: SpotExposure,
     pub total_amortized: Money,
     pub total_cash: Money,
