@@ -2,13 +2,16 @@
 //! simulated under the scenario's purchases, Spot interruptions by Monte Carlo, job classes
 //! priced on each service, and the fleet's metered usage rated into line items.
 
-use super::{Failure, input};
+use super::{Failure, input, output};
 use anyhow::anyhow;
 use costlab::cost::{RateOptions, rate};
+use costlab::optimize::fleet_bridge::{FleetOptimizeOptions, recommend_fleet};
+use costlab::optimize::purchase_output::write_plan_csv;
 use costlab::pricing::{Catalog, PriceBook, PricePath};
 use costlab::report::model::{
     BillReport, ComputeMonth, ComputeReport, JobClassReport, JobOptionReport, MonteCarloReport,
 };
+use costlab::report::recommendation::FleetPlanReport;
 use costlab::scenario::Scenario;
 use costlab::sim::fleet::{
     FleetOptions, FleetPlan, RateCard, compare_alternatives, load_evidence, monte_carlo,
@@ -31,11 +34,13 @@ fn fleet_err(e: impl std::fmt::Display) -> Failure {
     input(anyhow!("[compute]: {e}"))
 }
 
-/// The compute report of `sc`, or `None` without a `[compute]` section.
+/// The compute report of `sc` and, when `optimize` and the scenario has `[optimize.fleet]`,
+/// the recommended purchase mix; `None` without a `[compute]` section.
 pub fn compute_report(
     sc: &Scenario,
     catalog: &mut Catalog,
-) -> Result<Option<ComputeReport>, Failure> {
+    optimize: bool,
+) -> Result<Option<(ComputeReport, Option<FleetPlanReport>)>, Failure> {
     let Some(spec) = &sc.compute else {
         return Ok(None);
     };
@@ -127,16 +132,59 @@ pub fn compute_report(
     if !spec.savings_plans.is_empty() {
         notes.push("Savings Plan commitments are in the monthly totals but not yet metered as line items; their rates are a documented discount off On-Demand (unconfirmed, docs/fleet.md).".into());
     }
-    Ok(Some(ComputeReport {
-        bill: BillReport::from(&bill),
-        months,
-        total_amortized_usd: result.total_amortized.usd(),
-        total_cash_usd: result.total_cash.usd(),
-        monte_carlo: mc,
-        alternatives,
-        notes,
-        hourly: hourly_layers(&result, ev.demand.start),
-    }))
+    let fleet = match (&sc.optimize.fleet, optimize) {
+        (Some(f), true) if !ev.demand.types.is_empty() => {
+            let opts = FleetOptimizeOptions {
+                max_spot_share: f.max_spot_share,
+                max_interrupted_per_family: f.max_interrupted_per_family,
+                savings_plan: f.savings_plan,
+                spot_rework_hours: f
+                    .spot_rework_hours
+                    .unwrap_or(FleetOptimizeOptions::default().spot_rework_hours),
+                spot_policy: spec.spot.policy.clone(),
+                spot_series: ev.spot_series.clone(),
+                ..Default::default()
+            };
+            let rec = recommend_fleet(&ev.demand, &card, &opts, spec.runs as usize, seed)
+                .map_err(|e| input(anyhow!("[optimize.fleet]: {e}")))?;
+            eprintln!(
+                "purchase model: {} variables ({} integer), {} rows, solved by {} in {:.2} s",
+                rec.recommendation.stats.variables,
+                rec.recommendation.stats.integer_variables,
+                rec.recommendation.stats.constraints,
+                rec.recommendation.stats.solver,
+                rec.recommendation.stats.solve_seconds
+            );
+            let mut csv = Vec::new();
+            write_plan_csv(&rec.recommendation, &rec.params, &mut csv).map_err(output)?;
+            let mut plan = serde_json::to_value(&rec).map_err(output)?;
+            if let Some(stats) = plan
+                .get_mut("recommendation")
+                .and_then(|r| r.get_mut("stats"))
+                .and_then(|s| s.as_object_mut())
+            {
+                stats.remove("solve_seconds");
+            }
+            Some(FleetPlanReport {
+                plan,
+                purchase_plan_csv: String::from_utf8_lossy(&csv).into_owned(),
+            })
+        }
+        _ => None,
+    };
+    Ok(Some((
+        ComputeReport {
+            bill: BillReport::from(&bill),
+            months,
+            total_amortized_usd: result.total_amortized.usd(),
+            total_cash_usd: result.total_cash.usd(),
+            monte_carlo: mc,
+            alternatives,
+            notes,
+            hourly: hourly_layers(&result, ev.demand.start),
+        },
+        fleet,
+    )))
 }
 
 /// The per-hour layers for the report (rounded so the JSON stays small and stable).

@@ -284,6 +284,20 @@ pub fn write_recommendations(report: &Report, dir: &Path) -> Result<Vec<PathBuf>
             .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
         written.push(p);
     }
+    if let Some(f) = &o.fleet {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
+        let p = dir.join("purchase-plan.csv");
+        costlab::report::write_atomic(&p, f.purchase_plan_csv.as_bytes())
+            .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
+        written.push(p);
+        let p = dir.join("purchase-plan.json");
+        let mut text = serde_json::to_string_pretty(&f.plan).map_err(output)?;
+        text.push('\n');
+        costlab::report::write_atomic(&p, text.as_bytes())
+            .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
+        written.push(p);
+    }
     Ok(written)
 }
 

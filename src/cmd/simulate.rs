@@ -565,7 +565,14 @@ pub(super) fn scenario_report(
         }
         (report, r.catalog)
     };
-    report.compute = super::compute::compute_report(sc, &mut catalog)?;
+    if let Some((compute, fleet)) =
+        super::compute::compute_report(sc, &mut catalog, extras.optimize)?
+    {
+        report.compute = Some(compute);
+        if let Some(f) = fleet {
+            report.optimize.get_or_insert_with(Default::default).fleet = Some(f);
+        }
+    }
     if report.pricing.is_none() {
         let home = catalog.home();
         report.pricing = Some(costlab::report::model::PricingRecord {

@@ -12,6 +12,8 @@
 //! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, with an exact
 //!   evaluator (`purchase_eval`) and JSON / CSV writers (`purchase_output`);
 //! * `spec`: the scenario's `[optimize]` section;
+//! * `fleet_bridge`: the purchase model fed from the fleet simulator's demand and rates, and
+//!   its plan re-simulated (deterministic and Monte Carlo);
 //! * `solver`: the one place that picks HiGHS or microlp.
 //!
 //! Money stays `rust_decimal::Decimal` everywhere except inside the LP.
@@ -19,6 +21,7 @@
 pub mod candidates;
 pub mod costing;
 pub mod emit;
+pub mod fleet_bridge;
 pub mod groups;
 pub mod lifecycle_check;
 mod lifecycle_milp;

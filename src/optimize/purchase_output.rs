@@ -195,7 +195,7 @@ pub fn write_plan_csv<W: std::io::Write>(
             text(l.per_hour),
             text(l.upfront),
             text(l.share_cap),
-            text(l.hours),
+            text(l.hours.map(|h| h.round_dp(4))),
             text(l.utilization),
             text(l.break_even_utilization),
         ])?;

@@ -32,17 +32,19 @@ pub struct FleetSpec {
     pub max_spot_share: Option<Decimal>,
     pub max_interrupted_per_family: Option<Decimal>,
     pub savings_plan: bool,
-    pub spot_rework_hours: Decimal,
+    /// Instance-hours redone per interruption (default: the bridge's, half the checkpoint
+    /// interval).
+    pub spot_rework_hours: Option<Decimal>,
 }
 
 impl Default for FleetSpec {
-    /// No risk limit beyond the model's own, a Savings Plan allowed, one hour of rework.
+    /// No risk limit, a Savings Plan allowed, the default rework.
     fn default() -> FleetSpec {
         FleetSpec {
             max_spot_share: None,
             max_interrupted_per_family: None,
             savings_plan: true,
-            spot_rework_hours: Decimal::ONE,
+            spot_rework_hours: None,
         }
     }
 }
@@ -184,6 +186,6 @@ fn parse_fleet(t: &Tbl<'_>) -> Result<FleetSpec, SpanError> {
         max_spot_share: share,
         max_interrupted_per_family: t.non_negative("max_interrupted_per_family")?,
         savings_plan: t.bool("savings_plan")?.unwrap_or(true),
-        spot_rework_hours: t.non_negative("spot_rework_hours")?.unwrap_or(Decimal::ONE),
+        spot_rework_hours: t.non_negative("spot_rework_hours")?,
     })
 }

@@ -191,6 +191,9 @@ impl View for HtmlView {
         if let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
             super::recommendation::html(out, l)?;
         }
+        if let Some(f) = r.optimize.as_ref().and_then(|o| o.fleet.as_ref()) {
+            super::recommendation::fleet_html(out, f)?;
+        }
         writeln!(out, "<section id=\"lines\"><h2>Line items</h2>")?;
         for p in &r.policies {
             line_items(out, &p.name, p.total_usd, &p.months)?;

@@ -85,6 +85,12 @@ impl View for MarkdownView {
                 p.above_bound_usd.map(usd).unwrap_or_else(|| "-".into())
             )?;
         }
+        if let Some(f) = r.optimize.as_ref().and_then(|o| o.fleet.as_ref()) {
+            writeln!(out)?;
+            for l in super::recommendation::fleet_figures(f) {
+                writeln!(out, "- {}", md_escape(&l))?;
+            }
+        }
         if let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
             writeln!(out)?;
             writeln!(

@@ -12,9 +12,17 @@ use serde::{Deserialize, Serialize};
 pub struct OptimizeReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<LifecycleReport>,
-    /// The purchase mix (`optimize::fleet_bridge`), as its own JSON.
+    /// The purchase mix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fleet: Option<serde_json::Value>,
+    pub fleet: Option<FleetPlanReport>,
+}
+
+/// The recommended purchase mix: the bridge's recommendation (`optimize::fleet_bridge`) as
+/// JSON (solve time removed: it is not deterministic) and `purchase-plan.csv`'s text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FleetPlanReport {
+    pub plan: serde_json::Value,
+    pub purchase_plan_csv: String,
 }
 
 /// The lifecycle recommendation.
@@ -104,8 +112,15 @@ pub fn table(r: &super::Report) -> String {
     use super::views::usd;
     use std::fmt::Write;
     let mut out = String::new();
+    if let Some(f) = r.optimize.as_ref().and_then(|o| o.fleet.as_ref()) {
+        fleet_text(&mut out, f);
+    }
     let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) else {
-        out.push_str("No lifecycle recommendation (the scenario has no storage policies).\n");
+        if out.is_empty() {
+            out.push_str(
+                "Nothing to optimize: the scenario has no storage policies and no [compute].\n",
+            );
+        }
         return out;
     };
     let days = super::summary::horizon_days(r);
@@ -242,4 +257,95 @@ fn constraint_text(k: &ConstraintsReport) -> String {
     } else {
         format!(" under these constraints: {}", parts.join("; "))
     }
+}
+
+/// A dollar amount from the plan JSON (exact decimals are strings or numbers there).
+fn plan_usd(v: &serde_json::Value, path: &[&str]) -> Option<Decimal> {
+    let mut v = v;
+    for k in path {
+        v = v.get(k)?;
+    }
+    let t = match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    t.parse().ok()
+}
+
+/// The purchase mix's headline figures: simulated cost against all On-Demand, and the Monte
+/// Carlo spread.
+pub fn fleet_figures(f: &FleetPlanReport) -> Vec<String> {
+    use super::views::usd;
+    let p = &f.plan;
+    let mut out = Vec::new();
+    if let (Some(t), Some(od), Some(s)) = (
+        plan_usd(p, &["simulated_total"]),
+        plan_usd(p, &["simulated_all_on_demand"]),
+        plan_usd(p, &["simulated_saving"]),
+    ) {
+        out.push(format!(
+            "Recommended purchase mix: {} over the horizon (simulated, amortized) against {} all On-Demand: saves {}.",
+            usd(t),
+            usd(od),
+            usd(s)
+        ));
+    }
+    if let (Some(p50), Some(p95)) = (
+        plan_usd(p, &["monte_carlo", "p50"]),
+        plan_usd(p, &["monte_carlo", "p95"]),
+    ) {
+        out.push(format!(
+            "With Spot interruptions drawn: p50 {}, p95 {}.",
+            usd(p50),
+            usd(p95)
+        ));
+    }
+    out
+}
+
+fn fleet_text(out: &mut String, f: &FleetPlanReport) {
+    use std::fmt::Write;
+    for l in fleet_figures(f) {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = writeln!(out, "\npurchase-plan.csv:");
+    for line in f.purchase_plan_csv.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    if let Some(notes) = f.plan.get("notes").and_then(|n| n.as_array()) {
+        for n in notes.iter().filter_map(|n| n.as_str()) {
+            let _ = writeln!(out, "Note: {n}");
+        }
+    }
+    out.push('\n');
+}
+
+/// The purchase mix's HTML section.
+pub fn fleet_html(out: &mut dyn std::io::Write, f: &FleetPlanReport) -> std::io::Result<()> {
+    use super::html::esc;
+    writeln!(
+        out,
+        "<section id=\"purchase-plan\"><h2>Recommended purchase mix</h2>"
+    )?;
+    for l in fleet_figures(f) {
+        writeln!(out, "<p>{}</p>", esc(&l))?;
+    }
+    let mut rows = f.purchase_plan_csv.lines();
+    if let Some(head) = rows.next() {
+        write!(out, "<table><thead><tr>")?;
+        for h in head.split(',') {
+            write!(out, "<th>{}</th>", esc(h))?;
+        }
+        writeln!(out, "</tr></thead><tbody>")?;
+        for r in rows {
+            write!(out, "<tr>")?;
+            for c in r.split(',') {
+                write!(out, "<td>{}</td>", esc(c))?;
+            }
+            writeln!(out, "</tr>")?;
+        }
+        writeln!(out, "</tbody></table>")?;
+    }
+    writeln!(out, "</section>")
 }

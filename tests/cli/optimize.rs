@@ -165,3 +165,73 @@ fn optimize_prints_the_choice_and_explains_bad_sections() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("budget"), "{err}");
 }
+
+#[test]
+fn the_fleet_purchase_mix_keeps_its_spot_limit_and_beats_on_demand() {
+    let w = Workdir::new();
+    let out = ok(&w.run(&[
+        "optimize",
+        &repo("scenarios/emr-spot.toml"),
+        "--what",
+        "fleet",
+        "--out",
+        "rec",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v.get("lifecycle").is_none(), "--what fleet only");
+    let fleet = &v["fleet"];
+    let csv = std::fs::read_to_string(w.path("rec/purchase-plan.csv")).unwrap();
+    assert_eq!(csv, fleet["purchase_plan_csv"].as_str().unwrap());
+    let mut rows = csv.lines();
+    let head: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let mut kinds = Vec::new();
+    for r in rows {
+        let cells: Vec<&str> = r.split(',').collect();
+        kinds.push(cells[col("kind")].to_string());
+        if cells[col("kind")] == "spot" {
+            // The scenario's max_spot_share = 0.5.
+            assert!(
+                dec(&Value::String(cells[col("share_cap")].into()))
+                    <= rust_decimal::Decimal::new(5, 1)
+            );
+        }
+    }
+    assert!(
+        kinds.iter().any(|k| k == "reserved" || k == "savings_plan"),
+        "{kinds:?}"
+    );
+    // The simulator's check of the plan: cheaper than all On-Demand, by the stated saving.
+    let plan = &fleet["plan"];
+    let (total, od, saving) = (
+        dec(&plan["simulated_total"]),
+        dec(&plan["simulated_all_on_demand"]),
+        dec(&plan["simulated_saving"]),
+    );
+    assert!(total < od);
+    assert_eq!(od - total, saving);
+    let (p50, p95) = (
+        dec(&plan["monte_carlo"]["p50"]),
+        dec(&plan["monte_carlo"]["p95"]),
+    );
+    assert!(p50 <= p95, "{p50} {p95}");
+    // No solve time in the output: two runs are byte-identical.
+    assert!(
+        plan["recommendation"]["stats"]
+            .get("solve_seconds")
+            .is_none()
+    );
+    let again = ok(&w.run(&[
+        "optimize",
+        &repo("scenarios/emr-spot.toml"),
+        "--what",
+        "fleet",
+        "--out",
+        "rec2",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out, again);
+}
