@@ -653,8 +653,19 @@ fn usage_rates_to_the_simulators_own_total() {
     let r = run(&dem, &plan, card());
     let sp: Decimal = r.savings_plans.iter().map(|s| s.commitment.0).sum();
     assert_eq!(sp, d("0.2") * Decimal::from(hours));
+    // The Savings Plan fee is metered: the rated usage alone is the cash total.
     let bill = rated(&r.usage, catalog());
-    assert_eq!((bill + sp).round_dp(10), r.total_cash.0.round_dp(10));
+    assert_eq!(bill.round_dp(10), r.total_cash.0.round_dp(10));
+    let fee: Decimal = r
+        .usage
+        .months
+        .values()
+        .flat_map(|by| by.values())
+        .flat_map(|m| m.iter())
+        .filter(|(k, _)| matches!(k, costlab::meter::Meter::SavingsPlanFee(_)))
+        .map(|(_, v)| *v)
+        .sum();
+    assert_eq!(fee, sp);
 }
 
 #[test]
@@ -688,6 +699,8 @@ fn spot_at_a_price_series_uses_the_hours_average() {
     );
     assert_eq!(r.spot_series[0].cost.0, d("0.14"));
     assert_eq!(r.total_cash.0, d("0.14"));
+    // Metered as dollars, so the bill says it too.
+    assert_eq!(rated(&r.usage, catalog()), d("0.14"));
     assert_eq!(
         meter(&r.usage, "m5.xlarge", PurchaseOption::SpotAdvisor),
         Decimal::ZERO

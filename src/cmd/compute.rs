@@ -130,7 +130,7 @@ pub fn compute_report(
         .collect();
     let mut notes = ev.notes.clone();
     if !spec.savings_plans.is_empty() {
-        notes.push("Savings Plan commitments are in the monthly totals but not yet metered as line items; their rates are a documented discount off On-Demand (unconfirmed, docs/fleet.md).".into());
+        notes.push("Savings Plan fees are line items in the cash view (recurring part each hour, upfront part when paid); the discount a plan gives off On-Demand is a documented assumption where AWS's exact Savings Plan rates are not in the tables (unconfirmed, docs/fleet.md).".into());
     }
     let fleet = match (&sc.optimize.fleet, optimize) {
         (Some(f), true) if !ev.demand.types.is_empty() => {

@@ -65,6 +65,8 @@ pub enum PriceSource {
     Key(PriceKey),
     /// On-Demand × (1 − Spot Advisor saving %): an estimate (compute reference §4a).
     SpotEstimate(InstanceType),
+    /// The quantity is dollars already (a commitment fee, a price series' cost): $1 per USD.
+    AsMetered,
 }
 
 /// A meter as a bill line, before pricing.
@@ -413,6 +415,22 @@ pub fn describe(meter: &Meter, month: Month) -> LineSpec {
                 divisor: hour,
             }
         }
+        M::SavingsPlanFee(label) => LineSpec {
+            category: C::Compute,
+            service: "savingsplans",
+            class: label.clone(),
+            usage_type: format!("SavingsPlanFee:{label}"),
+            price: PriceSource::AsMetered,
+            divisor: one,
+        },
+        M::SpotSeriesUsd(i) => LineSpec {
+            category: C::Compute,
+            service: "ec2",
+            class: i.to_string(),
+            usage_type: format!("SpotUsage:{i}:price-series"),
+            price: PriceSource::AsMetered,
+            divisor: one,
+        },
         M::ReservationUpfronts(i, o) => spec(
             C::Compute,
             "ec2",

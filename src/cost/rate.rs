@@ -150,6 +150,13 @@ impl Rater<'_> {
                 );
             }
             PriceSource::Key(key) => self.rate_key(&spec, key, qty)?,
+            PriceSource::AsMetered => self.push(
+                &spec,
+                qty,
+                (Decimal::ONE, 1, Unit::Usd),
+                String::new(),
+                "as metered (a commitment fee or an observed price series)".into(),
+            ),
         }
         Ok(())
     }

@@ -47,6 +47,8 @@ impl Meter {
             GlueDpuSeconds(c) => format!("glue_dpu_seconds:{c}"),
             LambdaRequests => "lambda_requests".into(),
             LambdaGbSeconds(a) => format!("lambda_gb_seconds:{a}"),
+            SavingsPlanFee(l) => format!("savings_plan_fee:{l}"),
+            SpotSeriesUsd(i) => format!("spot_series_usd:{i}"),
         }
     }
 
@@ -124,6 +126,8 @@ impl Meter {
             "glue_dpu_seconds" => GlueDpuSeconds(one()?.parse()?),
             "lambda_requests" => none(LambdaRequests)?,
             "lambda_gb_seconds" => LambdaGbSeconds(one()?.parse()?),
+            "savings_plan_fee" => SavingsPlanFee(one()?.to_string()),
+            "spot_series_usd" => SpotSeriesUsd(InstanceType::parse(one()?)?),
             _ => return Err(bad()),
         })
     }
@@ -152,9 +156,11 @@ mod tests {
             Meter::ReplicationRtc,
             Meter::InstanceSeconds(it.clone(), PurchaseOption::Reserved1yrNoUpfront),
             Meter::ReservationUpfronts(it.clone(), PurchaseOption::Reserved3yrAllUpfront),
-            Meter::EmrSeconds(it),
+            Meter::EmrSeconds(it.clone()),
             Meter::GlueDpuSeconds(GlueClass::Flex),
             Meter::LambdaGbSeconds(LambdaArch::Arm),
+            Meter::SavingsPlanFee("ComputeSavingsPlans/1yr/no-upfront/recurring".into()),
+            Meter::SpotSeriesUsd(it.clone()),
             Meter::TransferAcceleration(AccelerationKind::ToOtherRegion),
         ];
         for t in StorageTier::all() {

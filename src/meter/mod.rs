@@ -84,6 +84,12 @@ pub enum Meter {
     LambdaRequests,
     /// GB-seconds of Lambda duration (memory in GB × seconds, after rounding).
     LambdaGbSeconds(LambdaArch),
+    /// A Savings Plan's fee in dollars, cash view (the recurring part each hour, the upfront
+    /// part when paid); the label names the plan (`ComputeSavingsPlans/1yr/no-upfront/recurring`,
+    /// no `:`). Its price is the commitment itself, not a list price.
+    SavingsPlanFee(String),
+    /// Spot instance cost in dollars at an observed price series (hour by hour).
+    SpotSeriesUsd(InstanceType),
 }
 
 /// The price of one base unit of a meter in a month (a byte-second of storage, a request, a

@@ -34,6 +34,8 @@ pub enum Unit {
     Vcpu,
     Gib,
     Flag,
+    /// Dollars metered as such (a commitment fee, a price series' cost), priced at $1.
+    Usd,
 }
 
 impl Unit {
@@ -62,6 +64,7 @@ impl Unit {
             Unit::Vcpu => "vCPU",
             Unit::Gib => "GiB",
             Unit::Flag => "flag",
+            Unit::Usd => "USD",
         }
     }
 }

@@ -500,17 +500,26 @@ fn a_compute_scenario_reports_its_fleet_and_the_emr_blunder() {
     let j: Value =
         serde_json::from_slice(&std::fs::read(w.path("emr/report.json")).unwrap()).unwrap();
     let c = &j["compute"];
-    // The fleet's rated line items are the metered part of its amortized total: the rest is
-    // the Savings Plan commitment, reported per month until it is metered.
-    let sp: rust_decimal::Decimal = c["months"]
+    // The fleet's rated line items add up to its cash total: the Savings Plan fee is a line
+    // item of its own (cash view, like RI upfronts), equal to the months' Savings Plan cash.
+    let sp_cash: rust_decimal::Decimal = c["months"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| super::dec(&m["savings_plans_usd"]))
+        .map(|m| super::dec(&m["savings_plans_cash_usd"]))
         .sum();
-    assert!(sp > rust_decimal::Decimal::ZERO);
-    // (equal to Decimal's 28 digits: a division by hours in the month rounds at the last one)
-    let gap = super::dec(&c["bill"]["total_usd"]) + sp - super::dec(&c["total_amortized_usd"]);
+    assert!(sp_cash > rust_decimal::Decimal::ZERO);
+    let sp_lines: rust_decimal::Decimal = c["bill"]["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["lines"].as_array().unwrap())
+        .filter(|l| l["service"] == "savingsplans")
+        .map(|l| super::dec(&l["cost_usd"]))
+        .sum();
+    assert_eq!(sp_lines, sp_cash);
+    // (equal to Decimal's 28 digits: a division by the seconds of an hour rounds at the last one)
+    let gap = super::dec(&c["bill"]["total_usd"]) - super::dec(&c["total_cash_usd"]);
     assert!(gap.abs() < rust_decimal::Decimal::new(1, 18), "{gap}");
     // The Monte Carlo brackets its mean.
     let mc = &c["monte_carlo"];

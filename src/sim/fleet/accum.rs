@@ -105,6 +105,14 @@ impl MonthAcc {
             }
         }
         for (i, (secs, cost)) in std::mem::take(&mut self.series) {
+            if !cost.is_zero() {
+                out.usage.add(
+                    month,
+                    region,
+                    Meter::SpotSeriesUsd(demand.types[i].clone()),
+                    cost,
+                );
+            }
             out.spot_series.push(SpotSeriesLine {
                 month,
                 instance_type: demand.types[i].clone(),
@@ -150,6 +158,18 @@ impl MonthAcc {
         }
         for m in self.sp.iter_mut() {
             if let Some(m) = m.take() {
+                if !m.cash.0.is_zero() {
+                    // The cash view, like RI upfronts: line items add up to `total_cash`.
+                    let label = format!(
+                        "{}/{}/{}/{}",
+                        m.plan.replace([':', '/'], "-"),
+                        m.kind.label().replace(':', "-"),
+                        m.term.as_str(),
+                        m.payment.as_str()
+                    );
+                    out.usage
+                        .add(month, region, Meter::SavingsPlanFee(label), m.cash.0);
+                }
                 out.savings_plans.push(m);
             }
         }
