@@ -171,12 +171,7 @@ impl LifecyclePass {
             sc.start,
             sc.end,
         );
-        if let Some((_, st)) = c.unmanaged(&slots)
-            && st
-                .bytes_at_month_end
-                .values()
-                .any(|m| m.values().any(|b| *b > 0))
-        {
+        if c.unmanaged(&slots).is_some() {
             notes.push(format!(
                 "Keys with fewer than {} `/`-separated segments match no group prefix and get \
                  no rule.",
