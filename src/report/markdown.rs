@@ -95,7 +95,7 @@ impl View for MarkdownView {
             writeln!(out)?;
             writeln!(
                 out,
-                "**Recommended rules** ({} in recommended-lifecycle.json, one per prefix and size band):",
+                "**Recommended rules** ({} in recommended-lifecycle.json; one row per prefix and size band):",
                 l.rules
             )?;
             writeln!(out)?;

@@ -599,3 +599,67 @@ fn a_compute_scenario_reports_its_fleet_and_the_emr_blunder() {
     ]);
     assert_eq!(again.stdout, html.as_bytes());
 }
+
+/// Every bundled example scenario, as the README runs it: the figures in `index.html` and
+/// `summary.md` are those of `report.json`, the views regenerate from it byte for byte, and the
+/// recommendation files are the ones the report carries.
+#[test]
+fn every_bundled_scenario_reports_what_its_report_json_says() {
+    let w = Workdir::new();
+    for name in ["datalake", "emr-spot", "dr-replication"] {
+        let sc = super::repo(&format!("scenarios/{name}.toml"));
+        ok(&w.run(&["run", &sc, "--out", name]));
+        let dir = w.path(name);
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+        let j: Value = serde_json::from_slice(&read("report.json")).unwrap();
+        let html = String::from_utf8(read("index.html")).unwrap();
+        let md = String::from_utf8(read("summary.md")).unwrap();
+        for p in j["policies"].as_array().unwrap() {
+            let t = money(&p["total_usd"]);
+            assert!(html.contains(&t), "{name}: {t} not in index.html");
+            assert!(md.contains(&t), "{name}: {t} not in summary.md");
+        }
+        if let Some(c) = j.get("compute") {
+            let t = money(&c["total_amortized_usd"]);
+            assert!(html.contains(&t), "{name}: compute {t} not in index.html");
+        }
+        for (format, file) in [
+            ("html", "index.html"),
+            ("md", "summary.md"),
+            ("csv", "bill.csv"),
+        ] {
+            let again = w.run(&[
+                "report",
+                dir.join("report.json").to_str().unwrap(),
+                "--format",
+                format,
+            ]);
+            ok(&again);
+            assert_eq!(
+                again.stdout,
+                read(file),
+                "{name}: {format} differs from {file}"
+            );
+        }
+        let opt = &j["optimize"];
+        if let Some(l) = opt.get("lifecycle") {
+            assert_eq!(
+                String::from_utf8(read("recommended-lifecycle.json")).unwrap(),
+                l["configuration_json"].as_str().unwrap()
+            );
+            assert!(
+                j["policies"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["name"] == "recommended")
+            );
+        }
+        if let Some(f) = opt.get("fleet") {
+            assert_eq!(
+                String::from_utf8(read("purchase-plan.csv")).unwrap(),
+                f["purchase_plan_csv"].as_str().unwrap()
+            );
+        }
+    }
+}
