@@ -229,9 +229,12 @@ impl LogWriter {
     }
 
     fn open(&mut self, hour: i64, index: u32) -> Result<OpenFile, GenerateError> {
+        // Keyed by the count of files opened so far too: an hour the writer comes back to (a
+        // long multipart upload's parts interleave with later hours) must get a new name, not
+        // overwrite the file it wrote before under the same (hour, index).
         let mut rng = dist::stream(
             self.seed,
-            (hour as u64) ^ ((index as u64) << 40),
+            (hour as u64) ^ ((index as u64) << 40) ^ ((self.files as u64) << 52),
             Purpose::Names,
         );
         let delivered = (hour + 1) * 3600 + 10 * index as i64 + rng.random_range(0..10i64);
