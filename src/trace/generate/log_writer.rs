@@ -234,7 +234,7 @@ impl LogWriter {
         // overwrite the file it wrote before under the same (hour, index).
         let mut rng = dist::stream(
             self.seed,
-            (hour as u64) ^ ((index as u64) << 40) ^ ((self.files as u64) << 52),
+            (hour as u64) ^ ((index as u64) << 40) ^ (self.files << 52),
             Purpose::Names,
         );
         let delivered = (hour + 1) * 3600 + 10 * index as i64 + rng.random_range(0..10i64);
