@@ -1277,3 +1277,41 @@ proptest! {
         }
     }
 }
+
+/// A delete that falls due while the object's multipart upload is still running happens when
+/// the upload completes: never logged before the object exists, so nothing deleted stays live.
+#[test]
+fn deletes_due_during_a_multipart_upload_wait_for_its_completion() {
+    let w = Workdir::new();
+    let out = w.path("out");
+    let spec = "seed = \"7\"\nstart = \"2026-03-01\"\nend = \"2026-03-03\"\nbucket = \"mpu-bucket\"\n\
+        [[prefix]]\nname = \"p/\"\nobjects_per_day = 20\n\
+        size = { dist = \"fixed\", bytes = 4000000000 }\nreads_first_day = 0\n\
+        delete = { model = \"after_days\", dist = \"fixed\", days = 0.0 }\n";
+    let summary = gen_into(spec, &out, Compress::None);
+    let (lines, stats, _) = read_logs(&out);
+    // Every object is a multipart upload (4 GB over the 8 MiB default) deleted at once.
+    let created = u(&summary["objects"]["created"]);
+    assert!(created >= 20, "{summary}");
+    assert_eq!(u(&summary["objects"]["deleted"]), created);
+    assert_eq!(stats.objects, 0, "the parser sees every deleted object go");
+    let mut completed_at: BTreeMap<String, i64> = BTreeMap::new();
+    let mut deletes = 0;
+    for l in &lines {
+        let key = l.key.clone().unwrap_or_default();
+        match l.op.as_str() {
+            "REST.POST.UPLOAD" => {
+                completed_at.insert(key, l.time);
+            }
+            "REST.DELETE.OBJECT" => {
+                let done = completed_at
+                    .get(&key)
+                    .unwrap_or_else(|| panic!("{key} deleted before it completed"));
+                assert!(l.time >= *done);
+                deletes += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(deletes, created);
+}

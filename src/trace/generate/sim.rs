@@ -768,6 +768,10 @@ impl Sim {
         o.read_pos = 0.0;
         o.live = true;
         o.seen = true;
+        // A delete that fell due while a multipart upload was still in flight happens once the
+        // upload completes, not at its (earlier) due time: the log stays in time order and the
+        // delete finds the object.
+        o.next_delete = o.next_delete.max(t);
         let (nr, pos) = next_read(&p.curve, &p.cycles, p.read_scale, &mut p.rng, o, end);
         o.next_read = nr;
         o.read_pos = pos;
