@@ -37,6 +37,10 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
+# Property tests draw from a fixed seed here so that a run is reproducible and a landing never
+# depends on luck; unset or change PROPTEST_RNG_SEED to explore new cases (failures found that
+# way are kept in tests/*.proptest-regressions and then run every time).
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261122}"
 cargo test --locked
 echo "== README examples"
 cargo run --locked --quiet -- estimate scenarios/example-usage.toml --format json > /dev/null
