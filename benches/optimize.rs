@@ -27,7 +27,9 @@ impl Mix {
     }
 }
 
-fn lifecycle_instance(constrained: bool) -> (LifecycleProblem, LifecycleConstraints) {
+/// 1,000 groups: 500 prefixes × 2 size bands split at 128 KiB, or (`linked`) 250 prefixes × 4
+/// bands split at 128 KiB, 1 MiB and 64 MiB, whose upper three touch and can share one rule.
+fn lifecycle_instance(constrained: bool, linked: bool) -> (LifecycleProblem, LifecycleConstraints) {
     let grid = CandidateGrid {
         expiration_days: vec![730, 1095],
         ..CandidateGrid::default()
@@ -37,9 +39,14 @@ fn lifecycle_instance(constrained: bool) -> (LifecycleProblem, LifecycleConstrai
         .into_iter()
         .take(200)
         .collect();
-    let bands = SizeBand::split_at(&[131_072]);
+    let bands = if linked {
+        SizeBand::split_at(&[131_072, 1 << 20, 64 << 20])
+    } else {
+        SizeBand::split_at(&[131_072])
+    };
+    let n = bands.len();
     let groups: Vec<Group> = (0..1000)
-        .map(|g| Group::new(format!("p{:03}/", g / 2), bands[g % 2]))
+        .map(|g| Group::new(format!("p{:03}/", g / n), bands[g % n]))
         .collect();
     let mut rng = Mix(7);
     let mut cost = Vec::with_capacity(groups.len());
@@ -139,15 +146,17 @@ fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
 }
 
 fn one_shot() {
-    for constrained in [false, true] {
-        let (p, k) = lifecycle_instance(constrained);
+    for (constrained, linked) in [(false, false), (true, false), (true, true)] {
+        let (p, k) = lifecycle_instance(constrained, linked);
         let t = Instant::now();
         match solve_lifecycle(&p, &k) {
             Ok(c) => println!(
-                "lifecycle 1000 groups x {} candidates (constrained: {constrained}): \
-                 {} variables ({} integer), {} constraints, solve {:.2} s, total {:.3} s; \
-                 total ${}, {} rules",
+                "lifecycle 1000 groups x {} candidates (constrained: {constrained}, \
+                 linked bands: {linked}): \
+                 {} dominated pairs left out, {} variables ({} integer), {} constraints, \
+                 solve {:.2} s, total {:.3} s; total ${}, {} rules",
                 p.candidates.len(),
+                c.dominated,
                 c.stats.variables,
                 c.stats.integer_variables,
                 c.stats.constraints,
@@ -184,7 +193,7 @@ fn one_shot() {
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("optimize");
     g.sample_size(10);
-    let (p, k) = lifecycle_instance(true);
+    let (p, k) = lifecycle_instance(true, false);
     g.bench_function("lifecycle_1000x200_constrained", |b| {
         b.iter(|| black_box(solve_lifecycle(&p, &k).map(|c| c.total)))
     });

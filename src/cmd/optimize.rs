@@ -135,10 +135,11 @@ impl LifecyclePass {
         let choice = solve_lifecycle(&problem, &self.spec.constraints)
             .map_err(|e| input(anyhow!("[optimize.lifecycle]: {e}")))?;
         eprintln!(
-            "lifecycle model: {} groups × {} candidates, {} variables ({} integer), {} rows, \
-             solved by {} in {:.2} s",
+            "lifecycle model: {} groups × {} candidates ({} dominated pairs left out), {} \
+             variables ({} integer), {} rows, solved by {} in {:.2} s",
             groups.len(),
             c.candidates.len(),
+            choice.dominated,
             choice.stats.variables,
             choice.stats.integer_variables,
             choice.stats.constraints,

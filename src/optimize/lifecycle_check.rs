@@ -326,6 +326,7 @@ pub(crate) fn choice(
         rules: rule_count(p, &assignment),
         policies: policy_count(p, &assignment),
         groups,
+        dominated: p.dominated,
         stats,
     }
 }

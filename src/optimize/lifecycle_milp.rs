@@ -26,9 +26,9 @@ impl LifecycleModel {
         let mut vars = ProblemVariables::new();
         let mut objective = Expression::default();
         let mut constraints = Vec::new();
-        let mut x = Vec::with_capacity(p.allowed.len());
-        for (g, allowed) in p.allowed.iter().enumerate() {
-            let row: Vec<(usize, Variable)> = allowed
+        let mut x = Vec::with_capacity(p.columns.len());
+        for (g, columns) in p.columns.iter().enumerate() {
+            let row: Vec<(usize, Variable)> = columns
                 .iter()
                 .map(|&c| (c, vars.add(variable().binary())))
                 .collect();
@@ -229,5 +229,54 @@ mod tests {
         p.groups = vec![Group::new("a/", bands[0]), Group::new("a/", bands[1])];
         let c = solve_lifecycle(&p, &one).unwrap();
         assert_eq!((c.rules, c.total), (1, Decimal::from(14)));
+    }
+
+    #[test]
+    fn dominated_columns_stay_out_only_where_that_is_safe() {
+        let bands = SizeBand::split_at(&[131_072, 1 << 20]);
+        let d = Decimal::from;
+        // Costs and restores per candidate: STANDARD 10/0, IA30 8/0, GIR30 9/0 (dominated by
+        // IA30), GFR30 5/3 (cheaper, more restores: kept).
+        let row = || vec![Some(d(10)), Some(d(8)), Some(d(9)), Some(d(5))];
+        let rrow = || vec![d(0), d(0), d(0), d(3)];
+        let mut p = LifecycleProblem {
+            groups: vec![Group::new("a/", bands[0]), Group::new("b/", bands[1])],
+            candidates: vec![
+                Candidate::standard(),
+                Candidate::new(vec![(30, StorageClass::StandardIa)], None),
+                Candidate::new(vec![(30, StorageClass::GlacierIr)], None),
+                Candidate::new(vec![(30, StorageClass::Glacier)], None),
+            ],
+            cost: vec![row(), row()],
+            restores: vec![rrow(), rrow()],
+        };
+        let k = LifecycleConstraints {
+            max_restores_per_month: Some(d(4)),
+            ..Default::default()
+        };
+        let c = solve_lifecycle(&p, &k).unwrap();
+        // STANDARD (dearer than IA30, no fewer restores, and the rule limit cannot bind) and
+        // GIR30 leave both groups: 2 columns each.
+        assert_eq!((c.dominated, c.stats.integer_variables), (4, 4));
+        // The restore limit lets one group take GFR30: 5 + 8.
+        assert_eq!(c.total, d(13));
+        // When one rule is all that is allowed, a rule matters: STANDARD stays in.
+        let one = LifecycleConstraints {
+            max_rules: Some(1),
+            ..k.clone()
+        };
+        let c = solve_lifecycle(&p, &one).unwrap();
+        assert_eq!(c.dominated, 2);
+        assert_eq!(c.total, d(15));
+        // Adjacent bands of one prefix under a binding rule limit keep every column.
+        p.groups = vec![Group::new("a/", bands[1]), Group::new("a/", bands[2])];
+        let c = solve_lifecycle(&p, &one).unwrap();
+        assert_eq!(c.dominated, 0);
+        // A policy limit keeps every column too.
+        let pol = LifecycleConstraints {
+            max_policies: Some(1),
+            ..k
+        };
+        assert_eq!(solve_lifecycle(&p, &pol).unwrap().dominated, 0);
     }
 }

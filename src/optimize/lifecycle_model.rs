@@ -14,6 +14,14 @@
 //! * restores (`restores`): `Σ restores[g][c]·x[g][c] ≤ R` per month;
 //! * budget (`budget`): `Σ cost[g][c]·x[g][c] ≤ B`.
 //!
+//! Before the model is built, dominated columns are left out (`Prepared::columns`): in a group
+//! whose candidate cannot change how many rules other groups need (it has no adjacent band, or
+//! the rule limit cannot bind), a candidate is dropped when another allowed one is no dearer,
+//! needs no more restores and, where the rule count matters, needs no more rules. Any optimal
+//! assignment that uses a dropped column stays feasible and no dearer with its dominator, so the
+//! optimum is unchanged; with a distinct-policy limit nothing is dropped (a dominator could be
+//! one more policy). Typical grids keep a handful of 200 candidates per group.
+//!
 //! Money is `f64` only inside the model (costs enter relative to each group's cheapest allowed
 //! candidate, which keeps the coefficients small); the chosen total is recomputed in `Decimal`
 //! and every constraint is re-checked exactly (`lifecycle_check`).
@@ -88,6 +96,8 @@ pub struct LifecycleChoice {
     pub rules: usize,
     /// Distinct candidates with an action in use.
     pub policies: usize,
+    /// Allowed (group, candidate) pairs left out of the model as dominated (module docs).
+    pub dominated: usize,
     pub stats: ModelStats,
 }
 
@@ -142,6 +152,11 @@ pub(crate) struct Prepared<'a> {
     pub constraints: &'a LifecycleConstraints,
     /// Allowed candidates per group, ascending.
     pub allowed: Vec<Vec<usize>>,
+    /// The allowed candidates that enter the model per group, ascending (dominated ones left
+    /// out, see the module docs).
+    pub columns: Vec<Vec<usize>>,
+    /// Allowed (group, candidate) pairs left out of the model as dominated.
+    pub dominated: usize,
     /// Cheapest allowed cost per group.
     pub floor: Vec<Decimal>,
     pub layout: Layout,
@@ -207,14 +222,83 @@ impl<'a> Prepared<'a> {
             allowed.push(ok);
         }
         let rule_limit = constraints.max_rules.unwrap_or(MAX_RULES).min(MAX_RULES);
-        Ok(Prepared {
+        let mut p = Prepared {
             problem,
             constraints,
+            columns: Vec::new(),
+            dominated: 0,
             allowed,
             floor,
             layout,
             rule_limit,
-        })
+        };
+        p.columns = p.undominated();
+        p.dominated = p.allowed.iter().map(Vec::len).sum::<usize>()
+            - p.columns.iter().map(Vec::len).sum::<usize>();
+        Ok(p)
+    }
+
+    /// The allowed candidates per group without the dominated ones (module docs).
+    fn undominated(&self) -> Vec<Vec<usize>> {
+        if self.constraints.max_policies.is_some() {
+            return self.allowed.clone();
+        }
+        let rules_bind = self.families().rules;
+        let mut linked = vec![false; self.allowed.len()];
+        for (g, below) in self.layout.prev.iter().enumerate() {
+            if let Some(b) = *below {
+                linked[g] = true;
+                linked[b] = true;
+            }
+        }
+        let weight = |c: usize| {
+            let k = &self.problem.candidates[c];
+            k.transitions.len() + usize::from(k.expiration_days.is_some())
+        };
+        self.allowed
+            .iter()
+            .enumerate()
+            .map(|(g, allowed)| {
+                if rules_bind && linked[g] {
+                    return allowed.clone();
+                }
+                let action = |c: usize| rules_bind && self.problem.candidates[c].has_action();
+                // Cheapest first; among equals fewer restores, no rule, the simplest. A column
+                // is dominated when an earlier one (no dearer) has no more restores and needs
+                // no more rules: track the fewest restores seen, overall and without a rule.
+                let mut order = allowed.clone();
+                order.sort_by_key(|&c| {
+                    (
+                        self.cost(g, c),
+                        self.restores(g, c),
+                        action(c),
+                        weight(c),
+                        c,
+                    )
+                });
+                let (mut fewest_any, mut fewest_no_rule): (Option<Decimal>, Option<Decimal>) =
+                    (None, None);
+                let mut keep = Vec::new();
+                for c in order {
+                    let r = self.restores(g, c);
+                    let best = if action(c) {
+                        fewest_any
+                    } else {
+                        fewest_no_rule
+                    };
+                    if best.is_some_and(|b| b <= r) {
+                        continue;
+                    }
+                    keep.push(c);
+                    fewest_any = Some(fewest_any.map_or(r, |b| b.min(r)));
+                    if !action(c) {
+                        fewest_no_rule = Some(fewest_no_rule.map_or(r, |b| b.min(r)));
+                    }
+                }
+                keep.sort_unstable();
+                keep
+            })
+            .collect()
     }
 
     pub fn restores(&self, g: usize, c: usize) -> Decimal {
