@@ -168,25 +168,45 @@ fn one_shot() {
             Err(e) => println!("lifecycle (constrained: {constrained}) failed: {e}"),
         }
     }
-    let (p, d) = purchase_instance(8_760, 20);
+    // The peer: the same month solved as one MILP and by decomposition; then the full year,
+    // which only the decomposition solves in reasonable time.
+    for (hours, method) in [
+        (720, PurchaseMethod::Direct),
+        (720, PurchaseMethod::Decomposed),
+        (8_760, PurchaseMethod::Decomposed),
+    ] {
+        purchase_once(hours, method);
+    }
+}
+
+fn purchase_once(hours: usize, method: PurchaseMethod) {
+    let (p, d) = purchase_instance(hours, 20);
     let patterns = d.patterns().len();
     let t = Instant::now();
-    match solve_purchase(&p, &d) {
-        Ok(r) => println!(
-            "purchase 8760 hours x 20 pools ({patterns} distinct hour vectors): {} variables \
-             ({} integer), {} constraints, solve {:.2} s, total {:.3} s; expected ${} vs \
-             all-On-Demand ${}, {} RIs, SP ${}/h",
-            r.stats.variables,
-            r.stats.integer_variables,
-            r.stats.constraints,
-            r.stats.solve_seconds,
-            t.elapsed().as_secs_f64(),
-            r.expected.total.round_dp(2),
-            r.all_on_demand.round_dp(2),
-            r.plan.reservations.iter().map(|x| x.count).sum::<u32>(),
-            r.plan.savings_plan_per_hour,
-        ),
-        Err(e) => println!("purchase failed: {e}"),
+    match solve_purchase_with(&p, &d, method) {
+        Ok(r) => {
+            let how = r.stats.decomposition.as_ref().map_or(String::new(), |x| {
+                format!(
+                    ", {} iterations over {} buckets, bound ${}..${}",
+                    x.iterations, x.buckets, x.lower_bound_usd, x.upper_bound_usd
+                )
+            });
+            println!(
+                "purchase {hours} hours x 20 pools ({patterns} distinct hour vectors, \
+                 {method:?}): {} variables ({} integer), {} constraints{how}, solve {:.2} s, \
+                 total {:.3} s; expected ${} vs all-On-Demand ${}, {} RIs, SP ${}/h",
+                r.stats.variables,
+                r.stats.integer_variables,
+                r.stats.constraints,
+                r.stats.solve_seconds,
+                t.elapsed().as_secs_f64(),
+                r.expected.total.round_dp(2),
+                r.all_on_demand.round_dp(2),
+                r.plan.reservations.iter().map(|x| x.count).sum::<u32>(),
+                r.plan.savings_plan_per_hour,
+            )
+        }
+        Err(e) => println!("purchase ({hours} h, {method:?}) failed: {e}"),
     }
 }
 

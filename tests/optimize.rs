@@ -561,9 +561,16 @@ proptest! {
         );
         let dem = demand(&[a, b[..n].to_vec()]);
         let rec = solve_purchase(&p, &dem).unwrap();
-        prop_assert_eq!(rec.expected.total, brute_purchase(&p, &dem));
+        let brute = brute_purchase(&p, &dem);
+        prop_assert_eq!(rec.expected.total, brute);
         prop_assert_eq!(rec.expected.total, evaluate(&rec.plan, &p, &dem).total);
         prop_assert!(rec.expected.total <= rec.all_on_demand);
+        // The decomposition stops within its proven gap ($0.01 on these sizes).
+        let dec = solve_purchase_with(&p, &dem, PurchaseMethod::Decomposed).unwrap();
+        let x = dec.stats.decomposition.clone().unwrap();
+        prop_assert!(x.lower_bound_usd <= brute.round_dp(2) + Decimal::new(1, 2));
+        prop_assert!(dec.expected.total >= brute);
+        prop_assert!(dec.expected.total <= brute + Decimal::new(1, 2), "{} vs {}", dec.expected.total, brute);
     }
 
     #[test]
@@ -580,11 +587,72 @@ proptest! {
             true,
         );
         let dem = demand(&[a, b[..n].to_vec()]);
-        let rec = solve_purchase(&p, &dem).unwrap();
         let brute = brute_purchase(&p, &dem);
         let slack = Decimal::new(1, 3) * Decimal::from(n as u64);
-        prop_assert!(rec.expected.total >= brute, "{} < {}", rec.expected.total, brute);
-        prop_assert!(rec.expected.total <= brute + slack, "{} vs {}", rec.expected.total, brute);
+        for method in [PurchaseMethod::Direct, PurchaseMethod::Decomposed] {
+            let rec = solve_purchase_with(&p, &dem, method).unwrap();
+            prop_assert!(rec.expected.total >= brute, "{:?}: {} < {}", method, rec.expected.total, brute);
+            // The decomposition may stop up to $0.01 above the optimum.
+            let gap = if method == PurchaseMethod::Decomposed { Decimal::new(1, 2) } else { Decimal::ZERO };
+            prop_assert!(rec.expected.total <= brute + slack + gap, "{:?}: {} vs {}", method, rec.expected.total, brute);
+        }
+    }
+
+    /// Spot, a Savings Plan over two discounts, RIs and a family risk limit together: the
+    /// decomposition's plan costs what the single MILP's costs, up to the plans' rounding
+    /// ($0.001/h of commitment, 0.0001 of Spot share) and the decomposition's $0.01 gap.
+    #[test]
+    fn decomposition_matches_the_direct_model(
+        hours in 24usize..80,
+        seed in any::<u64>(),
+        limit in proptest::option::of(1u32..6),
+        share in proptest::option::of(1u32..10),
+    ) {
+        let mut x = seed | 1;
+        let mut next = move |n: u32| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % u64::from(n)) as u32
+        };
+        let mut p = params(
+            vec![
+                pool("m5.xlarge", 0.192, &[(RiTerm::OneYear, 0.0, 0.121), (RiTerm::ThreeYear, 1200.0, 0.05)], 0.28, Some(0.07)),
+                pool("m5.2xlarge", 0.384, &[(RiTerm::OneYear, 0.0, 0.242)], 0.28, None),
+                pool("c5.xlarge", 0.17, &[(RiTerm::OneYear, 0.0, 0.107)], 0.2, Some(0.06)),
+            ],
+            true,
+        );
+        p.risk = RiskLimit {
+            max_spot_share: share.map(|s| Decimal::new(i64::from(s), 1)),
+            max_interrupted_per_family: limit.map(|l| Decimal::new(i64::from(l), 1)),
+        };
+        let rows: Vec<Vec<u32>> = (0..3)
+            .map(|i| {
+                let base = next(6) + i;
+                (0..hours).map(|h| base + if h % 24 >= 9 && h % 24 < 18 { next(8) } else { next(2) }).collect()
+            })
+            .collect();
+        let dem = demand(&rows);
+        let direct = solve_purchase_with(&p, &dem, PurchaseMethod::Direct).unwrap();
+        let dec = solve_purchase_with(&p, &dem, PurchaseMethod::Decomposed).unwrap();
+        prop_assert!(direct.stats.decomposition.is_none());
+        let total_demand: u32 = rows.iter().flatten().sum();
+        let rounding = Decimal::new(2, 3) * Decimal::from(hours as u64)
+            + Decimal::new(1, 4) * Decimal::from(total_demand) * d(0.384)
+            + Decimal::new(1, 2);
+        let gap = (dec.expected.total - direct.expected.total).abs();
+        prop_assert!(gap <= rounding, "direct {} vs decomposed {} ({:?})", direct.expected.total, dec.expected.total, dec.stats.decomposition);
+        // The decomposition's proven bounds bracket the direct plan's cost (rounding aside).
+        let b = dec.stats.decomposition.clone().unwrap();
+        prop_assert!(b.lower_bound_usd <= direct.expected.total + rounding);
+        prop_assert!(b.upper_bound_usd - b.lower_bound_usd <= Decimal::new(2, 2));
+        // Both keep the risk limit exactly.
+        for rec in [&direct, &dec] {
+            if let Some(l) = p.risk.max_interrupted_per_family {
+                prop_assert!(rec.expected.peak_interrupted.values().all(|v| *v <= l));
+            }
+        }
     }
 }
 

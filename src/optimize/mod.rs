@@ -9,8 +9,10 @@
 //!   restore, retention and budget constraints; `lifecycle_check` re-checks it exactly and
 //!   names the binding constraint of an infeasible model;
 //! * `emit`: the chosen assignment as a `put-bucket-lifecycle-configuration` document;
-//! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, with an exact
-//!   evaluator (`purchase_eval`) and JSON / CSV writers (`purchase_output`);
+//! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, solved as one
+//!   MILP (`purchase_model`) or, for long horizons, by Benders decomposition
+//!   (`purchase_benders`), with an exact evaluator (`purchase_eval`) and JSON / CSV writers
+//!   (`purchase_output`);
 //! * `spec`: the scenario's `[optimize]` section;
 //! * `fleet_bridge`: the purchase model fed from the fleet simulator's demand and rates, and
 //!   its plan re-simulated (deterministic and Monte Carlo);
@@ -27,6 +29,7 @@ pub mod lifecycle_check;
 mod lifecycle_milp;
 pub mod lifecycle_model;
 pub mod purchase;
+mod purchase_benders;
 pub mod purchase_eval;
 mod purchase_model;
 pub mod purchase_output;
@@ -42,11 +45,11 @@ pub use lifecycle_model::{
     RunnerUp, solve_lifecycle,
 };
 pub use purchase::{
-    Demand, Pool, PurchaseError, PurchaseParams, PurchasePlan, Reservation, RiOffer, RiTerm,
-    RiskLimit, solve_purchase,
+    Demand, Pool, PurchaseError, PurchaseMethod, PurchaseParams, PurchasePlan, Reservation,
+    RiOffer, RiTerm, RiskLimit, solve_purchase, solve_purchase_with,
 };
 pub use purchase_eval::{
     BreakEven, DemandDrop, PlanCost, PurchaseRecommendation, all_on_demand_cost, evaluate,
 };
 pub use purchase_output::{PlanLine, PlanOutputError, plan_lines, plan_to_json, write_plan_csv};
-pub use solver::{ModelStats, SolveError};
+pub use solver::{Decomposition, ModelStats, SolveError};

@@ -16,9 +16,10 @@
 //! Hours only interact through the shared `n`, `S` and `σ`, so hours with identical demand
 //! vectors are one pattern with a weight: exact, because the hour order never matters.
 
+use super::purchase_benders;
 use super::purchase_eval::{self, PurchaseRecommendation};
 use super::purchase_model::PurchaseModel;
-use super::solver::SolveError;
+use super::solver::{SolveError, to_f64};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -185,14 +186,50 @@ pub struct Reservation {
     pub count: u32,
 }
 
-/// Chooses the purchase mix for `demand`.
+/// How `solve_purchase_with` solves the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PurchaseMethod {
+    /// One MILP when it has at most `DIRECT_MAX_CELLS` hour-pattern × pool cells, else
+    /// decomposition.
+    Auto,
+    /// One MILP with a column per hour pattern and pool (`purchase_model`).
+    Direct,
+    /// Benders decomposition (`purchase_benders`): the same optimum within a proven gap of
+    /// `max($0.01, 1e-7 × all-On-Demand cost)`.
+    Decomposed,
+}
+
+/// Largest direct model `Auto` builds, in hour patterns × pools (about a month of hourly
+/// demand for 25 pools).
+pub const DIRECT_MAX_CELLS: usize = 20_000;
+
+/// Chooses the purchase mix for `demand` (`PurchaseMethod::Auto`).
 pub fn solve_purchase(
     params: &PurchaseParams,
     demand: &Demand,
 ) -> Result<PurchaseRecommendation, PurchaseError> {
+    solve_purchase_with(params, demand, PurchaseMethod::Auto)
+}
+
+/// Chooses the purchase mix for `demand` by the given method.
+pub fn solve_purchase_with(
+    params: &PurchaseParams,
+    demand: &Demand,
+    method: PurchaseMethod,
+) -> Result<PurchaseRecommendation, PurchaseError> {
     check(params, demand)?;
-    let model = PurchaseModel::new(params, demand);
-    let (mut plan, stats) = model.solve()?;
+    let decompose = match method {
+        PurchaseMethod::Direct => false,
+        PurchaseMethod::Decomposed => true,
+        PurchaseMethod::Auto => demand.patterns().len() * params.pools.len() > DIRECT_MAX_CELLS,
+    };
+    let (mut plan, stats) = if decompose {
+        let tolerance =
+            (1e-7 * to_f64(purchase_eval::all_on_demand_cost(params, demand))).max(0.01);
+        purchase_benders::solve(params, demand, tolerance)?
+    } else {
+        PurchaseModel::new(params, demand).solve()?
+    };
     enforce_risk(&mut plan, params, demand);
     Ok(purchase_eval::recommend(params, demand, plan, stats))
 }

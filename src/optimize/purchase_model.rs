@@ -224,7 +224,7 @@ impl PurchaseModel {
 /// not implied by another: with `σ ≥ 0` the row of a coefficient vector is implied by the row
 /// of any vector at least as large in every pool, so only the distinct Pareto-maximal vectors
 /// of each family are kept (one row for a one-pool family: its peak hour). Exact.
-fn risk_rows(
+pub(crate) fn risk_rows(
     params: &PurchaseParams,
     patterns: &[(Vec<Decimal>, u64)],
     sigma: &[Option<Variable>],

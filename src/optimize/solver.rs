@@ -23,6 +23,24 @@ pub struct ModelStats {
     pub constraints: usize,
     /// Wall time of building and solving, seconds.
     pub solve_seconds: f64,
+    /// Set when the model was solved by decomposition; sizes above are then the last master's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decomposition: Option<Decomposition>,
+}
+
+/// How a decomposed model converged: its proven bounds on the optimum.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decomposition {
+    /// `benders`.
+    pub method: &'static str,
+    /// Master problems solved.
+    pub iterations: usize,
+    /// Distinct hourly demand vectors, and the buckets they are cut in.
+    pub hour_patterns: usize,
+    pub buckets: usize,
+    /// The optimum lies between these (the plan's model cost is the upper bound), in dollars.
+    pub lower_bound_usd: rust_decimal::Decimal,
+    pub upper_bound_usd: rust_decimal::Decimal,
 }
 
 /// What can go wrong inside the solver call.
@@ -87,6 +105,7 @@ pub(crate) fn minimise<T>(
             integer_variables,
             constraints: rows,
             solve_seconds: start.elapsed().as_secs_f64(),
+            decomposition: None,
         },
     ))
 }
