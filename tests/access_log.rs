@@ -660,3 +660,79 @@ fn stats_bands_prefixes_and_never_read_shares_by_hand() {
     assert_eq!(sum.requests_by_operation["REST.GET.OBJECT"], 4);
     assert_eq!(sum.requests_by_billing_class["tier1"], 3);
 }
+
+/// Files join the merge only when its time reaches them; the order must be exactly that of
+/// merging every file from the start: by (time of the line, source index), each file in its
+/// own order, lines without a time first in their file's turn.
+mod lazy_merge {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference: every file open from the start, the smallest (time, index) head first.
+    fn reference(files: &[Vec<(Option<u32>, String)>]) -> Vec<String> {
+        let mut pos = vec![0usize; files.len()];
+        let mut out = Vec::new();
+        loop {
+            let head = (0..files.len())
+                .filter(|&i| pos[i] < files[i].len())
+                .min_by_key(|&i| (files[i][pos[i]].0.map_or(i64::MIN, i64::from), i));
+            let Some(i) = head else { return out };
+            out.push(files[i][pos[i]].1.clone());
+            pos[i] += 1;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn lazy_opening_keeps_the_full_merge_order(
+            files in prop::collection::vec(
+                prop::collection::vec((prop::option::weighted(0.9, 0u32..40), any::<bool>()), 0..6),
+                1..12,
+            ),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut model = Vec::new();
+            let mut sources = Vec::new();
+            for (f, lines) in files.iter().enumerate() {
+                // Times rise within a file, as S3 writes them (a line without a time anywhere).
+                let mut t = 0u32;
+                let mut file = Vec::new();
+                for (k, (dt, _)) in lines.iter().enumerate() {
+                    let key = format!("f{f}l{k}");
+                    match dt {
+                        Some(dt) => {
+                            t += dt;
+                            let time = format!("01/Mar/2026:10:{:02}:{:02}", t / 60 % 60, t % 60);
+                            file.push((Some(t), rec("REST.GET.OBJECT", &key, "200", "-", "-", &time)));
+                        }
+                        None => file.push((None, format!("garbage {key}"))),
+                    }
+                }
+                let text: Vec<&str> = file.iter().map(|l| l.1.as_str()).collect();
+                let path = dir.path().join(format!("{f:02}.log"));
+                if lines.first().is_some_and(|l| l.1) {
+                    write_gz(&path, &text.join("\n"));
+                } else {
+                    std::fs::write(&path, text.join("\n")).unwrap();
+                }
+                sources.push(LineSource::File(path));
+                model.push(file);
+            }
+            let mut got = Vec::new();
+            LogReader::new(Mode::Lenient)
+                .for_each(&sources, |_, r| -> Result<(), costlab::trace::access_log::ReadError> {
+                    got.push(r.key.as_deref().unwrap_or("").to_string());
+                    Ok(())
+                })
+                .unwrap();
+            let want: Vec<String> = reference(&model)
+                .into_iter()
+                .filter(|l| !l.starts_with("garbage"))
+                .map(|l| l.split(' ').nth(8).unwrap_or("").to_string())
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}

@@ -1066,3 +1066,41 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
     // An incomplete set is refused.
     expect_input_error(&w, &["merge", "s1.json", "s2.json"], &["2 of 3 shards"]);
 }
+
+/// A month of S3 logs is tens of thousands of small files: the merge opens a file only when
+/// its time comes and closes it at its end, so 600 files read under a 64-descriptor limit
+/// (opening them all at once failed with "Too many open files").
+#[test]
+fn many_log_files_merge_under_a_low_descriptor_limit() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("logs")).unwrap();
+    for f in 0..600u32 {
+        let (day, hour, min) = (1 + f / 240, f / 10 % 24, f % 10 * 6);
+        let mut text = String::new();
+        for k in 0..3 {
+            text += &format!(
+                "o lake [{day:02}/Mar/2026:{hour:02}:{min:02}:{k:02} +0000] 10.0.0.1 - RID REST.GET.OBJECT k{f} \"GET /lake/k{f} HTTP/1.1\" 200 - 10 10 5 2 \"-\" \"ua\" - HID SigV4 C AuthHeader lake.s3.amazonaws.com TLSv1.2 - - us-east-1\n"
+            );
+        }
+        w.write(
+            &format!("logs/2026-03-{day:02}-{hour:02}-{min:02}-00-{f:016X}"),
+            &text,
+        );
+    }
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{}' logs stats logs --format json",
+            env!("CARGO_BIN_EXE_costlab")
+        ))
+        .current_dir(w.dir.path())
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["lines"]["parsed"], 1800, "{j}");
+}

@@ -40,14 +40,14 @@ pub enum StatsFormat {
 pub fn run(args: &StatsArgs) -> Result<u8, Failure> {
     let sources = args.input.sources()?;
     let mut stats = LogStats::new(args.prefix_depth);
-    let pb = super::progress("reading logs", "records");
-    let log =
-        LogReader::new(args.input.mode()).for_each(&sources, |_, r| -> Result<(), Failure> {
+    let log = super::read_logs_with_progress(
+        LogReader::new(args.input.mode()),
+        &sources,
+        |_, r| -> Result<(), Failure> {
             stats.add(r);
-            pb.inc(1);
             Ok(())
-        })?;
-    pb.finish_and_clear();
+        },
+    )?;
     let summary = stats.finish();
     let mut buf = Vec::new();
     match args.format {

@@ -49,6 +49,57 @@ pub fn progress(msg: &str, unit: &str) -> indicatif::ProgressBar {
     pb
 }
 
+/// A bar on stderr over `total` units of known size, with rate and ETA; `bytes` shows the
+/// units as binary bytes. Hidden when stderr is not a terminal, like `progress`.
+pub fn progress_bar(msg: &str, total: u64, bytes: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(total);
+    let (pos, rate) = if bytes {
+        (
+            "{binary_bytes}/{binary_total_bytes}",
+            "{binary_bytes_per_sec}",
+        )
+    } else {
+        ("{human_pos}/{human_len}", "{per_sec}")
+    };
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {msg} [{{bar:30}}] {pos} ({rate}, {{elapsed}}, ETA {{eta}}) {{msg}}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    pb.set_style(style);
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    pb
+}
+
+/// Reads log records with a bar over the files' stored bytes (rate, ETA, records so far).
+pub fn read_logs_with_progress<E: From<costlab::trace::access_log::reader::ReadError>>(
+    reader: costlab::trace::access_log::reader::LogReader,
+    sources: &[costlab::trace::access_log::reader::LineSource],
+    mut f: impl FnMut(
+        &costlab::trace::access_log::reader::At<'_>,
+        &costlab::trace::access_log::Record<'_>,
+    ) -> Result<(), E>,
+) -> Result<costlab::trace::access_log::reader::SkipLog, E> {
+    let total: u64 = sources.iter().map(|s| s.stored_bytes()).sum();
+    let pb = progress_bar("reading logs", total, true);
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut records = 0u64;
+    let out = reader.counting(counter.clone()).for_each(sources, |at, r| {
+        records += 1;
+        if records.is_multiple_of(4096) {
+            pb.set_position(counter.load(std::sync::atomic::Ordering::Relaxed));
+            pb.set_message(format!("{records} records"));
+        }
+        f(at, r)
+    });
+    pb.finish_and_clear();
+    out
+}
+
 /// A budget is broken (`costlab check`).
 pub const EXIT_BUDGET: u8 = 1;
 pub const EXIT_INPUT: u8 = 2;

@@ -276,15 +276,15 @@ fn load_logs(
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
-        let pb = super::progress("reading logs", "records");
-        rep.lines = LogReader::new(mode)
-            .for_each(&sources, |_, r| -> Result<(), ReadError> {
+        rep.lines = super::read_logs_with_progress(
+            LogReader::new(mode),
+            &sources,
+            |_, r| -> Result<(), ReadError> {
                 ev.add_record(r);
-                pb.inc(1);
                 Ok(())
-            })
-            .map_err(input)?;
-        pb.finish_and_clear();
+            },
+        )
+        .map_err(input)?;
     }
     ev.finish();
     Ok(ev)
@@ -361,12 +361,21 @@ fn replay_all(
     ev.retain_unconsumed();
     rep.objects += ev.objects.len();
     rep.tally(&ev.objects);
-    sim.replay_batch(&ev.objects);
-    if let Some(c) = costing {
-        let pb = super::progress("pricing lifecycle candidates per group", "");
-        c.replay_batch(&ev.objects);
-        pb.finish_and_clear();
+    // In batches (integer meters: the same result as one call) so that the bar has an ETA.
+    let msg = if costing.is_some() {
+        "replaying objects and pricing candidate rules"
+    } else {
+        "replaying objects"
+    };
+    let pb = super::progress_bar(msg, ev.objects.len() as u64, false);
+    for batch in ev.objects.chunks(BATCH) {
+        sim.replay_batch(batch);
+        if let Some(c) = costing.as_deref_mut() {
+            c.replay_batch(batch);
+        }
+        pb.inc(batch.len() as u64);
     }
+    pb.finish_and_clear();
     Ok(())
 }
 

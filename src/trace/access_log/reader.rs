@@ -12,6 +12,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use thiserror::Error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,12 +91,20 @@ impl LineSource {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn BufRead + Send>, ReadError> {
+    /// Bytes on disk (0 for standard input or a file that cannot be read yet).
+    pub fn stored_bytes(&self) -> u64 {
+        match self {
+            LineSource::Stdin => 0,
+            LineSource::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+        }
+    }
+
+    fn open(&self, counter: Option<Arc<AtomicU64>>) -> Result<Box<dyn BufRead + Send>, ReadError> {
         let p = match self {
             LineSource::Stdin => Path::new("-"),
             LineSource::File(p) => p.as_path(),
         };
-        input::open(p).map_err(|source| ReadError::Io {
+        input::open_counted(p, counter).map_err(|source| ReadError::Io {
             file: self.name(),
             source,
         })
@@ -196,11 +206,22 @@ impl Open {
 /// Reads every record of `sources` in time order and hands each to `f`; returns the skip log.
 pub struct LogReader {
     pub mode: Mode,
+    /// Adds the bytes read from the files (as stored) to this counter, for progress.
+    pub bytes_read: Option<Arc<AtomicU64>>,
 }
 
 impl LogReader {
     pub fn new(mode: Mode) -> LogReader {
-        LogReader { mode }
+        LogReader {
+            mode,
+            bytes_read: None,
+        }
+    }
+
+    /// Counts the bytes read from the files (as stored) into `counter`.
+    pub fn counting(mut self, counter: Arc<AtomicU64>) -> LogReader {
+        self.bytes_read = Some(counter);
+        self
     }
 
     pub fn for_each<E: From<ReadError>>(
@@ -209,17 +230,17 @@ impl LogReader {
         mut f: impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
     ) -> Result<SkipLog, E> {
         let mut log = SkipLog::default();
-        let mut open: Vec<Open> = Vec::with_capacity(sources.len());
-        for s in sources {
-            open.push(Open {
-                name: s.name(),
-                r: s.open()?,
-                buf: Vec::with_capacity(4096),
-                line_no: 0,
-            });
-        }
-        if open.len() == 1 {
-            let o = &mut open[0];
+        let open_source =
+            |s: &LineSource, counter: Option<Arc<AtomicU64>>| -> Result<Open, ReadError> {
+                Ok(Open {
+                    name: s.name(),
+                    r: s.open(counter)?,
+                    buf: Vec::with_capacity(4096),
+                    line_no: 0,
+                })
+            };
+        if let [only] = sources {
+            let mut o = open_source(only, self.bytes_read.clone())?;
             while o.next()? {
                 let text = o.text();
                 self.one(&mut log, 0, &o.name, o.line_no, &text, &mut f)?;
@@ -227,22 +248,57 @@ impl LogReader {
             return Ok(log);
         }
         // k-way merge on each source's next record time (lines whose time does not parse go
-        // first, to be reported in their own source's order).
+        // first, to be reported in their own source's order; ties to the earlier source).
+        // A file joins the merge only when the merge reaches its first line's time, and leaves
+        // it at its end: S3 delivers many small files, and only those whose times overlap are
+        // open at once (opening a month of them together would run out of file descriptors).
+        // The order is the same as merging every file from the start. Each file's first line
+        // is peeked once up front (standard input, which cannot be reopened, stays open).
+        let mut open: Vec<Option<Open>> = sources.iter().map(|_| None).collect();
         let mut heap: BinaryHeap<Reverse<(Timestamp, usize)>> = BinaryHeap::new();
-        for (i, o) in open.iter_mut().enumerate() {
-            if o.next()? {
-                heap.push(Reverse((line_time(&o.buf), i)));
+        let mut pending: Vec<(Timestamp, usize)> = Vec::new();
+        for (i, s) in sources.iter().enumerate() {
+            let stdin = matches!(s, LineSource::Stdin);
+            let mut o = open_source(s, if stdin { self.bytes_read.clone() } else { None })?;
+            if !o.next()? {
+                continue;
+            }
+            let t = line_time(&o.buf);
+            if stdin {
+                heap.push(Reverse((t, i)));
+                open[i] = Some(o);
+            } else {
+                pending.push((t, i));
             }
         }
-        while let Some(Reverse((_, i))) = heap.pop() {
+        pending.sort_unstable();
+        let mut waiting = pending.into_iter().peekable();
+        loop {
+            while let Some(&(t, i)) = waiting.peek() {
+                if heap.peek().is_some_and(|Reverse(top)| (t, i) > *top) {
+                    break;
+                }
+                waiting.next();
+                let mut o = open_source(&sources[i], self.bytes_read.clone())?;
+                if o.next()? {
+                    heap.push(Reverse((line_time(&o.buf), i)));
+                    open[i] = Some(o);
+                }
+            }
+            let Some(Reverse((_, i))) = heap.pop() else {
+                break;
+            };
+            let Some(o) = open[i].as_mut() else {
+                continue;
+            };
             {
-                let o = &open[i];
                 let text = o.text();
                 self.one(&mut log, i, &o.name, o.line_no, &text, &mut f)?;
             }
-            let o = &mut open[i];
             if o.next()? {
                 heap.push(Reverse((line_time(&o.buf), i)));
+            } else {
+                open[i] = None;
             }
         }
         Ok(log)
