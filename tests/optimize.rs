@@ -116,7 +116,7 @@ fn brute_force(p: &LifecycleProblem, k: &LifecycleConstraints) -> Option<Decimal
 
 prop_compose! {
     fn instance()(
-        group_picks in proptest::sample::subsequence((0..9usize).collect::<Vec<_>>(), 1..=5),
+        group_picks in proptest::sample::subsequence((0..15usize).collect::<Vec<_>>(), 1..=5),
         cand_picks in proptest::sample::subsequence((0..8usize).collect::<Vec<_>>(), 1..=4),
         cost_cells in proptest::collection::vec((0i64..20_000, 0u8..10, 0u8..6), 20),
         max_rules in proptest::option::of(0usize..5),
@@ -127,10 +127,11 @@ prop_compose! {
         budget in proptest::option::of(0i64..60_000),
     ) -> (LifecycleProblem, LifecycleConstraints) {
         let prefixes = ["a/", "b/", "c/"];
-        let bands = SizeBand::split_at(&[100, 131_072]);
+        // Five bands per prefix: the upper four touch, so chains of up to four bands share rules.
+        let bands = SizeBand::split_at(&[100, 131_072, 1 << 20, 1 << 24]);
         let groups: Vec<Group> = group_picks
             .iter()
-            .map(|&i| Group::new(prefixes[i / 3], bands[i % 3]))
+            .map(|&i| Group::new(prefixes[i / 5], bands[i % 5]))
             .collect();
         let all = menu();
         let candidates: Vec<Candidate> = cand_picks.iter().map(|&i| all[i].clone()).collect();
@@ -213,7 +214,7 @@ fn check_emitted(p: &LifecycleProblem, choice: &LifecycleChoice) -> Result<(), T
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
     #[test]
     fn lifecycle_optimum_equals_brute_force((p, k) in instance()) {
@@ -600,7 +601,7 @@ proptest! {
 
     /// Spot, a Savings Plan over two discounts, RIs and a family risk limit together: the
     /// decomposition's plan costs what the single MILP's costs, up to the plans' rounding
-    /// ($0.001/h of commitment, 0.0001 of Spot share) and the decomposition's $0.01 gap.
+    /// ($0.001/h of commitment, 0.0001 of Spot share) and the decomposition's accepted gap.
     #[test]
     fn decomposition_matches_the_direct_model(
         hours in 24usize..80,
@@ -641,12 +642,15 @@ proptest! {
         let rounding = Decimal::new(2, 3) * Decimal::from(hours as u64)
             + Decimal::new(1, 4) * Decimal::from(total_demand) * d(0.384)
             + Decimal::new(1, 2);
+        // The accepted gap: a cent or 1e-4 of the cost (the bounds are rounded to cents).
+        let allowed = d(DECOMPOSED_GAP_USD).max(d(DECOMPOSED_GAP_RELATIVE) * direct.expected.total)
+            + Decimal::new(1, 2);
         let gap = (dec.expected.total - direct.expected.total).abs();
-        prop_assert!(gap <= rounding, "direct {} vs decomposed {} ({:?})", direct.expected.total, dec.expected.total, dec.stats.decomposition);
+        prop_assert!(gap <= rounding + allowed, "direct {} vs decomposed {} ({:?})", direct.expected.total, dec.expected.total, dec.stats.decomposition);
         // The decomposition's proven bounds bracket the direct plan's cost (rounding aside).
         let b = dec.stats.decomposition.clone().unwrap();
         prop_assert!(b.lower_bound_usd <= direct.expected.total + rounding);
-        prop_assert!(b.upper_bound_usd - b.lower_bound_usd <= Decimal::new(2, 2));
+        prop_assert!(b.upper_bound_usd - b.lower_bound_usd <= allowed);
         // Both keep the risk limit exactly.
         for rec in [&direct, &dec] {
             if let Some(l) = p.risk.max_interrupted_per_family {

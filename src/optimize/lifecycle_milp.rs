@@ -220,10 +220,23 @@ mod tests {
         let c = solve_lifecycle(&p, &one).unwrap();
         // One rule: both bands on one candidate (9) beats one band in STANDARD (14).
         assert_eq!((c.rules, c.total), (1, Decimal::from(9)));
-        // 6 binaries plus one run-start per action candidate of the upper band; 2 assignment
-        // rows, 2 run rows, the rules row.
-        assert_eq!((c.stats.variables, c.stats.integer_variables), (8, 6));
-        assert_eq!(c.stats.constraints, 5);
+        // The chain model: the two bands are one chain whose Pareto options in (cost, rules)
+        // are IA30+GIR30 (8, 2 rules), IA30 on both (9, 1: GIR30 on both ties and loses on
+        // candidate order) and nothing (20, 0): 3 binaries, the chain row and the rules row.
+        assert_eq!((c.stats.variables, c.stats.integer_variables), (3, 3));
+        assert_eq!(c.stats.constraints, 2);
+        assert_eq!(c.assignment(), vec![1, 1]);
+        // With a policy limit the group model runs: 6 binaries, one run-start per action
+        // candidate of the upper band, one `used` binary per action candidate; 2 assignment
+        // rows, 2 run rows, the rules row, 4 `used` rows and the policies row.
+        let k = LifecycleConstraints {
+            max_policies: Some(2),
+            ..one.clone()
+        };
+        let c = solve_lifecycle(&p, &k).unwrap();
+        assert_eq!((c.rules, c.total), (1, Decimal::from(9)));
+        assert_eq!((c.stats.variables, c.stats.integer_variables), (10, 8));
+        assert_eq!(c.stats.constraints, 10);
         // The lowest band never shares a rule (groups::layout): with one rule allowed, one of
         // the two bands stays in STANDARD (10 + 4).
         p.groups = vec![Group::new("a/", bands[0]), Group::new("a/", bands[1])];

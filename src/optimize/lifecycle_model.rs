@@ -22,12 +22,17 @@
 //! optimum is unchanged; with a distinct-policy limit nothing is dropped (a dominator could be
 //! one more policy). Typical grids keep a handful of 200 candidates per group.
 //!
+//! When the rule limit binds and size bands of a prefix can share a rule, the model is built
+//! over chains of touching bands instead (`lifecycle_chains`): one binary per Pareto-optimal
+//! assignment of a chain, exactly equivalent and far smaller.
+//!
 //! Money is `f64` only inside the model (costs enter relative to each group's cheapest allowed
 //! candidate, which keeps the coefficients small); the chosen total is recomputed in `Decimal`
 //! and every constraint is re-checked exactly (`lifecycle_check`).
 
 use super::candidates::Candidate;
 use super::groups::{Group, GroupError, Layout, layout};
+use super::lifecycle_chains;
 use super::lifecycle_check::{self, Binding};
 use super::lifecycle_milp::build;
 use super::solver::{self, ModelStats, SolveError, to_f64};
@@ -367,9 +372,19 @@ pub fn solve_lifecycle(
     let p = Prepared::new(problem, constraints)?;
     lifecycle_check::quick_bounds(&p)?;
     let families = p.families();
+    // With a binding rule limit and bands that can share a rule, the chain model (one option
+    // per run of touching bands) is far smaller than one column per group and candidate.
+    let chains = (families.rules && !families.policies)
+        .then(|| lifecycle_chains::chains(&p))
+        .flatten()
+        .filter(|c| c.groups.iter().any(|g| g.len() > 1));
     let (mut tr, mut tb) = (0.0, 0.0);
     for _ in 0..4 {
-        let (assignment, stats) = match build(&p, families, tr, tb).solve() {
+        let solved = match &chains {
+            Some(c) => lifecycle_chains::solve(&p, c, tr, tb),
+            None => build(&p, families, tr, tb).solve(),
+        };
+        let (assignment, stats) = match solved {
             Ok(ok) => ok,
             Err(SolveError::Infeasible) => return Err(lifecycle_check::diagnose(&p, families)),
             Err(e) => return Err(e.into()),

@@ -25,6 +25,7 @@ pub mod costing;
 pub mod emit;
 pub mod fleet_bridge;
 pub mod groups;
+mod lifecycle_chains;
 pub mod lifecycle_check;
 mod lifecycle_milp;
 pub mod lifecycle_model;
@@ -45,8 +46,9 @@ pub use lifecycle_model::{
     RunnerUp, solve_lifecycle,
 };
 pub use purchase::{
-    Demand, Pool, PurchaseError, PurchaseMethod, PurchaseParams, PurchasePlan, Reservation,
-    RiOffer, RiTerm, RiskLimit, solve_purchase, solve_purchase_with,
+    DECOMPOSED_GAP_RELATIVE, DECOMPOSED_GAP_USD, Demand, Pool, PurchaseError, PurchaseMethod,
+    PurchaseParams, PurchasePlan, Reservation, RiOffer, RiTerm, RiskLimit, solve_purchase,
+    solve_purchase_with,
 };
 pub use purchase_eval::{
     BreakEven, DemandDrop, PlanCost, PurchaseRecommendation, all_on_demand_cost, evaluate,

@@ -19,7 +19,7 @@
 use super::purchase_benders;
 use super::purchase_eval::{self, PurchaseRecommendation};
 use super::purchase_model::PurchaseModel;
-use super::solver::{SolveError, to_f64};
+use super::solver::SolveError;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -194,10 +194,16 @@ pub enum PurchaseMethod {
     Auto,
     /// One MILP with a column per hour pattern and pool (`purchase_model`).
     Direct,
-    /// Benders decomposition (`purchase_benders`): the same optimum within a proven gap of
-    /// `max($0.01, 1e-7 × all-On-Demand cost)`.
+    /// Benders decomposition (`purchase_benders`): a plan proven within
+    /// `max(DECOMPOSED_GAP_USD, DECOMPOSED_GAP_RELATIVE × its cost)` of the optimum, the
+    /// bounds reported in `ModelStats::decomposition`.
     Decomposed,
 }
+
+/// The decomposition's accepted gap: a cent, or 1e-4 of the cost, whichever is larger (HiGHS's
+/// default relative MIP gap, which the direct model also gets above 5,000 columns).
+pub const DECOMPOSED_GAP_USD: f64 = 0.01;
+pub const DECOMPOSED_GAP_RELATIVE: f64 = 1e-4;
 
 /// Largest direct model `Auto` builds, in hour patterns × pools (about a month of hourly
 /// demand for 25 pools).
@@ -224,8 +230,10 @@ pub fn solve_purchase_with(
         PurchaseMethod::Auto => demand.patterns().len() * params.pools.len() > DIRECT_MAX_CELLS,
     };
     let (mut plan, stats) = if decompose {
-        let tolerance =
-            (1e-7 * to_f64(purchase_eval::all_on_demand_cost(params, demand))).max(0.01);
+        let tolerance = purchase_benders::Tolerance {
+            absolute: DECOMPOSED_GAP_USD,
+            relative: DECOMPOSED_GAP_RELATIVE,
+        };
         purchase_benders::solve(params, demand, tolerance)?
     } else {
         PurchaseModel::new(params, demand).solve()?

@@ -270,15 +270,23 @@ impl Stage {
 /// One evaluated point's cuts.
 struct Evaluated {
     at: Point,
-    cuts: Vec<Cut>,
+    /// `(bucket, cut)`: one per bucket until inactive ones are dropped.
+    cuts: Vec<(usize, Cut)>,
 }
 
-/// Solves the purchase model by decomposition; `tolerance` is the largest accepted proven gap
-/// in dollars over the horizon.
+/// How close to the optimum the decomposition must prove its plan: within
+/// `max(absolute, relative × plan cost)` dollars.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Tolerance {
+    pub absolute: f64,
+    pub relative: f64,
+}
+
+/// Solves the purchase model by decomposition, to a plan proven within `tolerance`.
 pub(crate) fn solve(
     params: &PurchaseParams,
     demand: &Demand,
-    tolerance: f64,
+    tolerance: Tolerance,
 ) -> Result<(PurchasePlan, ModelStats), SolveError> {
     let start = Instant::now();
     let patterns = demand.patterns();
@@ -287,18 +295,25 @@ pub(crate) fn solve(
     let m = params.pools.len();
     let mut points: Vec<Evaluated> = Vec::new();
     let mut best: Option<(f64, Point)> = None;
-    // Evaluates a point, keeps its cuts, and (an integral point is a plan) the best plan.
+    // Evaluates a point; keeps its cuts when asked, and (an integral point is a plan) the best
+    // plan. Returns the point's model cost.
     let consider = |x: Point,
                     points: &mut Vec<Evaluated>,
                     best: &mut Option<(f64, Point)>,
-                    integral: bool|
+                    integral: bool,
+                    keep_cuts: bool|
      -> f64 {
         let cuts = recourse.evaluate(&x);
         let total = stage.cost(&x) + cuts.iter().map(|c| c.value).sum::<f64>();
         if integral && best.as_ref().is_none_or(|(b, _)| total < *b) {
             *best = Some((total, x.clone()));
         }
-        points.push(Evaluated { at: x, cuts });
+        if keep_cuts {
+            points.push(Evaluated {
+                at: x,
+                cuts: cuts.into_iter().enumerate().collect(),
+            });
+        }
         total
     };
     let zero = Point {
@@ -306,31 +321,56 @@ pub(crate) fn solve(
         s: 0.0,
         sigma: vec![0.0; m],
     };
-    consider(zero, &mut points, &mut best, true);
+    consider(zero, &mut points, &mut best, true, true);
     let (mut iterations, mut rows, mut columns, mut integers) = (0, 0, 0, 0);
     let mut lower = f64::NEG_INFINITY;
-    for integer in [false, true] {
-        let mut relaxed_best = f64::INFINITY;
-        for _ in 0..MAX_ITERATIONS {
-            iterations += 1;
-            let (x, bound, size) = master(params, &patterns, &stage, &recourse, &points, integer)?;
-            (columns, integers, rows) = size;
-            lower = bound;
-            let total = consider(x.clone(), &mut points, &mut best, integer);
-            if integer {
-                if best.as_ref().is_some_and(|(b, _)| b - bound <= tolerance) {
-                    break;
-                }
-            } else {
-                // A rounded neighbour is a plan: an upper bound, and cuts where they will matter.
-                let rounded = Point {
-                    n: x.n.iter().map(|v| v.round()).collect(),
-                    ..x.clone()
-                };
-                consider(rounded, &mut points, &mut best, true);
-                relaxed_best = relaxed_best.min(total);
-                if relaxed_best - bound <= tolerance.max(1e-9 * relaxed_best.abs()) {
-                    break;
+    let allowed = |best: &Option<(f64, Point)>| {
+        best.as_ref().map_or(tolerance.absolute, |b| {
+            tolerance.absolute.max(tolerance.relative * b.0.abs())
+        })
+    };
+    let closed = |best: &Option<(f64, Point)>, lower: f64| {
+        best.as_ref().is_some_and(|b| b.0 - lower <= allowed(best))
+    };
+    // The LP relaxation (n continuous) first: cheap masters, most of the cuts.
+    let mut relaxed_best = f64::INFINITY;
+    for _ in 0..MAX_ITERATIONS {
+        iterations += 1;
+        let (x, bound, _, size) =
+            master(params, &patterns, &stage, &recourse, &points, false, 0.0)?;
+        (columns, integers, rows) = size;
+        lower = lower.max(bound);
+        relaxed_best = relaxed_best.min(consider(x.clone(), &mut points, &mut best, false, true));
+        // Its rounding is a plan: an upper bound, and cuts where the integer optimum lies.
+        let rounded = Point {
+            n: x.n.iter().map(|v| v.round()).collect(),
+            ..x
+        };
+        consider(rounded, &mut points, &mut best, true, true);
+        if closed(&best, lower) || relaxed_best - lower <= allowed(&best) / 4.0 {
+            break;
+        }
+    }
+    // Then integer masters until the best plan is proven within the tolerance.
+    while !closed(&best, lower) && iterations < 2 * MAX_ITERATIONS {
+        iterations += 1;
+        // The master need only be proven within a quarter of the allowed gap; its bound is
+        // then its objective less that share.
+        let gap =
+            (allowed(&best) / best.as_ref().map_or(1.0, |b| b.0.abs().max(1.0)) / 4.0).min(1e-4);
+        let (x, objective, _, size) =
+            master(params, &patterns, &stage, &recourse, &points, true, gap)?;
+        (columns, integers, rows) = size;
+        lower = lower.max(objective - gap * objective.abs());
+        consider(x.clone(), &mut points, &mut best, true, true);
+        // Its integer neighbours (one RI more or fewer of one pool) are plans too.
+        for i in 0..m {
+            for step in [-1.0, 1.0] {
+                let v = x.n[i] + step;
+                if stage.ri[i].is_some() && v >= 0.0 && v <= stage.peak[i].ceil() {
+                    let mut y = x.clone();
+                    y.n[i] = v;
+                    consider(y, &mut points, &mut best, true, false);
                 }
             }
         }
@@ -396,7 +436,8 @@ fn master(
     recourse: &Recourse,
     points: &[Evaluated],
     integer: bool,
-) -> Result<(Point, f64, Size), SolveError> {
+    gap: f64,
+) -> Result<(Point, f64, Vec<f64>, Size), SolveError> {
     let m = params.pools.len();
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::default();
@@ -435,7 +476,7 @@ fn master(
         .collect();
     let mut constraints = Vec::new();
     for e in points {
-        for (b, cut) in e.cuts.iter().enumerate() {
+        for &(b, ref cut) in &e.cuts {
             // θ_b ≥ Q_b(x_k) + g·(x − x_k)  ⇔  θ_b − g·x ≥ Q_b(x_k) − g·x_k
             let mut row = Expression::from(theta[b]);
             let mut rhs = cut.value - cut.ds * e.at.s;
@@ -463,29 +504,31 @@ fn master(
         0
     };
     let size = (vars.len(), integers, constraints.len());
-    let ((x, bound), _) = solver::minimise(vars, objective, constraints, true, |sol| {
-        let x = Point {
-            n: n.iter()
-                .map(|v| v.map_or(0.0, |v| sol.value(v).max(0.0)))
-                .collect(),
-            s: s.map_or(0.0, |v| sol.value(v).max(0.0)),
-            sigma: sigma
-                .iter()
-                .map(|v| v.map_or(0.0, |v| sol.value(v).clamp(0.0, 1.0)))
-                .collect(),
-        };
-        let x = if integer {
-            Point {
-                n: x.n.iter().map(|v| v.round()).collect(),
-                ..x
-            }
-        } else {
-            x
-        };
-        let bound = stage.cost(&x) + theta.iter().map(|&t| sol.value(t)).sum::<f64>();
-        (x, bound)
-    })?;
-    Ok((x, bound, size))
+    let ((x, bound, thetas), _) =
+        solver::minimise_within(vars, objective, constraints, Some(gap), |sol| {
+            let x = Point {
+                n: n.iter()
+                    .map(|v| v.map_or(0.0, |v| sol.value(v).max(0.0)))
+                    .collect(),
+                s: s.map_or(0.0, |v| sol.value(v).max(0.0)),
+                sigma: sigma
+                    .iter()
+                    .map(|v| v.map_or(0.0, |v| sol.value(v).clamp(0.0, 1.0)))
+                    .collect(),
+            };
+            let x = if integer {
+                Point {
+                    n: x.n.iter().map(|v| v.round()).collect(),
+                    ..x
+                }
+            } else {
+                x
+            };
+            let thetas: Vec<f64> = theta.iter().map(|&t| sol.value(t)).collect();
+            let bound = stage.cost(&x) + thetas.iter().sum::<f64>();
+            (x, bound, thetas)
+        })?;
+    Ok((x, bound, thetas, size))
 }
 
 #[cfg(test)]

@@ -78,6 +78,18 @@ pub(crate) fn minimise<T>(
     exact: bool,
     read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<(T, ModelStats), SolveError> {
+    minimise_within(vars, objective, constraints, exact.then_some(0.0), read)
+}
+
+/// As `minimise`, with a MILP's relative gap: `Some(g)` stops once the incumbent is proven
+/// within `g` of the optimum (0: exact), `None` keeps the backend's default (HiGHS: 1e-4).
+pub(crate) fn minimise_within<T>(
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+    gap: Option<f64>,
+    read: impl FnOnce(&dyn Solution) -> T,
+) -> Result<(T, ModelStats), SolveError> {
     let start = Instant::now();
     let variables = vars.len();
     let integer_variables = vars
@@ -95,7 +107,7 @@ pub(crate) fn minimise<T>(
         }
         read(&std::collections::HashMap::<good_lp::Variable, f64>::new())
     } else {
-        backend(vars.minimise(objective), constraints, exact, read)?
+        backend(vars.minimise(objective), constraints, gap, read)?
     };
     Ok((
         value,
@@ -114,16 +126,16 @@ pub(crate) fn minimise<T>(
 fn backend<T>(
     problem: good_lp::variable::UnsolvedProblem,
     constraints: Vec<Constraint>,
-    exact: bool,
+    gap: Option<f64>,
     read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<T, SolveError> {
     let mut model = problem
         .using(good_lp::solvers::highs::highs)
         .set_threads(1)
         .set_option("output_flag", false);
-    if exact {
+    if let Some(gap) = gap {
         model = model
-            .set_mip_rel_gap(0.0)
+            .set_mip_rel_gap(gap as f32)
             .map_err(|e| backend_error(e.to_string()))?
             .set_mip_abs_gap(1e-7)
             .map_err(|e| backend_error(e.to_string()))?;
@@ -139,14 +151,14 @@ fn backend<T>(
 fn backend<T>(
     problem: good_lp::variable::UnsolvedProblem,
     constraints: Vec<Constraint>,
-    exact: bool,
+    gap: Option<f64>,
     read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<T, SolveError> {
     use good_lp::WithMipGap;
     let mut model = problem.using(good_lp::solvers::microlp::microlp);
-    if exact {
+    if let Some(gap) = gap {
         model = model
-            .with_mip_gap(0.0)
+            .with_mip_gap(gap as f32)
             .map_err(|e| backend_error(e.to_string()))?;
     }
     for c in constraints {
@@ -160,7 +172,7 @@ fn backend<T>(
 fn backend<T>(
     _problem: good_lp::variable::UnsolvedProblem,
     _constraints: Vec<Constraint>,
-    _exact: bool,
+    _gap: Option<f64>,
     _read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<T, SolveError> {
     Err(backend_error(
