@@ -20,7 +20,7 @@
 //! gap is proven.
 
 use super::purchase::{Demand, PurchaseParams, PurchasePlan, Reservation};
-use super::purchase_model::risk_rows;
+use super::purchase_model::{peaks, risk_rows};
 use super::solver::{self, Decomposition, ModelStats, SolveError, to_count, to_decimal, to_f64};
 use good_lp::{Expression, ProblemVariables, Variable, variable};
 use rust_decimal::Decimal;
@@ -198,14 +198,7 @@ impl Stage {
     fn new(params: &PurchaseParams, demand: &Demand, patterns: &[(Vec<Decimal>, u64)]) -> Stage {
         let pools = &params.pools;
         let horizon = demand.hours() as f64;
-        let peak: Vec<f64> = (0..pools.len())
-            .map(|i| {
-                patterns
-                    .iter()
-                    .map(|(v, _)| to_f64(v[i]))
-                    .fold(0.0, f64::max)
-            })
-            .collect();
+        let peak = peaks(patterns, pools.len());
         let ri = pools
             .iter()
             .map(|p| {

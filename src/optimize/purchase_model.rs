@@ -42,14 +42,7 @@ impl PurchaseModel {
         let h = horizon as f64;
         let patterns = demand.patterns();
         let pools = &params.pools;
-        let peak: Vec<f64> = (0..pools.len())
-            .map(|i| {
-                patterns
-                    .iter()
-                    .map(|(v, _)| to_f64(v[i]))
-                    .fold(0.0, f64::max)
-            })
-            .collect();
+        let peak = peaks(&patterns, pools.len());
         // RI counts: integer, never more than the peak.
         let mut ri = Vec::new();
         let mut ri_total: Vec<Expression> = vec![Expression::default(); pools.len()];
@@ -218,6 +211,18 @@ impl PurchaseModel {
                 .collect(),
         })
     }
+}
+
+/// Each pool's largest hourly demand over the patterns.
+pub(crate) fn peaks(patterns: &[(Vec<Decimal>, u64)], pools: usize) -> Vec<f64> {
+    (0..pools)
+        .map(|i| {
+            patterns
+                .iter()
+                .map(|(v, _)| to_f64(v[i]))
+                .fold(0.0, f64::max)
+        })
+        .collect()
 }
 
 /// The family risk rows `Σ_{i∈f} p_i·D_ti·σ_i ≤ L`, one per family and hour pattern that is
