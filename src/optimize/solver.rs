@@ -107,7 +107,7 @@ pub(crate) fn minimise_within<T>(
         }
         read(&std::collections::HashMap::<good_lp::Variable, f64>::new())
     } else {
-        backend(vars.minimise(objective), constraints, gap, read)?
+        backend(vars, objective, constraints, gap, read)?
     };
     Ok((
         value,
@@ -124,38 +124,56 @@ pub(crate) fn minimise_within<T>(
 
 #[cfg(feature = "highs")]
 fn backend<T>(
-    problem: good_lp::variable::UnsolvedProblem,
+    vars: ProblemVariables,
+    objective: Expression,
     constraints: Vec<Constraint>,
     gap: Option<f64>,
     read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<T, SolveError> {
-    let mut model = problem
-        .using(good_lp::solvers::highs::highs)
-        .set_threads(1)
-        .set_option("output_flag", false);
-    if let Some(gap) = gap {
-        model = model
-            .set_mip_rel_gap(gap as f32)
-            .map_err(|e| backend_error(e.to_string()))?
-            .set_mip_abs_gap(1e-7)
-            .map_err(|e| backend_error(e.to_string()))?;
-    }
-    for c in constraints {
-        model.add_constraint(c);
-    }
-    let solution = model.solve().map_err(resolution_error)?;
+    let solve = |presolve: bool| -> Result<good_lp::solvers::highs::HighsSolution, SolveError> {
+        let mut model = vars
+            .clone()
+            .minimise(objective.clone())
+            .using(good_lp::solvers::highs::highs)
+            .set_threads(1)
+            .set_option("output_flag", false);
+        if !presolve {
+            model = model.set_option("presolve", "off");
+        }
+        if let Some(gap) = gap {
+            model = model
+                .set_mip_rel_gap(gap as f32)
+                .map_err(|e| backend_error(e.to_string()))?
+                .set_mip_abs_gap(1e-7)
+                .map_err(|e| backend_error(e.to_string()))?;
+        }
+        for c in &constraints {
+            model.add_constraint(c.clone());
+        }
+        model.solve().map_err(resolution_error)
+    };
+    // HiGHS 1.x's presolve occasionally ends a small, feasible MILP with a bare "Error" status
+    // (seen with the policy, restore and budget rows together); the same model solves without
+    // presolve, so a backend error gets one retry that way.
+    let solution = match solve(true) {
+        Err(SolveError::Backend { .. }) => solve(false)?,
+        other => other?,
+    };
     Ok(read(&solution))
 }
 
 #[cfg(all(feature = "microlp", not(feature = "highs")))]
 fn backend<T>(
-    problem: good_lp::variable::UnsolvedProblem,
+    vars: ProblemVariables,
+    objective: Expression,
     constraints: Vec<Constraint>,
     gap: Option<f64>,
     read: impl FnOnce(&dyn Solution) -> T,
 ) -> Result<T, SolveError> {
     use good_lp::WithMipGap;
-    let mut model = problem.using(good_lp::solvers::microlp::microlp);
+    let mut model = vars
+        .minimise(objective)
+        .using(good_lp::solvers::microlp::microlp);
     if let Some(gap) = gap {
         model = model
             .with_mip_gap(gap as f32)
@@ -170,7 +188,8 @@ fn backend<T>(
 
 #[cfg(not(any(feature = "highs", feature = "microlp")))]
 fn backend<T>(
-    _problem: good_lp::variable::UnsolvedProblem,
+    _vars: ProblemVariables,
+    _objective: Expression,
     _constraints: Vec<Constraint>,
     _gap: Option<f64>,
     _read: impl FnOnce(&dyn Solution) -> T,
