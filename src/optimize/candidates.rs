@@ -107,6 +107,11 @@ impl Candidate {
             .any(|(_, c)| matches!(c, StorageClass::Glacier | StorageClass::DeepArchive))
     }
 
+    /// Its actions (transitions and an expiration): the simplicity order ties are broken by.
+    pub fn actions(&self) -> usize {
+        self.transitions.len() + usize::from(self.expiration_days.is_some())
+    }
+
     /// Whether a rule must be written for it (false only for "stay in STANDARD").
     pub fn has_action(&self) -> bool {
         !self.transitions.is_empty() || self.expiration_days.is_some()

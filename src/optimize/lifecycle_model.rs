@@ -256,10 +256,7 @@ impl<'a> Prepared<'a> {
                 linked[b] = true;
             }
         }
-        let weight = |c: usize| {
-            let k = &self.problem.candidates[c];
-            k.transitions.len() + usize::from(k.expiration_days.is_some())
-        };
+        let weight = |c: usize| self.problem.candidates[c].actions();
         self.allowed
             .iter()
             .enumerate()
@@ -335,13 +332,7 @@ impl<'a> Prepared<'a> {
 /// lives 365 days within the horizon) gets the simpler one, when that keeps every constraint
 /// and adds no rule. Deterministic, whatever the solver picked among equals.
 fn prefer_simplest(p: &Prepared<'_>, mut assignment: Vec<usize>) -> Vec<usize> {
-    let weight = |c: usize| {
-        let k = &p.problem.candidates[c];
-        (
-            k.transitions.len() + usize::from(k.expiration_days.is_some()),
-            c,
-        )
-    };
+    let weight = |c: usize| (p.problem.candidates[c].actions(), c);
     for g in 0..assignment.len() {
         let c = assignment[g];
         let mut simpler: Vec<usize> = p.allowed[g]
