@@ -21,7 +21,7 @@ run() {
     --start 2026-03-01 --end 2026-06-01 --format json > "$DIR/out.json"
   read -r secs kb < "$DIR/time"
   objects=$(grep -m1 '"objects"' "$DIR/out.json" | tr -dc '0-9')
-  awk -v s="$secs" -v kb="$kb" -v n="$LINES" -v o="$objects" -v what="$1 $2" \
+  awk -v s="$secs" -v kb="$kb" -v n="$LINES" -v o="$objects" -v what="${1:-} ${2:-}" \
     'BEGIN { printf "%-40s %7.2f s  %10.0f events/s  peak RSS %6.0f MB  %5.0f bytes/object (%d objects)\n", what, s, n/s, kb/1024, kb*1024/o, o }'
 }
 run --all-standard

@@ -93,14 +93,6 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         "compute",
         "optimize",
     ])?;
-    if root.get("versioning").is_some() {
-        return Err(root
-            .err(
-                "versioning",
-                "not supported by this costlab yet (versioned replay comes next)",
-            )
-            .into());
-    }
     let name = root
         .string("name")?
         .ok_or_else(|| root.err("", "a scenario needs `name`"))?
@@ -121,6 +113,33 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
             .into());
     }
     let mut options = ReplayOptions::default();
+    if let Some(f) = root.get("versioning") {
+        options.versioning = match f.as_bool() {
+            Ok(b) => b,
+            Err(_) => {
+                match f.as_str()?.to_ascii_lowercase().as_str() {
+                    "enabled" => true,
+                    "disabled" | "off" => false,
+                    "suspended" => {
+                        return Err(root
+                        .err(
+                            "versioning",
+                            "suspended versioning is not modelled; use \"enabled\" (true) or \"disabled\" (false)",
+                        )
+                        .into());
+                    }
+                    other => {
+                        return Err(root
+                        .err(
+                            "versioning",
+                            format!("expected true, false, \"enabled\" or \"disabled\", got {other:?}"),
+                        )
+                        .into());
+                    }
+                }
+            }
+        };
+    }
     if let Some(t) = root.string("restore_tier")? {
         options.restore_tier = t
             .parse::<RestoreTier>()

@@ -93,7 +93,7 @@ fn history() -> impl Strategy<Value = ObjectHistory> {
             bytes,
             charged: true
         }),
-        Just(EventKind::Delete),
+        Just(EventKind::Delete { by_version: false }),
         Just(EventKind::Request { tier1: true }),
     ];
     let initial = prop::option::of((
@@ -127,6 +127,7 @@ fn history() -> impl Strategy<Value = ObjectHistory> {
                 kind,
             }));
             ObjectHistory {
+                noncurrent: Box::default(),
                 key: key.into(),
                 initial: initial.map(|(size, age_days, class)| Initial {
                     created: Timestamp(base - age_days * 86_400),
@@ -178,6 +179,7 @@ fn the_solved_recommendation_is_never_dearer_than_a_uniform_candidate() {
     let mut objects = Vec::new();
     for i in 0..6 {
         objects.push(ObjectHistory {
+            noncurrent: Box::default(),
             key: format!("a/cold-{i}"),
             initial: None,
             events: vec![Event {
@@ -199,6 +201,7 @@ fn the_solved_recommendation_is_never_dearer_than_a_uniform_candidate() {
             });
         }
         objects.push(ObjectHistory {
+            noncurrent: Box::default(),
             key: format!("b/hot-{i}"),
             initial: None,
             events,

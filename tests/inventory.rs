@@ -1224,3 +1224,124 @@ proptest! {
         let _ = Manifest::parse(json.to_string().as_bytes(), Path::new("fuzz.json"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A versioned inventory through `costlab simulate` (end to end).
+
+#[test]
+fn versioned_inventory_noncurrent_versions_and_markers_are_billed_until_the_rules_remove_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gib = 1u64 << 30;
+    let version = |key: &str, latest: bool, marker: bool, size: &str, modified: &str| {
+        format!(
+            "\"b\",\"{key}\",\"v\",\"{latest}\",\"{marker}\",\"{size}\",\"{modified}\",\"e\",\
+             \"{}\",\"false\",\"\",\"SSE-S3\",\"\",\"\",\"\",\"\",\"DISABLED\",\"\"\n",
+            if marker { "" } else { "STANDARD" }
+        )
+    };
+    let csv = [
+        // `a`: 1 GiB noncurrent since Feb 10 12:00, when the 2 GiB current version was written.
+        version(
+            "a",
+            false,
+            false,
+            &gib.to_string(),
+            "2026-01-01T00:00:00.000Z",
+        ),
+        version(
+            "a",
+            true,
+            false,
+            &(2 * gib).to_string(),
+            "2026-02-10T12:00:00.000Z",
+        ),
+        // `b`: deleted Feb 20 06:00 (a current delete marker), its 1 GiB noncurrent since.
+        version(
+            "b",
+            false,
+            false,
+            &gib.to_string(),
+            "2026-01-05T00:00:00.000Z",
+        ),
+        version("b", true, true, "", "2026-02-20T06:00:00.000Z"),
+    ]
+    .concat();
+    write_delivery(tmp.path(), VERSIONED_SCHEMA, &csv);
+    let scenario = tmp.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        r#"name = "versioned"
+region = "us-east-1"
+start = "2026-03-01"
+end = "2026-04-01"
+versioning = true
+[evidence]
+inventory = "manifest.json"
+[[policy]]
+name = "nc30"
+lifecycle_json = '''{"Rules":[{"ID":"nc","Status":"Enabled","Filter":{},
+  "NoncurrentVersionExpiration":{"NoncurrentDays":30},
+  "Expiration":{"ExpiredObjectDeleteMarker":true}}]}'''
+[[policy]]
+name = "keep"
+all_standard = true
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costlab"))
+        .args(["simulate", "--no-bound", "--format", "json"])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["evidence"]["inventory_rows_not_replayed"], 0);
+    assert_eq!(v["evidence"]["objects"], 2);
+    let policy = |name: &str| {
+        v["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    // nc30: a's old version goes at Mar 12 12:00 → Mar 13 00:00 (288 h); b's at Mar 22 06:00
+    // → Mar 23 00:00 (528 h); b's marker (1 byte) is then alone and goes at Mar 24 00:00
+    // (552 h); a's current 2 GiB all month. STANDARD first tier, $0.023 per GB-month.
+    let usd = |byte_hours: rust_decimal::Decimal| {
+        byte_hours / rust_decimal::Decimal::from(gib) / rust_decimal::Decimal::from(744)
+            * rust_decimal::Decimal::new(23, 3)
+    };
+    let total = |p: &serde_json::Value| -> rust_decimal::Decimal {
+        p["total_usd"]
+            .to_string()
+            .trim_matches('"')
+            .parse()
+            .unwrap()
+    };
+    let nc = policy("nc30");
+    let expected = usd(rust_decimal::Decimal::from(
+        gib * (288 + 2 * 744 + 528) + 552,
+    ));
+    assert!(
+        (total(&nc) - expected).abs() < rust_decimal::Decimal::new(1, 12),
+        "{nc}"
+    );
+    assert_eq!(nc["stats"]["versions"]["noncurrent_expirations"], 2);
+    // keep (all-standard, no rules): everything to the end of the month.
+    let keep = policy("keep");
+    let expected = usd(rust_decimal::Decimal::from(gib * 4 * 744 + 744));
+    assert!(
+        (total(&keep) - expected).abs() < rust_decimal::Decimal::new(1, 12),
+        "{keep}"
+    );
+    assert_eq!(
+        keep["stats"]["versions"]["noncurrent_bytes_at_month_end"]["2026-03"],
+        2 * gib
+    );
+}

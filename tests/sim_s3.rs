@@ -15,6 +15,9 @@ use costlab::trace::lifecycle::parse_json;
 use costlab::units::{GIB, KIB, Month, Timestamp};
 use rust_decimal::Decimal;
 
+#[path = "sim_s3/versioning.rs"]
+mod versioning;
+
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
 }
@@ -50,6 +53,7 @@ fn run(
 
 fn put(key: &str, t: &str, size: u64) -> ObjectHistory {
     ObjectHistory {
+        noncurrent: Box::default(),
         key: key.into(),
         initial: None,
         events: vec![Event {
@@ -288,6 +292,7 @@ fn small_objects_do_not_transition_and_pay_the_minimum_size_in_ia() {
 #[test]
 fn reading_a_glacier_object_restores_it_with_a_temporary_standard_copy() {
     let obj = ObjectHistory {
+        noncurrent: Box::default(),
         key: "cold/x".into(),
         initial: Some(Initial {
             created: ts("2025-01-01T00:00:00Z"),
@@ -450,6 +455,7 @@ fn overwrite_and_delete_before_the_minimum_bill_the_remainder() {
         ..Default::default()
     };
     let o = ObjectHistory {
+        noncurrent: Box::default(),
         key: "g".into(),
         initial: None,
         events: vec![
@@ -463,7 +469,7 @@ fn overwrite_and_delete_before_the_minimum_bill_the_remainder() {
             }, // overwrite at day 10
             Event {
                 t: ts("2026-03-21T00:00:00Z"),
-                kind: EventKind::Delete,
+                kind: EventKind::Delete { by_version: false },
             }, // delete at day 10
         ],
     };
@@ -496,6 +502,7 @@ fn overwrite_and_delete_before_the_minimum_bill_the_remainder() {
 #[test]
 fn all_standard_ignores_classes_and_equals_estimate_of_the_same_usage() {
     let obj = ObjectHistory {
+        noncurrent: Box::default(),
         key: "x".into(),
         initial: Some(Initial {
             created: ts("2025-06-01T00:00:00Z"),
@@ -587,7 +594,7 @@ mod props {
                             charged: true,
                         },
                         2 => EventKind::Write { size: sz },
-                        _ => EventKind::Delete,
+                        _ => EventKind::Delete { by_version: false },
                     };
                     events.push(Event {
                         t: Timestamp(t),
@@ -595,6 +602,7 @@ mod props {
                     });
                 }
                 ObjectHistory {
+                    noncurrent: Box::default(),
                     key: "k".into(),
                     initial: None,
                     events,
@@ -627,7 +635,7 @@ mod props {
                     }
                     live = Some((e.t.0, size));
                 }
-                EventKind::Delete => {
+                EventKind::Delete { .. } => {
                     if let Some((t0, s)) = live.take() {
                         total += close(t0, e.t.0, s);
                     }

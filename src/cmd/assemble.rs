@@ -7,6 +7,7 @@ use costlab::cost::Bill;
 use costlab::report::model::{
     AgeBand, BOUND_KIND, BillReport, EvidenceRecord, Horizon, LineCounts, PolicyReport,
     PrefixRecord, PricingRecord, REPORT_SCHEMA_VERSION, Report, StorageStats, TOP_PREFIXES,
+    VersionStats,
 };
 use costlab::scenario::Scenario;
 use costlab::sim::s3::replay::AGE_BANDS_DAYS;
@@ -14,7 +15,7 @@ use costlab::sim::s3::{PolicyRun, Stats};
 use costlab::units::{GIB, decimal_from_u128};
 use rust_decimal::Decimal;
 
-fn stats(s: &Stats) -> StorageStats {
+fn stats(s: &Stats, versioned: bool) -> StorageStats {
     let bands = AGE_BANDS_DAYS
         .iter()
         .enumerate()
@@ -49,6 +50,16 @@ fn stats(s: &Stats) -> StorageStats {
         restore_wait_hours_max: s.max_restore_wait_hours,
         reads_by_class: s.reads_by_class.clone(),
         reads_by_age: bands,
+        versions: versioned.then(|| VersionStats {
+            noncurrent_bytes_at_month_end: s
+                .noncurrent_bytes_at_month_end
+                .iter()
+                .map(|(m, v)| (m.to_string(), u64::try_from(*v).unwrap_or(u64::MAX)))
+                .collect(),
+            delete_markers_created: s.delete_markers,
+            noncurrent_expirations: s.noncurrent_expirations,
+            version_deletes_not_replayed: s.version_deletes_unmodelled,
+        }),
     }
 }
 
@@ -81,7 +92,7 @@ pub(super) fn report(
                 total_usd: bill.total_usd,
                 months: bill.months,
                 warnings: bill.warnings,
-                stats: stats(&r.stats),
+                stats: stats(&r.stats, sc.options.versioning),
                 above_bound_usd: bound_total.map(|t| b.total.usd() - t),
             }
         })

@@ -12,8 +12,8 @@ use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
-    EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun, ReplayOptions,
-    ReplicationRule, ReplicationUsage, Simulation, replicate,
+    EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
+    ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Mode as InvMode, read_inventory};
@@ -59,6 +59,10 @@ pub struct SimulateArgs {
     /// Storage class of new objects (default STANDARD).
     #[arg(long)]
     pub new_object_class: Option<String>,
+    /// The bucket is versioned: overwrites and DELETEs keep the old data as noncurrent versions
+    /// (billed until a NoncurrentVersionExpiration removes them) and DELETEs add delete markers.
+    #[arg(long)]
+    pub versioning: bool,
     /// First day of the horizon, YYYY-MM-DD (UTC).
     #[arg(long)]
     pub start: Option<String>,
@@ -188,7 +192,10 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
             destination_lifecycle: None,
         });
     }
-    let mut options = ReplayOptions::default();
+    let mut options = ReplayOptions {
+        versioning: a.versioning,
+        ..ReplayOptions::default()
+    };
     if let Some(c) = &a.new_object_class {
         options.default_class = c
             .parse::<StorageClass>()
@@ -293,6 +300,51 @@ fn load_logs(
 /// Objects replayed per parallel batch while streaming an inventory.
 const BATCH: usize = 1 << 16;
 
+/// One inventory row, as the replay needs it.
+struct VersionRow {
+    initial: Initial,
+    latest: bool,
+    marker: bool,
+}
+
+/// The inventory rows of one key, gathered while streaming.
+#[derive(Default)]
+struct KeyVersions {
+    key: Option<String>,
+    rows: Vec<VersionRow>,
+}
+
+impl KeyVersions {
+    /// The object the gathered rows describe (with the key's log events), and a fresh start.
+    /// Versions are ordered by last-modified time, the current one last; each older one became
+    /// noncurrent when the next was written.
+    fn take(&mut self, ev: &mut Evidence) -> Option<ObjectHistory> {
+        let key = self.key.take()?;
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_by_key(|r| (r.latest, r.initial.created));
+        let events = ev.take_events(&key);
+        let mut initial = None;
+        let mut noncurrent = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let since = rows.get(i + 1).map(|next| next.initial.created);
+            match (since, r.marker) {
+                (None, false) => initial = Some(r.initial),
+                _ => noncurrent.push(Noncurrent {
+                    version: r.initial,
+                    since,
+                    marker: r.marker,
+                }),
+            }
+        }
+        Some(ObjectHistory {
+            key,
+            initial,
+            noncurrent: noncurrent.into_boxed_slice(),
+            events,
+        })
+    }
+}
+
 /// Streams the inventory through the simulation (each object with its log events, if any),
 /// then the objects seen only in the logs.
 fn replay_all(
@@ -312,45 +364,72 @@ fn replay_all(
         let mut reader = read_inventory(m, mode).map_err(input)?;
         let mut batch: Vec<ObjectHistory> = Vec::with_capacity(BATCH);
         let pb = super::progress("replaying inventory", "objects");
+        // Versioned: the rows of one key (adjacent: S3 lists versions key by key) make one
+        // object with its older versions.
+        let mut versions = KeyVersions::default();
+        let versioning = sc.options.versioning;
+        fn push(
+            o: Option<ObjectHistory>,
+            batch: &mut Vec<ObjectHistory>,
+            rep: &mut EvidenceReport,
+            sim: &mut Simulation<'_>,
+            costing: &mut Option<&mut GroupedSimulation<'_>>,
+        ) {
+            let Some(o) = o else { return };
+            batch.push(o);
+            rep.objects += 1;
+            if batch.len() == BATCH {
+                rep.tally(batch);
+                sim.replay_batch(batch);
+                if let Some(c) = costing.as_deref_mut() {
+                    c.replay_batch(batch);
+                }
+                batch.clear();
+            }
+        }
         for rec in reader.by_ref() {
             pb.inc(1);
             let rec = rec.map_err(input)?;
             rep.inventory_rows += 1;
-            // Current versions only: noncurrent versions and delete markers need versioned replay.
-            let (Some(size), Some(created)) = (rec.size, rec.last_modified) else {
+            let Some(created) = rec.last_modified else {
                 rep.inventory_skipped += 1;
                 continue;
             };
-            if !rec.is_latest || rec.is_delete_marker {
+            let size = match (rec.size, rec.is_delete_marker) {
+                (_, true) => 0,
+                (Some(s), false) => s,
+                (None, false) => {
+                    rep.inventory_skipped += 1;
+                    continue;
+                }
+            };
+            if !versioning && (!rec.is_latest || rec.is_delete_marker) {
+                // Unversioned replay: current versions only.
                 rep.inventory_skipped += 1;
                 continue;
             }
             if !ev.in_shard(&rec.key) {
                 continue;
             }
-            let class = rec.storage_class.unwrap_or(StorageClass::Standard);
-            let events = ev.take_events(&rec.key);
-            let initial = Initial {
-                created,
-                size,
-                class,
-                it_tier: rec.intelligent_tiering_access_tier,
+            let row = VersionRow {
+                initial: Initial {
+                    created,
+                    size,
+                    class: rec.storage_class.unwrap_or(StorageClass::Standard),
+                    it_tier: rec.intelligent_tiering_access_tier,
+                },
+                latest: rec.is_latest,
+                marker: rec.is_delete_marker,
             };
-            batch.push(ObjectHistory {
-                key: rec.key,
-                initial: Some(initial),
-                events,
-            });
-            rep.objects += 1;
-            if batch.len() == BATCH {
-                rep.tally(&batch);
-                sim.replay_batch(&batch);
-                if let Some(c) = costing.as_deref_mut() {
-                    c.replay_batch(&batch);
-                }
-                batch.clear();
+            if versions.key.as_deref() != Some(rec.key.as_str()) {
+                let done = versions.take(ev);
+                push(done, &mut batch, rep, sim, &mut costing);
+                versions.key = Some(rec.key);
             }
+            versions.rows.push(row);
         }
+        let done = versions.take(ev);
+        push(done, &mut batch, rep, sim, &mut costing);
         rep.tally(&batch);
         sim.replay_batch(&batch);
         if let Some(c) = costing.as_deref_mut() {

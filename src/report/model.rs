@@ -169,6 +169,23 @@ pub struct StorageStats {
     /// Reads by the age of the version read, youngest band first.
     #[serde(default)]
     pub reads_by_age: Vec<AgeBand>,
+    /// Versioned buckets only (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<VersionStats>,
+}
+
+/// What versioning kept and removed under one policy.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VersionStats {
+    /// Month (`YYYY-MM`) → bytes of noncurrent versions at the month's last second (also in
+    /// `bytes_by_class_at_month_end`, under their class).
+    pub noncurrent_bytes_at_month_end: BTreeMap<String, u64>,
+    pub delete_markers_created: u64,
+    /// Noncurrent versions removed by `NoncurrentVersionExpiration`.
+    pub noncurrent_expirations: u64,
+    /// DELETEs naming a version ID, billed but not replayed (the log cannot say which version a
+    /// PUT created).
+    pub version_deletes_not_replayed: u64,
 }
 
 /// Reads of versions whose age in days is in `days` (`0-7`, …, `365+`).

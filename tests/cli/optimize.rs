@@ -268,3 +268,62 @@ fn the_fleet_purchase_mix_keeps_its_spot_limit_and_beats_on_demand() {
     ]));
     assert_eq!(out, again);
 }
+
+#[test]
+fn in_a_versioned_bucket_the_recommendation_still_resimulates_to_the_same_bill() {
+    // The lake overwrites and deletes objects: versioned, the old data stays noncurrent and is
+    // billed under the rules of the version it belonged to.
+    let versioned = |path: std::path::PathBuf| {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("seed = 5\n"));
+        std::fs::write(
+            &path,
+            text.replace("seed = 5\n", "seed = 5\nversioning = true\n"),
+        )
+        .unwrap();
+        path
+    };
+    let w = Workdir::new();
+    let scenario = versioned(small_lake(&w, GRID, ""));
+    ok(&w.run(&["run", scenario.to_str().unwrap(), "--out", "out"]));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("out/report.json")).unwrap()).unwrap();
+    let rec = policy(&report, "recommended");
+    let again = versioned(small_lake(
+        &w,
+        "",
+        "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
+    ));
+    let out = ok(&w.run(&[
+        "simulate",
+        again.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-bound",
+    ]));
+    let sim: Value = serde_json::from_str(&out).unwrap();
+    let emitted = policy(&sim, "emitted");
+    assert_eq!(dec(&emitted["total_usd"]), dec(&rec["total_usd"]));
+    assert_eq!(emitted["stats"], rec["stats"], "statistics differ");
+    // Versioning costs more than the same rules without it: the noncurrent data is kept.
+    let plain = small_lake(
+        &w,
+        "",
+        "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
+    );
+    let out = ok(&w.run(&[
+        "simulate",
+        plain.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-bound",
+    ]));
+    let unversioned: Value = serde_json::from_str(&out).unwrap();
+    assert!(dec(&policy(&unversioned, "emitted")["total_usd"]) < dec(&emitted["total_usd"]));
+    assert!(
+        emitted["stats"]["versions"]["delete_markers_created"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+}

@@ -116,6 +116,12 @@ impl Sink for GroupSink<'_, '_> {
         }
         band
     }
+    fn slot(&self) -> usize {
+        self.current
+    }
+    fn select(&mut self, slot: usize) {
+        self.current = slot;
+    }
 }
 
 fn merge(into: &mut Slots, from: Slots) {

@@ -17,8 +17,9 @@ pub enum EventKind {
     Read { bytes: u64, charged: bool },
     /// A request on the object that is not a data access (HEAD, tagging, ACL…), of a tier.
     Request { tier1: bool },
-    /// The object is deleted by a user.
-    Delete,
+    /// The object is deleted by a user; `by_version`: the request named a version ID (in a
+    /// versioned bucket that removes that version for good, not the current one).
+    Delete { by_version: bool },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,10 +37,26 @@ pub struct Initial {
     pub it_tier: Option<ItTier>,
 }
 
+/// A noncurrent version or delete marker present at the start (an inventory listing all
+/// versions, in a versioned bucket).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Noncurrent {
+    /// Size 0 and class STANDARD for a delete marker.
+    pub version: Initial,
+    /// When it became noncurrent: the creation (last-modified) time of the next newer version;
+    /// `None` for a delete marker that is the current version.
+    pub since: Option<Timestamp>,
+    pub marker: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectHistory {
     pub key: String,
+    /// The current version present at the start (a current delete marker is in `noncurrent`).
     pub initial: Option<Initial>,
+    /// Versioned buckets: older versions present at the start, oldest first, and a current
+    /// delete marker last.
+    pub noncurrent: Box<[Noncurrent]>,
     /// In time order.
     pub events: Vec<Event>,
 }
@@ -80,6 +97,7 @@ impl Evidence {
             Some(i) => *i,
             None => {
                 self.objects.push(ObjectHistory {
+                    noncurrent: Box::default(),
                     key: key.to_string(),
                     initial: None,
                     events: Vec::new(),
@@ -143,7 +161,9 @@ impl Evidence {
                 bytes: r.bytes_sent.or(r.object_size).unwrap_or(0),
                 charged: class != BillingClass::CopySourceRead,
             },
-            (Action::Delete, true) => EventKind::Delete,
+            (Action::Delete, true) => EventKind::Delete {
+                by_version: r.version_id.is_some_and(|v| v != "null"),
+            },
             _ if class == BillingClass::Tier1 => EventKind::Request { tier1: true },
             _ if class == BillingClass::Tier2 => EventKind::Request { tier1: false },
             _ => {

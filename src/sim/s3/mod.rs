@@ -10,10 +10,13 @@ pub mod history;
 pub mod policy;
 pub mod replay;
 pub mod shard;
+mod versions;
 
 pub use accum::Accum;
 pub use clairvoyant::Clairvoyant;
-pub use history::{BucketRequests, Event, EventKind, Evidence, Initial, ObjectHistory, key_hash};
+pub use history::{
+    BucketRequests, Event, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, key_hash,
+};
 pub use policy::{Policy, PolicyKind, ReplayOptions};
 pub use replay::{Ctx, Sink, Stats, replay, replay_into};
 
@@ -101,6 +104,7 @@ pub fn replicate(
             }
             if !writes.is_empty() {
                 replicas.push(ObjectHistory {
+                    noncurrent: Box::default(),
                     key: o.key.clone(),
                     initial: None,
                     events: writes,
@@ -116,8 +120,11 @@ pub fn replicate(
                 },
             )),
         };
+        // "Versioning must be enabled on source and destination" (§2.6): an overwritten
+        // replica stays at the destination as a noncurrent version.
         let opts = ReplayOptions {
             default_class: rule.destination_class,
+            versioning: true,
             ..Default::default()
         };
         let cx = Ctx {

@@ -7,14 +7,16 @@
 use super::accum::{Accum, month_of, month_start};
 use super::history::{EventKind, ObjectHistory};
 use super::policy::{
-    Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, may_transition, schedule,
+    Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, max_newer_noncurrent,
+    may_transition, schedule,
 };
 use crate::aws::{ArchiveSource, ItTier, RequestTier, RestoreTier, StorageClass, StorageTier};
 use crate::meter::Meter;
 use crate::rules::S3Rules;
+use crate::trace::lifecycle::LifecycleConfiguration;
 use crate::units::time::SECONDS_PER_DAY;
 use crate::units::{Month, Timestamp, next_midnight_utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The fixed inputs of a replay.
 pub struct Ctx<'a> {
@@ -41,6 +43,16 @@ pub struct Stats {
     pub reads_by_class: BTreeMap<String, u64>,
     /// Reads by the age of the version read, counted per band of `AGE_BANDS_DAYS`.
     pub reads_by_age: [u64; AGE_BANDS_DAYS.len()],
+    /// Versioned buckets: bytes of noncurrent versions at the last second of each month (also
+    /// counted in `bytes_at_month_end` under their class).
+    pub noncurrent_bytes_at_month_end: BTreeMap<Month, u128>,
+    /// Delete markers created (by simple DELETEs and by expiration of current versions).
+    pub delete_markers: u64,
+    /// Noncurrent versions permanently removed by `NoncurrentVersionExpiration`.
+    pub noncurrent_expirations: u64,
+    /// DELETEs naming a version ID: the log does not say which version a PUT created, so these
+    /// change nothing in the replay (their requests are billed).
+    pub version_deletes_unmodelled: u64,
 }
 
 /// Lower bounds (days since the version was written) of the object-age bands reads are counted in.
@@ -68,26 +80,77 @@ impl Stats {
         for (a, b) in self.reads_by_age.iter_mut().zip(o.reads_by_age) {
             *a += b;
         }
+        for (m, v) in &o.noncurrent_bytes_at_month_end {
+            *self.noncurrent_bytes_at_month_end.entry(*m).or_insert(0) += v;
+        }
+        self.delete_markers += o.delete_markers;
+        self.noncurrent_expirations += o.noncurrent_expirations;
+        self.version_deletes_unmodelled += o.version_deletes_unmodelled;
     }
 }
 
-/// One live version of the object.
-struct Live {
-    size: u64,
-    tier: StorageTier,
+/// One stored version of the object (the current one, or a noncurrent one in a versioned
+/// bucket).
+pub(super) struct Live {
+    pub(super) size: u64,
+    pub(super) tier: StorageTier,
     /// When the version was written (or last modified, for inventory objects).
-    created: Timestamp,
+    pub(super) created: Timestamp,
     /// When it entered its current class (for minimum durations).
-    entered: Timestamp,
+    pub(super) entered: Timestamp,
     /// Last data access (Intelligent-Tiering's clock).
-    last_access: Timestamp,
+    pub(super) last_access: Timestamp,
     /// A restored copy of an archived object is readable until then.
-    restored_until: Timestamp,
-    plan: Vec<Scheduled>,
-    next: usize,
+    pub(super) restored_until: Timestamp,
+    pub(super) plan: Vec<Scheduled>,
+    pub(super) next: usize,
+    /// Storage is billed up to here.
+    pub(super) billed: Timestamp,
+    /// The sink slot its usage goes to and the band rule that applies to it, fixed when it
+    /// began (`Sink::version`).
+    pub(super) slot: usize,
+    pub(super) band: Option<usize>,
+    /// A delete marker (versioned buckets): no data, its key name billed in STANDARD.
+    pub(super) marker: bool,
+    /// When it became noncurrent (versioned buckets); `None` while current.
+    pub(super) since: Option<Timestamp>,
+    /// When each newer noncurrent version appeared, oldest first (kept while a
+    /// `NewerNoncurrentVersions` condition may still be waiting for them).
+    pub(super) newer: Vec<Timestamp>,
+    /// The key this noncurrent version is queued under in `Replay::queue`.
+    pub(super) queued: Option<Timestamp>,
 }
 
-fn class_of(t: StorageTier) -> StorageClass {
+impl Live {
+    pub(super) fn new(
+        size: u64,
+        tier: StorageTier,
+        created: Timestamp,
+        plan: Vec<Scheduled>,
+        slot: usize,
+        band: Option<usize>,
+    ) -> Live {
+        Live {
+            size,
+            tier,
+            created,
+            entered: created,
+            last_access: created,
+            restored_until: Timestamp(i64::MIN),
+            plan,
+            next: 0,
+            billed: created,
+            slot,
+            band,
+            marker: false,
+            since: None,
+            newer: Vec::new(),
+            queued: None,
+        }
+    }
+}
+
+pub(super) fn class_of(t: StorageTier) -> StorageClass {
     match t {
         StorageTier::Class(c) => c,
         StorageTier::It(_) => StorageClass::IntelligentTiering,
@@ -123,6 +186,12 @@ pub trait Sink {
     /// is attributed to it. Returns the size band whose rule applies to it under a
     /// `PolicyKind::Grouped` policy (`None`: no rule applies).
     fn version(&mut self, key: &str, size: u64) -> Option<usize>;
+    /// The slot usage currently goes to (set by `version`).
+    fn slot(&self) -> usize {
+        0
+    }
+    /// Sends usage to `slot` again (a noncurrent version's, while it is billed).
+    fn select(&mut self, _slot: usize) {}
 }
 
 /// The plain sink: one accumulator and one set of statistics.
@@ -143,22 +212,30 @@ impl Sink for Plain<'_> {
     }
 }
 
-struct Replay<'a, 'c, S: Sink> {
-    cx: &'c Ctx<'a>,
-    key: &'c str,
-    sink: &'c mut S,
-    /// The band rule of the live version under a grouped policy.
-    band: Option<usize>,
-    cursor: Timestamp,
-    live: Option<Live>,
+pub(super) struct Replay<'a, 'c, S: Sink> {
+    pub(super) cx: &'c Ctx<'a>,
+    pub(super) key: &'c str,
+    pub(super) sink: &'c mut S,
+    /// The band rule of the latest version begun, under a grouped policy.
+    pub(super) band: Option<usize>,
+    /// The current version (a delete marker is one, in a versioned bucket).
+    pub(super) live: Option<Live>,
+    /// Noncurrent versions in the order they became noncurrent (`None` once removed).
+    pub(super) old: Vec<Option<Live>>,
+    /// (next change, index in `old`) of every noncurrent version with a change ahead.
+    pub(super) queue: BTreeSet<(Timestamp, usize)>,
+    /// Noncurrent versions not yet removed.
+    pub(super) old_count: usize,
+    /// The largest `NewerNoncurrentVersions` of the policy's rules (0: none).
+    pub(super) max_newer: usize,
 }
 
-impl<S: Sink> Replay<'_, '_, S> {
-    fn in_window(&self, t: Timestamp) -> bool {
+impl<'a, S: Sink> Replay<'a, '_, S> {
+    pub(super) fn in_window(&self, t: Timestamp) -> bool {
         t >= self.cx.start && t < self.cx.end
     }
 
-    fn count(&mut self, meter: Meter, t: Timestamp, n: u128) {
+    pub(super) fn count(&mut self, meter: Meter, t: Timestamp, n: u128) {
         if self.in_window(t) {
             self.sink.acc().add(meter, t, n);
         }
@@ -175,9 +252,23 @@ impl<S: Sink> Replay<'_, '_, S> {
         }
     }
 
+    /// The lifecycle configuration that applies to a version of `band`.
+    pub(super) fn config(&self, band: Option<usize>) -> Option<&'a LifecycleConfiguration> {
+        match &self.cx.policy.kind {
+            PolicyKind::Lifecycle(cfg) => Some(cfg),
+            PolicyKind::Grouped(bands) => band.and_then(|b| bands.get(b)),
+            _ => None,
+        }
+    }
+
+    /// The current version's data, if it has any (not a delete marker).
+    fn data(&self) -> Option<&Live> {
+        self.live.as_ref().filter(|l| !l.marker)
+    }
+
     fn plan_for(&self, size: u64, created: Timestamp) -> Vec<Scheduled> {
         match &self.cx.policy.kind {
-            PolicyKind::Grouped(bands) => match self.band.and_then(|b| bands.get(b)) {
+            PolicyKind::Grouped(_) | PolicyKind::Lifecycle(_) => match self.config(self.band) {
                 Some(cfg) => schedule(
                     cfg,
                     self.key,
@@ -188,14 +279,6 @@ impl<S: Sink> Replay<'_, '_, S> {
                 ),
                 None => Vec::new(),
             },
-            PolicyKind::Lifecycle(cfg) => schedule(
-                cfg,
-                self.key,
-                size,
-                created,
-                self.cx.start,
-                self.cx.rules.lifecycle_transition_min_bytes,
-            ),
             PolicyKind::Path(p) => p
                 .steps
                 .iter()
@@ -206,14 +289,34 @@ impl<S: Sink> Replay<'_, '_, S> {
         }
     }
 
-    /// Bills the live version's storage over [a, b) (clipped to the horizon).
-    fn bill(&mut self, a: Timestamp, b: Timestamp) {
-        let Some(l) = &self.live else { return };
+    /// Bills `l`'s storage from where it was billed to `t`.
+    pub(super) fn bill_to(&mut self, l: &mut Live, t: Timestamp) {
+        if t > l.billed {
+            self.bill(l, l.billed, t);
+            l.billed = t;
+        }
+    }
+
+    /// Bills `l`'s storage over [a, b) (clipped to the horizon).
+    fn bill(&mut self, l: &Live, a: Timestamp, b: Timestamp) {
         let (a, b) = (a.max(self.cx.start), b.min(self.cx.end));
         if a >= b {
             return;
         }
         let rules = self.cx.rules;
+        if l.marker {
+            // "The storage size of a delete marker is equal to the size of the key name";
+            // delete markers are stored in S3 Standard (S3 User Guide, "Working with delete
+            // markers", https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
+            let bytes = self.key.len() as u64;
+            self.sink.acc().hold(
+                &Meter::Storage(StorageTier::Class(StorageClass::Standard)),
+                bytes,
+                a,
+                b,
+            );
+            return;
+        }
         self.sink.acc().hold(&Meter::Storage(l.tier), l.size, a, b);
         if let StorageTier::Class(c) = l.tier {
             let min = rules.minimum_bytes(c);
@@ -253,22 +356,22 @@ impl<S: Sink> Replay<'_, '_, S> {
                 break;
             }
             if last >= a {
-                *self
-                    .sink
-                    .st()
-                    .bytes_at_month_end
+                let st = self.sink.st();
+                *st.bytes_at_month_end
                     .entry(m)
                     .or_default()
                     .entry(l.tier.label())
                     .or_insert(0) += l.size as u128;
+                if l.since.is_some() {
+                    *st.noncurrent_bytes_at_month_end.entry(m).or_insert(0) += l.size as u128;
+                }
             }
             m = m.next();
         }
     }
 
-    /// The next lifecycle or tiering change of the live version.
-    fn next_change(&self) -> Option<(Timestamp, Change)> {
-        let l = self.live.as_ref()?;
+    /// The next lifecycle or tiering change of `l`.
+    pub(super) fn next_change(&self, l: &Live) -> Option<(Timestamp, Change)> {
         let plan = l.plan.get(l.next).map(|s| (s.at, Change::Plan));
         let tiering = match (&self.cx.policy.kind, l.tier) {
             (
@@ -290,31 +393,61 @@ impl<S: Sink> Replay<'_, '_, S> {
         }
     }
 
-    /// Bills storage and applies lifecycle/tiering changes up to `until`.
+    /// Applies lifecycle/tiering changes of every version, in time order, up to `until`, and
+    /// bills the current version's storage to then (noncurrent versions are billed when they
+    /// change and at the end).
     fn advance(&mut self, until: Timestamp) {
-        while let Some((at, change)) = self.next_change() {
-            if at >= until {
-                break;
-            }
-            self.bill(self.cursor, at);
-            self.cursor = at;
-            match change {
-                Change::Tier(to) => {
-                    if let Some(l) = &mut self.live {
-                        l.tier = StorageTier::It(to);
-                    }
+        loop {
+            let cur = self.live.as_ref().and_then(|l| self.next_change(l));
+            let old = self.queue.first().copied();
+            match (cur, old) {
+                (Some((at, change)), o) if at < until && o.is_none_or(|(ot, _)| at <= ot) => {
+                    self.change_current(at, change)
                 }
-                Change::Plan => self.apply_plan(at),
+                (_, Some((at, i))) if at < until => self.change_old(i, at),
+                _ => break,
             }
         }
-        self.bill(self.cursor, until);
-        self.cursor = until;
+        if let Some(mut l) = self.live.take() {
+            self.bill_to(&mut l, until);
+            self.live = Some(l);
+        }
     }
 
-    /// Applies every plan entry due at `at`: expiration wins over transitions on the same day;
-    /// among transitions the lower-cost class wins (§2.5 conflict resolution).
-    fn apply_plan(&mut self, at: Timestamp) {
-        let Some(l) = &mut self.live else { return };
+    /// A lifecycle or tiering change of the current version at `at`.
+    fn change_current(&mut self, at: Timestamp, change: Change) {
+        let Some(mut l) = self.live.take() else {
+            return;
+        };
+        self.bill_to(&mut l, at);
+        match change {
+            Change::Tier(to) => l.tier = StorageTier::It(to),
+            Change::Plan if self.apply_plan(&mut l, at) => {
+                if l.marker {
+                    // ExpiredObjectDeleteMarker: the lone marker goes; nothing is left.
+                    return;
+                }
+                self.sink.st().expirations += 1;
+                if self.cx.opts.versioning {
+                    // Expiration of a current version in a versioned bucket adds a delete
+                    // marker; the data stays as a noncurrent version (§2.5).
+                    self.demote(l, at);
+                    self.new_marker(at);
+                } else {
+                    // Expiration is free; the minimum-duration remainder still applies (§2.2).
+                    self.early_delete(&l, at);
+                }
+                return;
+            }
+            Change::Plan => {}
+        }
+        self.live = Some(l);
+    }
+
+    /// Applies every plan entry of `l` due at `at`: expiration wins over transitions on the
+    /// same day; among transitions the lower-cost class wins (§2.5 conflict resolution).
+    /// Returns whether `l` expires (the caller ends it).
+    pub(super) fn apply_plan(&mut self, l: &mut Live, at: Timestamp) -> bool {
         let mut expire = false;
         let mut best: Option<StorageClass> = None;
         while let Some(s) = l.plan.get(l.next).copied() {
@@ -334,15 +467,11 @@ impl<S: Sink> Replay<'_, '_, S> {
             }
         }
         if expire {
-            // Expiration is free; the minimum-duration remainder still applies (§2.2).
-            self.early_delete(at);
-            self.sink.st().expirations += 1;
-            self.live = None;
-            return;
+            return true;
         }
-        let Some(target) = best else { return };
+        let Some(target) = best else { return false };
         // A transition before the minimum duration bills the remainder of the class it leaves.
-        self.early_delete(at);
+        self.early_delete(l, at);
         // "A transition request is charged per object when an object becomes eligible" (§2.5).
         self.count(Meter::Transitions(target), at, 1);
         *self
@@ -351,16 +480,14 @@ impl<S: Sink> Replay<'_, '_, S> {
             .transitions
             .entry(target.to_string())
             .or_insert(0) += 1;
-        if let Some(l) = &mut self.live {
-            l.tier = tier_of(target);
-            l.entered = at;
-            l.last_access = at;
-        }
+        l.tier = tier_of(target);
+        l.entered = at;
+        l.last_access = at;
+        false
     }
 
-    /// The minimum-duration remainder when the live version leaves its class at `t`.
-    fn early_delete(&mut self, t: Timestamp) {
-        let Some(l) = &self.live else { return };
+    /// The minimum-duration remainder when `l` leaves its class at `t`.
+    pub(super) fn early_delete(&mut self, l: &Live, t: Timestamp) {
         let class = class_of(l.tier);
         let min_secs = self.cx.rules.minimum_days(class) as i64 * SECONDS_PER_DAY;
         let held = t.0 - l.entered.0;
@@ -383,21 +510,12 @@ impl<S: Sink> Replay<'_, '_, S> {
 
     fn start_version(&mut self, t: Timestamp, size: u64, class: StorageClass) {
         let plan = self.plan_for(size, t);
-        self.live = Some(Live {
-            size,
-            tier: tier_of(class),
-            created: t,
-            entered: t,
-            last_access: t,
-            restored_until: Timestamp(i64::MIN),
-            plan,
-            next: 0,
-        });
-        self.cursor = t;
+        let slot = self.sink.slot();
+        self.live = Some(Live::new(size, tier_of(class), t, plan, slot, self.band));
     }
 
     fn read(&mut self, t: Timestamp, bytes: u64, charged: bool) {
-        let Some(l) = &self.live else {
+        let Some(l) = self.data() else {
             if charged {
                 self.count(
                     Meter::Requests(StorageClass::Standard, RequestTier::Tier2),
@@ -496,7 +614,7 @@ impl<S: Sink> Replay<'_, '_, S> {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Change {
+pub(super) enum Change {
     Plan,
     Tier(ItTier),
 }
@@ -559,13 +677,23 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
         })
     });
     let band = sink.version(&obj.key, first.unwrap_or(0));
+    let max_newer = match &cx.policy.kind {
+        PolicyKind::Lifecycle(cfg) if cx.opts.versioning => max_newer_noncurrent(cfg),
+        PolicyKind::Grouped(bands) if cx.opts.versioning => {
+            bands.iter().map(max_newer_noncurrent).max().unwrap_or(0)
+        }
+        _ => 0,
+    };
     let mut r = Replay {
         cx,
         key: &obj.key,
         sink,
         band,
-        cursor: cx.start,
         live: None,
+        old: Vec::new(),
+        queue: BTreeSet::new(),
+        old_count: 0,
+        max_newer,
     };
     if let Some(init) = obj.initial {
         let class = match &cx.policy.kind {
@@ -588,18 +716,15 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
             (StorageClass::IntelligentTiering, Some(t)) => StorageTier::It(t),
             (c, _) => tier_of(c),
         };
-        r.live = Some(Live {
-            size: init.size,
-            tier,
-            created: init.created,
-            entered: init.created,
-            last_access: init.created,
-            restored_until: Timestamp(i64::MIN),
-            plan,
-            next: 0,
-        });
-        r.cursor = init.created.max(cx.start);
+        let slot = r.sink.slot();
+        let mut l = Live::new(init.size, tier, init.created, plan, slot, band);
+        l.billed = init.created.max(cx.start);
+        r.live = Some(l);
     }
+    if cx.opts.versioning && !obj.noncurrent.is_empty() {
+        r.versions_at_start(&obj.noncurrent);
+    }
+    let versioning = cx.opts.versioning;
     for ev in &obj.events {
         if ev.t >= cx.end {
             break;
@@ -607,8 +732,13 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
         r.advance(ev.t);
         match ev.kind {
             EventKind::Write { size } => {
-                if r.live.is_some() {
-                    r.early_delete(ev.t); // an overwrite ends the old data (versioning off)
+                if let Some(l) = r.live.take() {
+                    if versioning {
+                        // The old version stays, noncurrent and still billed (§2.1).
+                        r.demote(l, ev.t);
+                    } else {
+                        r.early_delete(&l, ev.t); // an overwrite ends the old data
+                    }
                 }
                 r.band = r.sink.version(r.key, size);
                 let class = r.new_class();
@@ -618,8 +748,7 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
             EventKind::Read { bytes, charged } => r.read(ev.t, bytes, charged),
             EventKind::Request { tier1 } => {
                 let class = r
-                    .live
-                    .as_ref()
+                    .data()
                     .map(|l| class_of(l.tier))
                     .unwrap_or_else(|| r.new_class());
                 let tier = if tier1 {
@@ -629,19 +758,29 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
                 };
                 r.count(Meter::Requests(class, tier), ev.t, 1);
             }
-            EventKind::Delete => {
+            EventKind::Delete { by_version } => {
                 let class = r
-                    .live
-                    .as_ref()
+                    .data()
                     .map(|l| class_of(l.tier))
                     .unwrap_or(StorageClass::Standard);
                 r.count(Meter::Requests(class, RequestTier::Delete), ev.t, 1);
-                if r.live.is_some() {
-                    r.early_delete(ev.t);
-                    r.live = None;
+                if !versioning {
+                    if let Some(l) = r.live.take() {
+                        r.early_delete(&l, ev.t);
+                    }
+                } else if by_version {
+                    r.sink.st().version_deletes_unmodelled += 1;
+                } else {
+                    // A simple DELETE in a versioned bucket: the current version (or marker)
+                    // becomes noncurrent and a delete marker becomes current.
+                    if let Some(l) = r.live.take() {
+                        r.demote(l, ev.t);
+                    }
+                    r.new_marker(ev.t);
                 }
             }
         }
     }
     r.advance(cx.end);
+    r.finish_old();
 }

@@ -79,6 +79,10 @@ fn stats_json(s: &Stats) -> Value {
         "max_restore_wait_hours": s.max_restore_wait_hours,
         "reads_by_class": s.reads_by_class,
         "reads_by_age": s.reads_by_age,
+        "noncurrent_bytes_at_month_end": s.noncurrent_bytes_at_month_end.iter().map(|(m, v)| (m.to_string(), json!(v.to_string()))).collect::<Map<String, Value>>(),
+        "delete_markers": s.delete_markers,
+        "noncurrent_expirations": s.noncurrent_expirations,
+        "version_deletes_unmodelled": s.version_deletes_unmodelled,
     })
 }
 
@@ -120,7 +124,29 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
         }
         month_end.insert(m.parse::<Month>()?, inner);
     }
+    // Versioning counters: absent from shards of unversioned runs by older costlab builds.
+    let opt_u = |k: &str| match &v[k] {
+        Value::Null => Ok(0),
+        x => x
+            .as_u64()
+            .ok_or(format!("stats.{k} must be a whole number")),
+    };
+    let mut noncurrent = BTreeMap::new();
+    if let Some(by) = v["noncurrent_bytes_at_month_end"].as_object() {
+        for (m, n) in by {
+            noncurrent.insert(
+                m.parse::<Month>()?,
+                n.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("noncurrent byte counts are integer strings")?,
+            );
+        }
+    }
     Ok(Stats {
+        noncurrent_bytes_at_month_end: noncurrent,
+        delete_markers: opt_u("delete_markers")?,
+        noncurrent_expirations: opt_u("noncurrent_expirations")?,
+        version_deletes_unmodelled: opt_u("version_deletes_unmodelled")?,
         bytes_at_month_end: month_end,
         transitions: map_u64("transitions")?,
         expirations: u("expirations")?,
