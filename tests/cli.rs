@@ -1009,6 +1009,12 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
             1_000_003 * (i + 1)
         );
     }
+    for i in (0..40).step_by(4) {
+        // Overwrites: the old data ends, or stays noncurrent in a versioned bucket.
+        log += &format!(
+            "o lake [05/May/2026:03:00:00 +0000] 10.0.0.1 - RID REST.PUT.OBJECT k/{i} \"PUT /lake/k/{i} HTTP/1.1\" 200 - - 7000001 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n"
+        );
+    }
     log += "o lake [02/Mar/2026:00:00:00 +0000] 10.0.0.1 - RID REST.GET.BUCKET - \"GET /lake?list-type=2 HTTP/1.1\" 200 - 900 - 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n";
     let l = w.write("a.log", &log);
     w.write("ia.json", r#"{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}"#);
@@ -1027,44 +1033,64 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
         "--end",
         "2026-07-01",
     ];
-    let whole = w.run(&[&base[..], &["--format", "json"]].concat());
-    assert!(
-        whole.status.success(),
-        "{}",
-        String::from_utf8_lossy(&whole.stderr)
-    );
-    for i in 1..=3 {
-        let s = format!("{i}/3");
-        let o = format!("s{i}.json");
-        let out = w.run(&[&base[..], &["--shard", &s, "--format", "shard", "-o", &o]].concat());
+    let mut totals = Vec::new();
+    for versioning in [false, true] {
+        let base = [
+            &base[..],
+            if versioning {
+                &["--versioning"][..]
+            } else {
+                &[][..]
+            },
+        ]
+        .concat();
+        let whole = w.run(&[&base[..], &["--format", "json"]].concat());
         assert!(
-            out.status.success(),
+            whole.status.success(),
             "{}",
-            String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&whole.stderr)
         );
+        for i in 1..=3 {
+            let s = format!("{i}/3");
+            let o = format!("s{i}.json");
+            let out = w.run(&[&base[..], &["--shard", &s, "--format", "shard", "-o", &o]].concat());
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let merged = w.run(&["merge", "s3.json", "s1.json", "s2.json", "--format", "json"]);
+        assert!(
+            merged.status.success(),
+            "{}",
+            String::from_utf8_lossy(&merged.stderr)
+        );
+        let (a, b): (Value, Value) = (
+            serde_json::from_slice(&whole.stdout).unwrap(),
+            serde_json::from_slice(&merged.stdout).unwrap(),
+        );
+        assert_eq!(
+            a["policies"], b["policies"],
+            "merged shards price exactly like the whole"
+        );
+        assert_eq!(a["evidence"]["objects"], b["evidence"]["objects"]);
+        assert_eq!(b["evidence"]["lines"]["read"], 91);
+        assert_eq!(
+            b["policies"][0]["stats"]["versions"].is_object(),
+            versioning,
+            "the merged report knows the run was versioned"
+        );
+        totals.push(dec(&a["policies"][0]["total_usd"]));
+        // Each shard kept only some objects.
+        let s1: Value =
+            serde_json::from_str(&std::fs::read_to_string(w.path("s1.json")).unwrap()).unwrap();
+        assert!(s1["evidence"]["objects"].as_u64().unwrap() < 40);
+        // An incomplete set is refused.
+        expect_input_error(&w, &["merge", "s1.json", "s2.json"], &["2 of 3 shards"]);
     }
-    let merged = w.run(&["merge", "s3.json", "s1.json", "s2.json", "--format", "json"]);
-    assert!(
-        merged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&merged.stderr)
-    );
-    let (a, b): (Value, Value) = (
-        serde_json::from_slice(&whole.stdout).unwrap(),
-        serde_json::from_slice(&merged.stdout).unwrap(),
-    );
-    assert_eq!(
-        a["policies"], b["policies"],
-        "merged shards price exactly like the whole"
-    );
-    assert_eq!(a["evidence"]["objects"], b["evidence"]["objects"]);
-    assert_eq!(b["evidence"]["lines"]["read"], 81);
-    // Each shard kept only some objects.
-    let s1: Value =
-        serde_json::from_str(&std::fs::read_to_string(w.path("s1.json")).unwrap()).unwrap();
-    assert!(s1["evidence"]["objects"].as_u64().unwrap() < 40);
-    // An incomplete set is refused.
-    expect_input_error(&w, &["merge", "s1.json", "s2.json"], &["2 of 3 shards"]);
+    // The overwritten data stays billed when versioned.
+    assert!(totals[1] > totals[0], "{totals:?}");
 }
 
 /// A month of S3 logs is tens of thousands of small files: the merge opens a file only when

@@ -99,7 +99,10 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         logs: Vec::new(),
         inventory: None,
         generate: None,
-        options: ReplayOptions::default(),
+        options: ReplayOptions {
+            versioning: whole.versioning,
+            ..ReplayOptions::default()
+        },
         policies: Vec::new(),
         replication: Vec::new(),
         policy_replication: Vec::new(),

@@ -705,6 +705,7 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
     let s = costlab::sim::s3::shard::Shard {
         scenario: sc.name.clone(),
         seed: sc.seed,
+        versioning: sc.options.versioning,
         index,
         count,
         start: sc.start,

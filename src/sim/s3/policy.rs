@@ -4,7 +4,8 @@
 
 use crate::aws::{RestoreTier, StorageClass};
 use crate::trace::lifecycle::{
-    LifecycleConfiguration, Schedule, TransitionDefaultMinimumObjectSize, supported_transition,
+    LifecycleConfiguration, Rule, Schedule, TransitionDefaultMinimumObjectSize,
+    supported_transition,
 };
 use crate::units::time::SECONDS_PER_DAY;
 use crate::units::{Timestamp, next_midnight_utc};
@@ -144,28 +145,10 @@ pub fn schedule(
     transition_min_bytes: u64,
 ) -> Vec<Scheduled> {
     let mut out = Vec::new();
-    for rule in cfg.rules.iter().filter(|r| r.is_enabled()) {
-        if rule.filter.has_tags() || !rule.filter.matches(key, size, &[]) {
-            continue;
-        }
-        // §2.5 (Sept 2024 default): objects under 128 KB transition nowhere, unless the
-        // configuration says varies_by_storage_class (then only to GLACIER / DEEP_ARCHIVE) or
-        // the rule has its own size filter ("custom filters always take precedence").
-        let custom_size = rule.filter.object_size_greater_than.is_some()
-            || rule.filter.object_size_less_than.is_some();
-        let small = size < transition_min_bytes && !custom_size;
+    for rule in applicable(cfg, key, size) {
         for tr in &rule.transitions {
-            if small {
-                let varies = cfg.transition_default_minimum_object_size
-                    == Some(TransitionDefaultMinimumObjectSize::VariesByStorageClass);
-                if !(varies
-                    && matches!(
-                        tr.storage_class,
-                        StorageClass::Glacier | StorageClass::DeepArchive
-                    ))
-                {
-                    continue;
-                }
+            if !transitions_size(cfg, rule, size, tr.storage_class, transition_min_bytes) {
+                continue;
             }
             out.push(Scheduled {
                 at: eligible_at(tr.when, created, not_before),
@@ -181,6 +164,39 @@ pub fn schedule(
     }
     out.sort_by_key(|s| (s.at, s.action == Action::Expire));
     out
+}
+
+/// The enabled rules whose filter matches a version of `key` of `size` bytes (rules with tag
+/// filters never do: the evidence carries no tags).
+fn applicable<'c>(
+    cfg: &'c LifecycleConfiguration,
+    key: &'c str,
+    size: u64,
+) -> impl Iterator<Item = &'c Rule> {
+    cfg.rules
+        .iter()
+        .filter(move |r| r.is_enabled() && !r.filter.has_tags() && r.filter.matches(key, size, &[]))
+}
+
+/// Whether `rule` transitions an object of `size` bytes to `to`. §2.5 (Sept 2024 default):
+/// objects under 128 KB transition nowhere, unless the configuration says
+/// varies_by_storage_class (then only to GLACIER / DEEP_ARCHIVE) or the rule has its own size
+/// filter ("custom filters always take precedence").
+fn transitions_size(
+    cfg: &LifecycleConfiguration,
+    rule: &Rule,
+    size: u64,
+    to: StorageClass,
+    transition_min_bytes: u64,
+) -> bool {
+    let custom_size = rule.filter.object_size_greater_than.is_some()
+        || rule.filter.object_size_less_than.is_some();
+    if size >= transition_min_bytes || custom_size {
+        return true;
+    }
+    cfg.transition_default_minimum_object_size
+        == Some(TransitionDefaultMinimumObjectSize::VariesByStorageClass)
+        && matches!(to, StorageClass::Glacier | StorageClass::DeepArchive)
 }
 
 /// Whether lifecycle may move an object from `from` to `to` (the waterfall, §2.5).
@@ -217,26 +233,14 @@ pub fn schedule_noncurrent(
         }
     };
     let mut out = Vec::new();
-    for rule in cfg.rules.iter().filter(|r| r.is_enabled()) {
-        if rule.filter.has_tags() || !rule.filter.matches(key, size, &[]) {
-            continue;
-        }
-        let custom_size = rule.filter.object_size_greater_than.is_some()
-            || rule.filter.object_size_less_than.is_some();
-        let small = size < transition_min_bytes && !custom_size;
-        let varies = cfg.transition_default_minimum_object_size
-            == Some(TransitionDefaultMinimumObjectSize::VariesByStorageClass);
+    for rule in applicable(cfg, key, size) {
         for tr in rule
             .noncurrent_version_transitions
             .iter()
             .filter(|_| !marker)
         {
-            // The same 128 KB floor as current-version transitions (§2.5).
-            let glacier = matches!(
-                tr.storage_class,
-                StorageClass::Glacier | StorageClass::DeepArchive
-            );
-            if small && !(varies && glacier) {
+            // The same 128 KB floor as current-version transitions.
+            if !transitions_size(cfg, rule, size, tr.storage_class, transition_min_bytes) {
                 continue;
             }
             if let Some(at) = when(tr.noncurrent_days, tr.newer_noncurrent_versions) {

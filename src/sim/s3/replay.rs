@@ -420,28 +420,28 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
             return;
         };
         self.bill_to(&mut l, at);
-        match change {
-            Change::Tier(to) => l.tier = StorageTier::It(to),
-            Change::Plan if self.apply_plan(&mut l, at) => {
-                if l.marker {
-                    // ExpiredObjectDeleteMarker: the lone marker goes; nothing is left.
-                    return;
-                }
-                self.sink.st().expirations += 1;
-                if self.cx.opts.versioning {
-                    // Expiration of a current version in a versioned bucket adds a delete
-                    // marker; the data stays as a noncurrent version (§2.5).
-                    self.demote(l, at);
-                    self.new_marker(at);
-                } else {
-                    // Expiration is free; the minimum-duration remainder still applies (§2.2).
-                    self.early_delete(&l, at);
-                }
-                return;
+        let expires = match change {
+            Change::Tier(to) => {
+                l.tier = StorageTier::It(to);
+                false
             }
-            Change::Plan => {}
+            Change::Plan => self.apply_plan(&mut l, at),
+        };
+        if !expires {
+            self.live = Some(l);
+        } else if l.marker {
+            // ExpiredObjectDeleteMarker: the lone marker goes; nothing is left.
+        } else if self.cx.opts.versioning {
+            // Expiration of a current version in a versioned bucket adds a delete marker; the
+            // data stays as a noncurrent version (§2.5).
+            self.sink.st().expirations += 1;
+            self.demote(l, at);
+            self.new_marker(at);
+        } else {
+            // Expiration is free; the minimum-duration remainder still applies (§2.2).
+            self.sink.st().expirations += 1;
+            self.early_delete(&l, at);
         }
-        self.live = Some(l);
     }
 
     /// Applies every plan entry of `l` due at `at`: expiration wins over transitions on the

@@ -26,6 +26,8 @@ pub struct EvidenceCounts {
 pub struct Shard {
     pub scenario: String,
     pub seed: u64,
+    /// The run replayed a versioned bucket.
+    pub versioning: bool,
     pub index: u64,
     pub count: u64,
     pub start: Timestamp,
@@ -182,6 +184,7 @@ impl Shard {
             "kind": "costlab-usage-shard",
             "scenario": self.scenario,
             "seed": self.seed,
+            "versioning": self.versioning,
             "shard": {"index": self.index, "count": self.count},
             "horizon": {"start": self.start.to_string(), "end": self.end.to_string()},
             "region": self.region.as_str(),
@@ -237,6 +240,10 @@ impl Shard {
         Ok(Shard {
             scenario: s(&v["scenario"], "scenario")?,
             seed: n(&v["seed"], "seed")?,
+            versioning: match &v["versioning"] {
+                Value::Null => false,
+                b => b.as_bool().ok_or("`versioning` must be true or false")?,
+            },
             index: n(&v["shard"]["index"], "shard.index")?,
             count: n(&v["shard"]["count"], "shard.count")?,
             start: t(&v["horizon"]["start"], "horizon.start")?,
@@ -270,6 +277,7 @@ impl Shard {
         for (i, s) in shards.iter().enumerate() {
             let same = s.scenario == first.scenario
                 && s.seed == first.seed
+                && s.versioning == first.versioning
                 && s.count == first.count
                 && s.start == first.start
                 && s.end == first.end
@@ -280,7 +288,7 @@ impl Shard {
                     .eq(names.iter().copied());
             if !same {
                 return Err(format!(
-                    "shard {}/{} is from another run (scenario, seed, horizon, region or policies differ)",
+                    "shard {}/{} is from another run (scenario, seed, versioning, horizon, region or policies differ)",
                     s.index, s.count
                 ));
             }
