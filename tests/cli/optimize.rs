@@ -54,6 +54,24 @@ fn ok(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `costlab run SCENARIO --out out` and its `out/report.json`.
+fn run_report(w: &Workdir, scenario: &std::path::Path) -> Value {
+    ok(&w.run(&["run", scenario.to_str().unwrap(), "--out", "out"]));
+    serde_json::from_str(&std::fs::read_to_string(w.path("out/report.json")).unwrap()).unwrap()
+}
+
+/// `costlab simulate SCENARIO --format json --no-bound`.
+fn simulate_json(w: &Workdir, scenario: &std::path::Path) -> Value {
+    let out = ok(&w.run(&[
+        "simulate",
+        scenario.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-bound",
+    ]));
+    serde_json::from_str(&out).unwrap()
+}
+
 fn policy<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["policies"]
         .as_array()
@@ -71,9 +89,7 @@ const GRID: &str = "[optimize.lifecycle]\ntransition_days = [30, 90, 365]\n\
 fn the_recommendation_resimulates_to_the_same_bill_and_keeps_its_constraints() {
     let w = Workdir::new();
     let scenario = small_lake(&w, GRID, "");
-    ok(&w.run(&["run", scenario.to_str().unwrap(), "--out", "out"]));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(w.path("out/report.json")).unwrap()).unwrap();
+    let report = run_report(&w, &scenario);
     let rec = policy(&report, "recommended");
     let lifecycle = &report["optimize"]["lifecycle"];
     // The file written is the configuration in the report, and S3 would accept it.
@@ -102,14 +118,7 @@ fn the_recommendation_resimulates_to_the_same_bill_and_keeps_its_constraints() {
         "",
         "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
     );
-    let out = ok(&w.run(&[
-        "simulate",
-        again.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-bound",
-    ]));
-    let sim: Value = serde_json::from_str(&out).unwrap();
+    let sim = simulate_json(&w, &again);
     let emitted = policy(&sim, "emitted");
     assert_eq!(total(emitted), total(rec));
     assert_eq!(emitted["months"], rec["months"], "line items differ");
@@ -285,23 +294,14 @@ fn in_a_versioned_bucket_the_recommendation_still_resimulates_to_the_same_bill()
     };
     let w = Workdir::new();
     let scenario = versioned(small_lake(&w, GRID, ""));
-    ok(&w.run(&["run", scenario.to_str().unwrap(), "--out", "out"]));
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(w.path("out/report.json")).unwrap()).unwrap();
+    let report = run_report(&w, &scenario);
     let rec = policy(&report, "recommended");
     let again = versioned(small_lake(
         &w,
         "",
         "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
     ));
-    let out = ok(&w.run(&[
-        "simulate",
-        again.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-bound",
-    ]));
-    let sim: Value = serde_json::from_str(&out).unwrap();
+    let sim = simulate_json(&w, &again);
     let emitted = policy(&sim, "emitted");
     assert_eq!(dec(&emitted["total_usd"]), dec(&rec["total_usd"]));
     assert_eq!(emitted["stats"], rec["stats"], "statistics differ");
@@ -311,14 +311,7 @@ fn in_a_versioned_bucket_the_recommendation_still_resimulates_to_the_same_bill()
         "",
         "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
     );
-    let out = ok(&w.run(&[
-        "simulate",
-        plain.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-bound",
-    ]));
-    let unversioned: Value = serde_json::from_str(&out).unwrap();
+    let unversioned = simulate_json(&w, &plain);
     assert!(dec(&policy(&unversioned, "emitted")["total_usd"]) < dec(&emitted["total_usd"]));
     assert!(
         emitted["stats"]["versions"]["delete_markers_created"]

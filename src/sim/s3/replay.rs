@@ -7,8 +7,7 @@
 use super::accum::{Accum, month_of, month_start};
 use super::history::{EventKind, ObjectHistory};
 use super::policy::{
-    Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, max_newer_noncurrent,
-    may_transition, schedule,
+    Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, may_transition, schedule,
 };
 use crate::aws::{ArchiveSource, ItTier, RequestTier, RestoreTier, StorageClass, StorageTier};
 use crate::meter::Meter;
@@ -226,8 +225,9 @@ pub(super) struct Replay<'a, 'c, S: Sink> {
     pub(super) queue: BTreeSet<(Timestamp, usize)>,
     /// Noncurrent versions not yet removed.
     pub(super) old_count: usize,
-    /// The largest `NewerNoncurrentVersions` of the policy's rules (0: none).
-    pub(super) max_newer: usize,
+    /// The largest `NewerNoncurrentVersions` of the policy's rules (0: none), found when a
+    /// version first becomes noncurrent (`Replay::max_newer`).
+    pub(super) max_newer: Option<usize>,
 }
 
 impl<'a, S: Sink> Replay<'a, '_, S> {
@@ -677,13 +677,6 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
         })
     });
     let band = sink.version(&obj.key, first.unwrap_or(0));
-    let max_newer = match &cx.policy.kind {
-        PolicyKind::Lifecycle(cfg) if cx.opts.versioning => max_newer_noncurrent(cfg),
-        PolicyKind::Grouped(bands) if cx.opts.versioning => {
-            bands.iter().map(max_newer_noncurrent).max().unwrap_or(0)
-        }
-        _ => 0,
-    };
     let mut r = Replay {
         cx,
         key: &obj.key,
@@ -693,7 +686,7 @@ pub fn replay_into<S: Sink>(obj: &ObjectHistory, cx: &Ctx<'_>, sink: &mut S) {
         old: Vec::new(),
         queue: BTreeSet::new(),
         old_count: 0,
-        max_newer,
+        max_newer: None,
     };
     if let Some(init) = obj.initial {
         let class = match &cx.policy.kind {

@@ -5,12 +5,30 @@
 //! their next change and are billed only when they change and at the end.
 
 use super::history::Noncurrent;
-use super::policy::{Action, PolicyKind, Scheduled, removes_expired_markers, schedule_noncurrent};
+use super::policy::{
+    Action, PolicyKind, Scheduled, max_newer_noncurrent, removes_expired_markers,
+    schedule_noncurrent,
+};
 use super::replay::{Change, Live, Replay, Sink};
 use crate::aws::{ItTier, StorageClass, StorageTier};
 use crate::units::{Timestamp, next_midnight_utc};
 
 impl<S: Sink> Replay<'_, '_, S> {
+    /// The largest `NewerNoncurrentVersions` of the policy's rules: noncurrent versions with
+    /// that many newer ones never need re-planning. Found once per replay, and only for objects
+    /// that have noncurrent versions.
+    fn max_newer(&mut self) -> usize {
+        *self
+            .max_newer
+            .get_or_insert_with(|| match &self.cx.policy.kind {
+                PolicyKind::Lifecycle(cfg) => max_newer_noncurrent(cfg),
+                PolicyKind::Grouped(bands) => {
+                    bands.iter().map(max_newer_noncurrent).max().unwrap_or(0)
+                }
+                _ => 0,
+            })
+    }
+
     /// Noncurrent versions and a current delete marker present at the start (an inventory of
     /// all versions), oldest first. Each keeps its class (every policy but `all-standard`,
     /// which stores everything in STANDARD) and is billed from the start of the horizon.
@@ -33,7 +51,7 @@ impl<S: Sink> Replay<'_, '_, S> {
                 Some(since) => {
                     l.since = Some(since);
                     l.newer = versions[i + 1..].iter().filter_map(|n| n.since).collect();
-                    l.newer.truncate(self.max_newer);
+                    l.newer.truncate(self.max_newer());
                     l.plan = self.noncurrent_plan(&l);
                     self.old.push(Some(l));
                     self.old_count += 1;
@@ -126,14 +144,15 @@ impl<S: Sink> Replay<'_, '_, S> {
     /// largest `NewerNoncurrentVersions` count it and are planned again (entries already
     /// applied, before `t`, stay applied).
     fn note_newer(&mut self, t: Timestamp) {
-        if self.max_newer == 0 {
+        let max_newer = self.max_newer();
+        if max_newer == 0 {
             return;
         }
         for i in (0..self.old.len()).rev() {
             let Some(mut l) = self.old[i].take() else {
                 continue;
             };
-            if l.newer.len() >= self.max_newer {
+            if l.newer.len() >= max_newer {
                 self.old[i] = Some(l);
                 break; // older versions have at least as many newer ones
             }
