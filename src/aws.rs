@@ -166,8 +166,16 @@ impl StorageTier {
         }
     }
 
-    pub fn label(self) -> String {
-        self.price_segments().join(".")
+    /// `STANDARD` or `INTELLIGENT_TIERING.FREQUENT` (its price segments joined by dots).
+    pub fn label(self) -> &'static str {
+        match self {
+            StorageTier::Class(c) => c.as_str(),
+            StorageTier::It(ItTier::Frequent) => "INTELLIGENT_TIERING.FREQUENT",
+            StorageTier::It(ItTier::Infrequent) => "INTELLIGENT_TIERING.INFREQUENT",
+            StorageTier::It(ItTier::ArchiveInstant) => "INTELLIGENT_TIERING.ARCHIVE_INSTANT",
+            StorageTier::It(ItTier::Archive) => "INTELLIGENT_TIERING.ARCHIVE",
+            StorageTier::It(ItTier::DeepArchive) => "INTELLIGENT_TIERING.DEEP_ARCHIVE",
+        }
     }
 
     /// Every storage tier there is a price for: IT as its five tiers, not as one class.
@@ -183,7 +191,7 @@ impl StorageTier {
 
 impl fmt::Display for StorageTier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label())
+        f.write_str(self.label())
     }
 }
 
@@ -284,6 +292,7 @@ mod tests {
         }
         for t in StorageTier::all() {
             assert_eq!(t.label().parse::<StorageTier>().unwrap(), t);
+            assert_eq!(t.label(), t.price_segments().join("."));
         }
         assert!("INTELLIGENT_TIERING".parse::<StorageTier>().is_err());
         assert!("STANDARD-IA".parse::<StorageClass>().is_err());

@@ -670,10 +670,26 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 /// Writes `data.csv.gz` and `manifest.json` (with the right size and MD5) into `dir`; the
 /// manifest names the data file by a full S3 key, as S3 does.
 fn write_delivery(dir: &Path, schema: &str, csv: &str) -> PathBuf {
-    let gz = gzip(csv.as_bytes());
-    let data = dir.join("data.csv.gz");
-    std::fs::write(&data, &gz).unwrap();
-    let md5 = md5_file(&data).unwrap();
+    write_delivery_files(dir, schema, &[csv])
+}
+
+/// Like `write_delivery`, with one data file per part (`data.csv.gz`, `data-1.csv.gz`…), in
+/// manifest order.
+fn write_delivery_files(dir: &Path, schema: &str, parts: &[&str]) -> PathBuf {
+    let mut files = Vec::new();
+    for (i, csv) in parts.iter().enumerate() {
+        let name = match i {
+            0 => "data.csv.gz".to_string(),
+            i => format!("data-{i}.csv.gz"),
+        };
+        let gz = gzip(csv.as_bytes());
+        let data = dir.join(&name);
+        std::fs::write(&data, &gz).unwrap();
+        let md5 = md5_file(&data).unwrap();
+        files.push(serde_json::json!({
+            "key": format!("inv/b/cfg/data/{name}"), "size": gz.len(), "MD5checksum": md5
+        }));
+    }
     let manifest = serde_json::json!({
         "sourceBucket": "b",
         "destinationBucket": "arn:aws:s3:::dest",
@@ -681,7 +697,7 @@ fn write_delivery(dir: &Path, schema: &str, csv: &str) -> PathBuf {
         "creationTimestamp": "1715043600000",
         "fileFormat": "CSV",
         "fileSchema": schema,
-        "files": [{"key": "inv/b/cfg/data/data.csv.gz", "size": gz.len(), "MD5checksum": md5}]
+        "files": files
     });
     let path = dir.join("manifest.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
@@ -1344,4 +1360,115 @@ all_standard = true
         keep["stats"]["versions"]["noncurrent_bytes_at_month_end"]["2026-03"],
         2 * gib
     );
+}
+
+// Data files are read in parallel: a key whose versions straddle two files is still one object,
+// the result does not depend on how the rows are split, and the error reported in strict mode
+// is the earliest file's.
+#[test]
+fn a_delivery_split_across_data_files_replays_like_one_file() {
+    let version = |key: &str, latest: bool, marker: bool, size: u64, modified: &str| {
+        format!(
+            "\"b\",\"{key}\",\"v\",\"{latest}\",\"{marker}\",\"{}\",\"{modified}\",\"e\",\
+             \"{}\",\"false\",\"\",\"SSE-S3\",\"\",\"\",\"\",\"\",\"DISABLED\",\"\"\n",
+            if marker {
+                String::new()
+            } else {
+                size.to_string()
+            },
+            if marker { "" } else { "STANDARD_IA" }
+        )
+    };
+    let mut rows = Vec::new();
+    for k in 0..12u64 {
+        let key = format!("p{}/k{k:02}", k % 3);
+        // Every key has an old version; every third key a current delete marker.
+        rows.push(version(
+            &key,
+            false,
+            false,
+            (k + 1) << 27,
+            "2025-11-01T00:00:00.000Z",
+        ));
+        rows.push(version(
+            &key,
+            true,
+            k % 3 == 0,
+            (k + 2) << 27,
+            "2026-01-15T10:00:00.000Z",
+        ));
+    }
+    let run = |parts: &[&str], strict: bool| {
+        let tmp = tempfile::tempdir().unwrap();
+        write_delivery_files(tmp.path(), VERSIONED_SCHEMA, parts);
+        let scenario = tmp.path().join("s.toml");
+        std::fs::write(
+            &scenario,
+            r#"name = "split"
+region = "us-east-1"
+start = "2026-02-01"
+end = "2026-05-01"
+versioning = true
+[evidence]
+inventory = "manifest.json"
+[[policy]]
+name = "nc30"
+lifecycle_json = '''{"Rules":[{"ID":"nc","Status":"Enabled","Filter":{},
+  "NoncurrentVersionExpiration":{"NoncurrentDays":30},
+  "Transitions":[{"Days":90,"StorageClass":"GLACIER"}]}]}'''
+"#,
+        )
+        .unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_costlab"));
+        cmd.args(["simulate", "--no-bound", "--format", "json"]);
+        if strict {
+            cmd.arg("--strict");
+        }
+        cmd.arg(&scenario).output().unwrap()
+    };
+    let whole = rows.concat();
+    let one = run(&[&whole], false);
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(one["evidence"]["objects"], 12);
+    // Split inside keys (after 1, 4 and 13 rows) and between them (after 8 and 20), with an
+    // empty file among them.
+    let cuts = [0, 1, 4, 8, 8, 13, 20, rows.len()];
+    let parts: Vec<String> = cuts.windows(2).map(|w| rows[w[0]..w[1]].concat()).collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let split = run(&parts, false);
+    assert!(
+        split.status.success(),
+        "{}",
+        String::from_utf8_lossy(&split.stderr)
+    );
+    let split: serde_json::Value = serde_json::from_slice(&split.stdout).unwrap();
+    assert_eq!(split["policies"], one["policies"]);
+    assert_eq!(split["evidence"]["objects"], 12);
+    // Noncurrent versions were found (a key split in two would have lost its old version).
+    assert!(
+        one["policies"][0]["stats"]["versions"]["noncurrent_expirations"]
+            .as_u64()
+            .unwrap()
+            >= 8,
+        "{}",
+        one["policies"][0]["stats"]
+    );
+    // Strict: bad lines in the 2nd and 4th files; the 2nd is named, however the threads run.
+    let mut bad = parts.clone();
+    bad[1] = "\"b\",\"x\",\"v\",\"true\",\"false\",\"NaN\",\"2026-01-01T00:00:00.000Z\",\"e\",\"STANDARD\",\"false\",\"\",\"SSE-S3\",\"\",\"\",\"\",\"\",\"DISABLED\",\"\"\n";
+    bad[3] = bad[1];
+    for _ in 0..3 {
+        let out = run(&bad, true);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("data-1.csv.gz") && !err.contains("data-3"),
+            "{err}"
+        );
+    }
 }

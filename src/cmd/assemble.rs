@@ -29,7 +29,7 @@ fn stats(s: &Stats, versioned: bool) -> StorageStats {
         .collect();
     StorageStats {
         bytes_by_class_at_month_end: s
-            .bytes_at_month_end
+            .bytes_at_month_end()
             .iter()
             .map(|(m, by)| {
                 (
@@ -52,7 +52,7 @@ fn stats(s: &Stats, versioned: bool) -> StorageStats {
         reads_by_age: bands,
         versions: versioned.then(|| VersionStats {
             noncurrent_bytes_at_month_end: s
-                .noncurrent_bytes_at_month_end
+                .noncurrent_bytes_at_month_end()
                 .iter()
                 .map(|(m, v)| (m.to_string(), u64::try_from(*v).unwrap_or(u64::MAX)))
                 .collect(),

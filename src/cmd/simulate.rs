@@ -13,10 +13,10 @@ use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
     EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
-    ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, replicate,
+    ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, key_hash, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
-use costlab::trace::inventory::{Mode as InvMode, read_inventory};
+use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -307,20 +307,18 @@ struct VersionRow {
     marker: bool,
 }
 
-/// The inventory rows of one key, gathered while streaming.
-#[derive(Default)]
-struct KeyVersions {
-    key: Option<String>,
+/// The inventory rows of one key (adjacent: S3 lists versions key by key).
+struct KeyRows {
+    key: String,
     rows: Vec<VersionRow>,
 }
 
-impl KeyVersions {
-    /// The object the gathered rows describe (with the key's log events), and a fresh start.
-    /// Versions are ordered by last-modified time, the current one last; each older one became
-    /// noncurrent when the next was written.
-    fn take(&mut self, ev: &mut Evidence) -> Option<ObjectHistory> {
-        let key = self.key.take()?;
-        let mut rows = std::mem::take(&mut self.rows);
+impl KeyRows {
+    /// The object the rows describe, with the key's log events. Versions are ordered by
+    /// last-modified time, the current one last; each older one became noncurrent when the
+    /// next was written.
+    fn into_history(self, ev: &mut Evidence) -> ObjectHistory {
+        let KeyRows { key, mut rows } = self;
         rows.sort_by_key(|r| (r.latest, r.initial.created));
         let events = ev.take_events(&key);
         let mut initial = None;
@@ -336,79 +334,124 @@ impl KeyVersions {
                 }),
             }
         }
-        Some(ObjectHistory {
+        ObjectHistory {
             key,
             initial,
             noncurrent: noncurrent.into_boxed_slice(),
             events,
-        })
+        }
     }
 }
 
-/// Streams the inventory through the simulation (each object with its log events, if any),
-/// then the objects seen only in the logs.
-fn replay_all(
-    sc: &Scenario,
-    strict: bool,
-    ev: &mut Evidence,
-    sim: &mut Simulation<'_>,
-    mut costing: Option<&mut GroupedSimulation<'_>>,
-    rep: &mut EvidenceReport,
-) -> Result<(), Failure> {
-    if let Some(m) = &sc.inventory {
-        let mode = if strict {
-            InvMode::Strict
-        } else {
-            InvMode::Lenient
-        };
-        let mut reader = read_inventory(m, mode).map_err(input)?;
-        let mut batch: Vec<ObjectHistory> = Vec::with_capacity(BATCH);
-        let pb = super::progress("replaying inventory", "objects");
-        // Versioned: the rows of one key (adjacent: S3 lists versions key by key) make one
-        // object with its older versions.
-        let mut versions = KeyVersions::default();
-        let versioning = sc.options.versioning;
-        fn push(
-            o: Option<ObjectHistory>,
-            batch: &mut Vec<ObjectHistory>,
-            rep: &mut EvidenceReport,
-            sim: &mut Simulation<'_>,
-            costing: &mut Option<&mut GroupedSimulation<'_>>,
-        ) {
-            let Some(o) = o else { return };
-            batch.push(o);
-            rep.objects += 1;
-            if batch.len() == BATCH {
-                rep.tally(batch);
-                sim.replay_batch(batch);
-                if let Some(c) = costing.as_deref_mut() {
-                    c.replay_batch(batch);
+/// Inventory rows read and not replayed.
+#[derive(Default)]
+struct InventoryCounts {
+    rows: u64,
+    skipped: u64,
+}
+
+/// What a data-file reader sends the replay.
+enum FromReader {
+    /// Key groups of one file, whole (neither its first nor its last group).
+    Keys(Vec<KeyRows>),
+    /// A file read to its end: its first and last key groups (which may continue in the
+    /// neighbouring files, so they are joined across files before being replayed) and its
+    /// counts.
+    Done {
+        file: usize,
+        edges: Vec<KeyRows>,
+        counts: InventoryCounts,
+    },
+    Failed {
+        file: usize,
+        error: Failure,
+    },
+}
+
+/// What the inventory readers share: the files still to read and where to stop.
+struct ReadPlan<'a> {
+    files: costlab::trace::inventory::DataFiles<'a>,
+    versioning: bool,
+    shard: Option<(u64, u64)>,
+    next: std::sync::atomic::AtomicUsize,
+    /// The earliest file that failed: later files are not read (their errors would not be the
+    /// first).
+    stop: std::sync::atomic::AtomicUsize,
+    pb: &'a indicatif::ProgressBar,
+}
+
+impl ReadPlan<'_> {
+    /// Reads files until none is left, sending their rows grouped by key.
+    fn work(&self, tx: &std::sync::mpsc::SyncSender<FromReader>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        loop {
+            let file = self.next.fetch_add(1, Relaxed);
+            if file >= self.files.len() || file > self.stop.load(Relaxed) {
+                return;
+            }
+            let msg = match self.read_file(file, tx) {
+                Ok(Some((edges, counts))) => FromReader::Done {
+                    file,
+                    edges,
+                    counts,
+                },
+                Ok(None) => continue,
+                Err(error) => {
+                    self.stop.fetch_min(file, Relaxed);
+                    FromReader::Failed { file, error }
                 }
-                batch.clear();
+            };
+            if tx.send(msg).is_err() {
+                return;
             }
         }
-        for rec in reader.by_ref() {
-            pb.inc(1);
+    }
+
+    /// One data file: every row of a key (versioned) or current versions only, keys outside
+    /// the shard left out. `None`: stopped (an earlier file failed, or the replay ended).
+    #[allow(clippy::type_complexity)]
+    fn read_file(
+        &self,
+        file: usize,
+        tx: &std::sync::mpsc::SyncSender<FromReader>,
+    ) -> Result<Option<(Vec<KeyRows>, InventoryCounts)>, Failure> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let Some(records) = self.files.open(file).map_err(input)? else {
+            return Ok(None);
+        };
+        let mut counts = InventoryCounts::default();
+        let in_shard = |key: &str| self.shard.is_none_or(|(i, n)| key_hash(key) % n + 1 == i);
+        // The file's first group is held back with its last: either may continue next door.
+        let mut first: Option<KeyRows> = None;
+        let mut cur: Option<KeyRows> = None;
+        let mut batch: Vec<KeyRows> = Vec::with_capacity(BATCH);
+        for rec in records {
             let rec = rec.map_err(input)?;
-            rep.inventory_rows += 1;
+            counts.rows += 1;
+            if counts.rows.is_multiple_of(4096) {
+                self.pb.inc(4096);
+                if self.stop.load(Relaxed) < file {
+                    return Ok(None);
+                }
+            }
             let Some(created) = rec.last_modified else {
-                rep.inventory_skipped += 1;
+                counts.skipped += 1;
                 continue;
             };
             let size = match (rec.size, rec.is_delete_marker) {
                 (_, true) => 0,
                 (Some(s), false) => s,
                 (None, false) => {
-                    rep.inventory_skipped += 1;
+                    counts.skipped += 1;
                     continue;
                 }
             };
-            if !versioning && (!rec.is_latest || rec.is_delete_marker) {
+            if !self.versioning && (!rec.is_latest || rec.is_delete_marker) {
                 // Unversioned replay: current versions only.
-                rep.inventory_skipped += 1;
+                counts.skipped += 1;
                 continue;
             }
-            if !ev.in_shard(&rec.key) {
+            if !in_shard(&rec.key) {
                 continue;
             }
             let row = VersionRow {
@@ -421,37 +464,147 @@ fn replay_all(
                 latest: rec.is_latest,
                 marker: rec.is_delete_marker,
             };
-            if versions.key.as_deref() != Some(rec.key.as_str()) {
-                let done = versions.take(ev);
-                push(done, &mut batch, rep, sim, &mut costing);
-                versions.key = Some(rec.key);
+            match &mut cur {
+                Some(c) if c.key == rec.key => c.rows.push(row),
+                _ => {
+                    let next = KeyRows {
+                        key: rec.key,
+                        rows: vec![row],
+                    };
+                    match (cur.replace(next), &first) {
+                        (None, _) => {}
+                        (Some(done), None) => first = Some(done),
+                        (Some(done), Some(_)) => {
+                            batch.push(done);
+                            if batch.len() == BATCH {
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                                if tx.send(FromReader::Keys(full)).is_err() {
+                                    return Ok(None);
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            versions.rows.push(row);
         }
-        let done = versions.take(ev);
-        push(done, &mut batch, rep, sim, &mut costing);
-        rep.tally(&batch);
-        sim.replay_batch(&batch);
-        if let Some(c) = costing.as_deref_mut() {
-            c.replay_batch(&batch);
+        self.pb.inc(counts.rows % 4096);
+        if !batch.is_empty() && tx.send(FromReader::Keys(batch)).is_err() {
+            return Ok(None);
         }
-        pb.finish_and_clear();
+        Ok(Some((first.into_iter().chain(cur).collect(), counts)))
     }
-    ev.retain_unconsumed();
-    rep.objects += ev.objects.len();
-    rep.tally(&ev.objects);
-    // In batches (integer meters: the same result as one call) so that the bar has an ETA.
+}
+
+/// Streams the inventory through the simulation (each object with its log events, if any),
+/// then the objects seen only in the logs. Data files are read in parallel, each on its own
+/// thread, while the objects already read are replayed; the result does not depend on the
+/// order (integer meters), and the error reported is that of the earliest failing file.
+fn replay_all(
+    sc: &Scenario,
+    strict: bool,
+    ev: &mut Evidence,
+    sim: &mut Simulation<'_>,
+    mut costing: Option<&mut GroupedSimulation<'_>>,
+    rep: &mut EvidenceReport,
+) -> Result<(), Failure> {
     let msg = if costing.is_some() {
         "replaying objects and pricing candidate rules"
     } else {
         "replaying objects"
     };
-    let pb = super::progress_bar(msg, ev.objects.len() as u64, false);
-    for batch in ev.objects.chunks(BATCH) {
+    let mut replay = |batch: &[ObjectHistory], rep: &mut EvidenceReport| {
+        rep.tally(batch);
         sim.replay_batch(batch);
         if let Some(c) = costing.as_deref_mut() {
             c.replay_batch(batch);
         }
+    };
+    if let Some(m) = &sc.inventory {
+        let mode = if strict {
+            InvMode::Strict
+        } else {
+            InvMode::Lenient
+        };
+        // The replay needs these columns only (CSV rows are not checked beyond them).
+        let reader = read_inventory(m, mode).map_err(input)?.only(&[
+            Column::IsLatest,
+            Column::IsDeleteMarker,
+            Column::Size,
+            Column::LastModifiedDate,
+            Column::StorageClass,
+            Column::IntelligentTieringAccessTier,
+        ]);
+        let pb = super::progress("replaying inventory", "objects");
+        let plan = ReadPlan {
+            files: reader.files(),
+            versioning: sc.options.versioning,
+            shard: ev.shard,
+            next: Default::default(),
+            stop: usize::MAX.into(),
+            pb: &pb,
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(reader.data_files().len())
+            .max(1);
+        let mut edges: BTreeMap<usize, Vec<KeyRows>> = BTreeMap::new();
+        let mut failed: Option<(usize, Failure)> = None;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(threads + 1);
+            for _ in 0..threads {
+                let (tx, plan) = (tx.clone(), &plan);
+                scope.spawn(move || plan.work(&tx));
+            }
+            drop(tx);
+            for msg in rx.iter() {
+                match msg {
+                    FromReader::Keys(batch) if failed.is_none() => {
+                        let objects: Vec<ObjectHistory> =
+                            batch.into_iter().map(|k| k.into_history(ev)).collect();
+                        rep.objects += objects.len();
+                        replay(&objects, rep);
+                    }
+                    FromReader::Keys(_) => {}
+                    FromReader::Done {
+                        file,
+                        edges: e,
+                        counts,
+                    } => {
+                        edges.insert(file, e);
+                        rep.inventory_rows += counts.rows;
+                        rep.inventory_skipped += counts.skipped;
+                    }
+                    FromReader::Failed { file, error } => {
+                        if failed.as_ref().is_none_or(|(f, _)| file < *f) {
+                            failed = Some((file, error));
+                        }
+                    }
+                }
+            }
+        });
+        pb.finish_and_clear();
+        if let Some((_, error)) = failed {
+            return Err(error);
+        }
+        // Each file's first and last key groups, in file order: a key split across files is
+        // joined into one object.
+        let mut joined: Vec<KeyRows> = Vec::new();
+        for group in edges.into_values().flatten() {
+            match joined.last_mut() {
+                Some(last) if last.key == group.key => last.rows.extend(group.rows),
+                _ => joined.push(group),
+            }
+        }
+        let objects: Vec<ObjectHistory> = joined.into_iter().map(|k| k.into_history(ev)).collect();
+        rep.objects += objects.len();
+        replay(&objects, rep);
+    }
+    ev.retain_unconsumed();
+    rep.objects += ev.objects.len();
+    // In batches (integer meters: the same result as one call) so that the bar has an ETA.
+    let pb = super::progress_bar(msg, ev.objects.len() as u64, false);
+    for batch in ev.objects.chunks(BATCH) {
+        replay(batch, rep);
         pb.inc(batch.len() as u64);
     }
     pb.finish_and_clear();

@@ -152,7 +152,7 @@ pub fn describe(meter: &Meter, month: Month) -> LineSpec {
             spec(
                 C::Storage,
                 "s3",
-                t.label(),
+                t.label().to_string(),
                 ut,
                 PriceKey::Storage(*t),
                 gb_month,
@@ -169,7 +169,7 @@ pub fn describe(meter: &Meter, month: Month) -> LineSpec {
         M::ArchiveOverheadStandard(t) => spec(
             C::Storage,
             "s3",
-            t.label(),
+            t.label().to_string(),
             format!(
                 "TimedStorage-{}-Overhead-8KiB-AtStandardRate",
                 tier_abbr(*t)
@@ -180,7 +180,7 @@ pub fn describe(meter: &Meter, month: Month) -> LineSpec {
         M::ArchiveOverhead(t) => spec(
             C::Storage,
             "s3",
-            t.label(),
+            t.label().to_string(),
             format!("TimedStorage-{}-Overhead-32KiB", tier_abbr(*t)),
             PriceKey::Storage(*t),
             gb_month,

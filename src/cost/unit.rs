@@ -25,35 +25,40 @@ pub fn unit_price(book: &PriceBook, meter: &Meter, month: Month) -> Option<Decim
     Some(list / per / spec.divisor)
 }
 
-/// A book's [`unit_price`]s as f64, looked up once per (month, meter): what the simulator's
-/// clairvoyant bound and the optimizer score candidates with.
+/// A book's [`unit_price`]s as f64, looked up once per (month, meter) and thread: what the
+/// simulator's clairvoyant bound and the optimizer score candidates with. The cache is per
+/// thread (no lock: scoring runs on every core at once) and keyed by this instance's id.
 pub struct BookUnitPrices {
     book: PriceBook,
-    cache: std::sync::RwLock<std::collections::HashMap<(Month, Meter), Option<f64>>>,
+    id: u64,
 }
 
 impl BookUnitPrices {
     pub fn new(book: &PriceBook) -> BookUnitPrices {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         BookUnitPrices {
             book: book.clone(),
-            cache: Default::default(),
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
 
+type PriceCache = rustc_hash::FxHashMap<(u64, Month, Meter), Option<f64>>;
+
 impl crate::meter::UnitPrices for BookUnitPrices {
     fn unit_price(&self, month: Month, meter: &Meter) -> Option<f64> {
         use rust_decimal::prelude::ToPrimitive;
-        let key = (month, meter.clone());
-        if let Ok(c) = self.cache.read()
-            && let Some(v) = c.get(&key)
-        {
-            return *v;
+        thread_local! {
+            static CACHE: std::cell::RefCell<PriceCache> = Default::default();
         }
-        let v = unit_price(&self.book, meter, month).and_then(|d| d.to_f64());
-        if let Ok(mut c) = self.cache.write() {
-            c.insert(key, v);
-        }
-        v
+        CACHE.with(|c| {
+            let key = (self.id, month, meter.clone());
+            if let Some(v) = c.borrow().get(&key) {
+                return *v;
+            }
+            let v = unit_price(&self.book, meter, month).and_then(|d| d.to_f64());
+            c.borrow_mut().insert(key, v);
+            v
+        })
     }
 }

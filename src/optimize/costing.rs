@@ -175,9 +175,9 @@ impl Costing {
 /// different months).
 pub fn peak_monthly_restores(acc: &Accum) -> u128 {
     let mut by_month: BTreeMap<crate::units::Month, u128> = BTreeMap::new();
-    for ((m, meter), n) in &acc.counts {
+    for ((m, meter), n) in acc.counts() {
         if matches!(meter, Meter::RestoreRequests(..)) {
-            *by_month.entry(*m).or_default() += n;
+            *by_month.entry(m).or_default() += n;
         }
     }
     by_month.values().copied().max().unwrap_or(0)

@@ -60,9 +60,12 @@ fn an_overwrite_keeps_the_old_version_billed_until_the_horizon() {
         gib_hours(744) + gib_hours(504) * Decimal::TWO
     );
     let march = Month::new(2026, 3).unwrap();
-    assert_eq!(on.stats.noncurrent_bytes_at_month_end[&march], GIB as u128);
     assert_eq!(
-        on.stats.bytes_at_month_end[&march]["STANDARD"],
+        on.stats.noncurrent_bytes_at_month_end()[&march],
+        GIB as u128
+    );
+    assert_eq!(
+        on.stats.bytes_at_month_end()[&march]["STANDARD"],
         3 * GIB as u128
     );
     assert_eq!(on.stats.delete_markers, 0);
@@ -78,7 +81,7 @@ fn an_overwrite_keeps_the_old_version_billed_until_the_horizon() {
         q(&off, (2026, 3), &std),
         gib_hours(240) + gib_hours(504) * Decimal::TWO
     );
-    assert!(off.stats.noncurrent_bytes_at_month_end.is_empty());
+    assert!(off.stats.noncurrent_bytes_at_month_end().is_empty());
 }
 
 #[test]
@@ -149,7 +152,7 @@ fn newer_noncurrent_versions_keeps_the_newest_ones() {
     assert_eq!(r.stats.noncurrent_expirations, 1);
     let march = Month::new(2026, 3).unwrap();
     assert_eq!(
-        r.stats.noncurrent_bytes_at_month_end[&march],
+        r.stats.noncurrent_bytes_at_month_end()[&march],
         2 * GIB as u128
     );
 }
@@ -185,7 +188,7 @@ fn a_delete_adds_a_marker_billed_at_the_key_length_and_rules_clean_both_up() {
     );
     assert_eq!(r.stats.delete_markers, 1);
     assert_eq!(r.stats.noncurrent_expirations, 1);
-    assert!(r.stats.noncurrent_bytes_at_month_end.is_empty());
+    assert!(r.stats.noncurrent_bytes_at_month_end().is_empty());
     // The DELETE request is billed (at $0), once.
     assert_eq!(
         q(
@@ -411,7 +414,7 @@ mod properties {
             );
             let total: u128 = r
                 .accum
-                .byte_seconds
+                .byte_seconds()
                 .iter()
                 .filter(|((_, m), _)| *m == storage(StorageClass::Standard))
                 .map(|(_, v)| *v)

@@ -1,37 +1,66 @@
-//! Metering for one replay: storage intervals split at month boundaries into byte-seconds, and
-//! counts, per (month, meter). Integer until the end, so any order of adding gives the same
+//! Metering for one replay: storage intervals (settled into byte-seconds per month on demand)
+//! and counts, per (month, meter). Integer until the end, so any order of adding gives the same
 //! result; `into_usage` converts byte-seconds to byte-hours exactly (Decimal ÷ 3600).
 
+use super::timeline::{Span, Timeline};
 use crate::aws::Region;
 use crate::meter::{Meter, Usage};
 use crate::units::{Month, Timestamp};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 pub use crate::units::{month_of, month_start};
 
 /// Accumulated quantities of one replay (or of many, merged).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Accum {
-    /// Storage-like meters in byte-seconds (converted to byte-hours at the end).
-    pub byte_seconds: BTreeMap<(Month, Meter), u128>,
+    /// Storage-like meters (byte- or object-seconds) as intervals, settled on demand.
+    held: Timeline<Meter>,
+    /// Byte-seconds added as such (early-deletion remainders, shard files).
+    direct: FxHashMap<(Month, Meter), u128>,
     /// Count-like meters in their base unit (requests, bytes, object-seconds…).
-    pub counts: BTreeMap<(Month, Meter), u128>,
+    counts: FxHashMap<(Month, Meter), u128>,
+}
+
+impl PartialEq for Accum {
+    fn eq(&self, o: &Accum) -> bool {
+        self.byte_seconds() == o.byte_seconds() && self.counts() == o.counts()
+    }
 }
 
 impl Accum {
+    /// An accumulator holding these byte-seconds and counts (a shard file's).
+    pub fn from_parts(
+        byte_seconds: BTreeMap<(Month, Meter), u128>,
+        counts: BTreeMap<(Month, Meter), u128>,
+    ) -> Accum {
+        Accum {
+            held: Timeline::default(),
+            direct: byte_seconds.into_iter().collect(),
+            counts: counts.into_iter().collect(),
+        }
+    }
+
     /// `bytes` held over [t0, t1), split at month boundaries.
     pub fn hold(&mut self, meter: &Meter, bytes: u64, t0: Timestamp, t1: Timestamp) {
         if bytes == 0 || t1 <= t0 {
             return;
         }
-        let mut t = t0;
-        while t < t1 {
-            let m = month_of(t);
-            let end = month_start(m.next()).min(t1);
-            let secs = (end.0 - t.0) as u128;
-            *self.byte_seconds.entry((m, meter.clone())).or_insert(0) += bytes as u128 * secs;
-            t = end;
+        self.held.hold(meter, bytes, t0, t1);
+    }
+
+    /// `bytes` held over `span`.
+    pub fn hold_span(&mut self, meter: &Meter, bytes: u64, span: &Span) {
+        if bytes > 0 {
+            self.held.hold_span(meter, bytes, span);
+        }
+    }
+
+    /// Byte-seconds billed in month `m` as such (an early-deletion remainder).
+    pub fn add_byte_seconds(&mut self, meter: Meter, m: Month, v: u128) {
+        if v > 0 {
+            *self.direct.entry((m, meter)).or_insert(0) += v;
         }
     }
 
@@ -50,12 +79,61 @@ impl Accum {
     }
 
     pub fn merge(&mut self, o: &Accum) {
-        for (k, v) in &o.byte_seconds {
-            *self.byte_seconds.entry(k.clone()).or_insert(0) += v;
+        self.held.merge(&o.held);
+        for (k, v) in &o.direct {
+            *self.direct.entry(k.clone()).or_insert(0) += v;
         }
         for (k, v) in &o.counts {
             *self.counts.entry(k.clone()).or_insert(0) += v;
         }
+    }
+
+    /// Storage-like meters in byte-seconds (object-seconds for object-time meters), per month.
+    pub fn byte_seconds(&self) -> BTreeMap<(Month, Meter), u128> {
+        let mut out: BTreeMap<(Month, Meter), u128> = self
+            .held
+            .settle()
+            .into_iter()
+            .filter(|(_, s)| s.integral > 0)
+            .map(|(k, s)| (k, s.integral))
+            .collect();
+        for (k, v) in &self.direct {
+            *out.entry(k.clone()).or_insert(0) += v;
+        }
+        out
+    }
+
+    /// Every non-zero meter: (month, meter, value, whether it is a time meter in byte- or
+    /// object-seconds rather than a count), in no particular order.
+    pub fn for_each(&self, mut f: impl FnMut(Month, &Meter, u128, bool)) {
+        self.held.for_each(|m, meter, s| {
+            if s.integral > 0 {
+                f(m, meter, s.integral, true)
+            }
+        });
+        for ((m, meter), v) in &self.direct {
+            f(*m, meter, *v, true);
+        }
+        for ((m, meter), v) in &self.counts {
+            f(*m, meter, *v, false);
+        }
+    }
+
+    /// Empties the accumulator, keeping its allocations for reuse.
+    pub fn clear(&mut self) {
+        self.held.clear();
+        self.direct.clear();
+        self.counts.clear();
+    }
+
+    /// Count-like meters per month, in order.
+    pub fn counts(&self) -> BTreeMap<(Month, Meter), u128> {
+        self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    /// Keeps only the count meters `keep` accepts.
+    pub fn retain_counts(&mut self, mut keep: impl FnMut(&Meter) -> bool) {
+        self.counts.retain(|(_, m), _| keep(m));
     }
 
     /// Into `Usage` in `region`, keeping only months in [first, last].
@@ -67,15 +145,15 @@ impl Accum {
             m = m.next();
         }
         let dec = |v: u128| crate::units::decimal_from_u128(v);
-        for ((m, meter), v) in &self.byte_seconds {
-            if *m >= first && *m <= last {
+        for ((m, meter), v) in self.byte_seconds() {
+            if m >= first && m <= last {
                 // Object-time meters (IT monitoring) are object-seconds → object-hours too.
-                u.add(*m, region, meter.clone(), dec(*v) / Decimal::from(3600));
+                u.add(m, region, meter, dec(v) / Decimal::from(3600));
             }
         }
-        for ((m, meter), v) in &self.counts {
-            if *m >= first && *m <= last {
-                u.add(*m, region, meter.clone(), dec(*v));
+        for ((m, meter), v) in self.counts() {
+            if m >= first && m <= last {
+                u.add(m, region, meter, dec(v));
             }
         }
         u
@@ -96,8 +174,8 @@ mod tests {
         a.hold(&std, 1000, t0, t1);
         let mar = Month::new(2026, 3).unwrap();
         let apr = Month::new(2026, 4).unwrap();
-        assert_eq!(a.byte_seconds[&(mar, std.clone())], 1000 * 12 * 3600);
-        assert_eq!(a.byte_seconds[&(apr, std.clone())], 1000 * 24 * 3600);
+        assert_eq!(a.byte_seconds()[&(mar, std.clone())], 1000 * 12 * 3600);
+        assert_eq!(a.byte_seconds()[&(apr, std.clone())], 1000 * 24 * 3600);
         let u = a.into_usage(&Region::parse("us-east-1").unwrap(), mar, apr);
         assert_eq!(
             u.months[&mar].values().next().unwrap()[&std],

@@ -68,15 +68,16 @@ fn below(c: StorageClass) -> impl Iterator<Item = StorageClass> {
 
 /// Scores an object's metered usage at linear unit prices; `None` if a meter has no price.
 pub fn score(acc: &Accum, prices: &dyn UnitPrices) -> Option<f64> {
-    let mut total = 0.0;
-    // Time meters are kept in byte- (or object-) seconds; their base unit is the hour.
-    for ((m, meter), v) in &acc.byte_seconds {
-        total += prices.unit_price(*m, meter)? * *v as f64 / 3600.0;
-    }
-    for ((m, meter), v) in &acc.counts {
-        total += prices.unit_price(*m, meter)? * *v as f64;
-    }
-    Some(total)
+    let mut total = Some(0.0);
+    acc.for_each(|m, meter, v, time| {
+        // Time meters are kept in byte- (or object-) seconds; their base unit is the hour.
+        let unit = if time { 3600.0 } else { 1.0 };
+        total = match (total, prices.unit_price(m, meter)) {
+            (Some(t), Some(p)) => Some(t + p * v as f64 / unit),
+            _ => None,
+        };
+    });
+    total
 }
 
 /// The candidate paths for `obj` under the bound (policies under comparison are added by the
@@ -163,16 +164,22 @@ pub fn replay_bound(
     acc: &mut Accum,
     st: &mut Stats,
 ) {
-    let mut best: Option<(f64, Accum, Stats)> = None;
+    // Two buffers, reused: the candidate being scored and the best so far.
+    let mut best: Option<f64> = None;
+    let (mut best_a, mut best_s) = (Accum::default(), Stats::default());
+    let (mut a, mut s) = (Accum::default(), Stats::default());
     let mut consider = |policy: &Policy| {
         let pcx = Ctx { policy, ..*cx };
-        let (mut a, mut s) = (Accum::default(), Stats::default());
+        a.clear();
+        s = Stats::default();
         replay(obj, &pcx, &mut a, &mut s);
         let Some(v) = score(&a, cv.prices.as_ref()) else {
             return;
         };
-        if best.as_ref().is_none_or(|(b, _, _)| v < *b) {
-            best = Some((v, a, s));
+        if best.is_none_or(|b| v < b) {
+            best = Some(v);
+            std::mem::swap(&mut a, &mut best_a);
+            std::mem::swap(&mut s, &mut best_s);
         }
     };
     for p in &cv.peers {
@@ -184,9 +191,9 @@ pub fn replay_bound(
             kind: PolicyKind::Path(path),
         });
     }
-    if let Some((_, a, s)) = best {
-        acc.merge(&a);
-        st.merge(&s);
+    if best.is_some() {
+        acc.merge(&best_a);
+        st.merge(&best_s);
     } else if let Some(p) = cv.peers.first() {
         // Nothing could be priced: meter as the first peer does (its rating will name the
         // missing price).

@@ -10,6 +10,8 @@ pub mod history;
 pub mod policy;
 pub mod replay;
 pub mod shard;
+pub mod stats;
+pub mod timeline;
 mod versions;
 
 pub use accum::Accum;
@@ -140,8 +142,7 @@ pub fn replicate(
             replay(r, &cx, &mut acc, &mut st);
         }
         // The replica's own PUT is the replication PUT (priced above), not a user request.
-        acc.counts
-            .retain(|(_, m), _| !matches!(m, Meter::Requests(_, RequestTier::Tier1)));
+        acc.retain_counts(|m| !matches!(m, Meter::Requests(_, RequestTier::Tier1)));
         acc.merge(&puts);
         dests.push((rule.destination_region.clone(), acc));
     }

@@ -4,18 +4,21 @@
 //! lifecycle transitions, early-deletion remainders, and IT monitoring. Event-driven: the next
 //! lifecycle or tiering change is computed from the object's clock, never found by ticking.
 
-use super::accum::{Accum, month_of, month_start};
+use super::accum::{Accum, month_of};
 use super::history::{EventKind, ObjectHistory};
 use super::policy::{
     Action, Policy, PolicyKind, ReplayOptions, Scheduled, class_rank, may_transition, schedule,
 };
+use super::timeline::Span;
 use crate::aws::{ArchiveSource, ItTier, RequestTier, RestoreTier, StorageClass, StorageTier};
 use crate::meter::Meter;
 use crate::rules::S3Rules;
 use crate::trace::lifecycle::LifecycleConfiguration;
 use crate::units::time::SECONDS_PER_DAY;
-use crate::units::{Month, Timestamp, next_midnight_utc};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::units::{Timestamp, next_midnight_utc};
+use std::collections::BTreeSet;
+
+pub use super::stats::{AGE_BANDS_DAYS, Stats};
 
 /// The fixed inputs of a replay.
 pub struct Ctx<'a> {
@@ -25,67 +28,6 @@ pub struct Ctx<'a> {
     /// Horizon [start, end): nothing is billed outside it.
     pub start: Timestamp,
     pub end: Timestamp,
-}
-
-/// Per-policy statistics (summed over objects).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Stats {
-    /// Bytes stored by class/tier at the last second of each month.
-    pub bytes_at_month_end: BTreeMap<Month, BTreeMap<String, u128>>,
-    pub transitions: BTreeMap<String, u64>,
-    pub expirations: u64,
-    /// Early-deletion remainder, byte-seconds.
-    pub early_delete_byte_seconds: u128,
-    pub restores: u64,
-    pub restore_wait_hours: u64,
-    pub max_restore_wait_hours: u64,
-    pub reads_by_class: BTreeMap<String, u64>,
-    /// Reads by the age of the version read, counted per band of `AGE_BANDS_DAYS`.
-    pub reads_by_age: [u64; AGE_BANDS_DAYS.len()],
-    /// Versioned buckets: bytes of noncurrent versions at the last second of each month (also
-    /// counted in `bytes_at_month_end` under their class).
-    pub noncurrent_bytes_at_month_end: BTreeMap<Month, u128>,
-    /// Delete markers created (by simple DELETEs and by expiration of current versions).
-    pub delete_markers: u64,
-    /// Noncurrent versions permanently removed by `NoncurrentVersionExpiration`.
-    pub noncurrent_expirations: u64,
-    /// DELETEs naming a version ID: the log does not say which version a PUT created, so these
-    /// change nothing in the replay (their requests are billed).
-    pub version_deletes_unmodelled: u64,
-}
-
-/// Lower bounds (days since the version was written) of the object-age bands reads are counted in.
-pub const AGE_BANDS_DAYS: [u32; 6] = [0, 7, 30, 90, 180, 365];
-
-impl Stats {
-    pub fn merge(&mut self, o: &Stats) {
-        for (m, by) in &o.bytes_at_month_end {
-            let e = self.bytes_at_month_end.entry(*m).or_default();
-            for (k, v) in by {
-                *e.entry(k.clone()).or_insert(0) += v;
-            }
-        }
-        for (k, v) in &o.transitions {
-            *self.transitions.entry(k.clone()).or_insert(0) += v;
-        }
-        for (k, v) in &o.reads_by_class {
-            *self.reads_by_class.entry(k.clone()).or_insert(0) += v;
-        }
-        self.expirations += o.expirations;
-        self.early_delete_byte_seconds += o.early_delete_byte_seconds;
-        self.restores += o.restores;
-        self.restore_wait_hours += o.restore_wait_hours;
-        self.max_restore_wait_hours = self.max_restore_wait_hours.max(o.max_restore_wait_hours);
-        for (a, b) in self.reads_by_age.iter_mut().zip(o.reads_by_age) {
-            *a += b;
-        }
-        for (m, v) in &o.noncurrent_bytes_at_month_end {
-            *self.noncurrent_bytes_at_month_end.entry(*m).or_insert(0) += v;
-        }
-        self.delete_markers += o.delete_markers;
-        self.noncurrent_expirations += o.noncurrent_expirations;
-        self.version_deletes_unmodelled += o.version_deletes_unmodelled;
-    }
 }
 
 /// One stored version of the object (the current one, or a noncurrent one in a versioned
@@ -120,7 +62,25 @@ pub(super) struct Live {
     pub(super) queued: Option<Timestamp>,
 }
 
+/// What billing a version's storage needs to know of it.
+#[derive(Clone, Copy)]
+pub(super) struct Held {
+    tier: StorageTier,
+    size: u64,
+    marker: bool,
+    noncurrent: bool,
+}
+
 impl Live {
+    pub(super) fn held(&self) -> Held {
+        Held {
+            tier: self.tier,
+            size: self.size,
+            marker: self.marker,
+            noncurrent: self.since.is_some(),
+        }
+    }
+
     pub(super) fn new(
         size: u64,
         tier: StorageTier,
@@ -292,82 +252,68 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
     /// Bills `l`'s storage from where it was billed to `t`.
     pub(super) fn bill_to(&mut self, l: &mut Live, t: Timestamp) {
         if t > l.billed {
-            self.bill(l, l.billed, t);
+            self.bill(l.held(), l.billed, t);
             l.billed = t;
         }
     }
 
-    /// Bills `l`'s storage over [a, b) (clipped to the horizon).
-    fn bill(&mut self, l: &Live, a: Timestamp, b: Timestamp) {
-        let (a, b) = (a.max(self.cx.start), b.min(self.cx.end));
-        if a >= b {
-            return;
+    /// Bills the current version's storage from where it was billed to `t`.
+    fn bill_current_to(&mut self, t: Timestamp) {
+        let Some(l) = self.live.as_mut() else { return };
+        if t > l.billed {
+            let (held, from) = (l.held(), l.billed);
+            l.billed = t;
+            self.bill(held, from, t);
         }
+    }
+
+    /// Bills a version's storage over [a, b) (clipped to the horizon).
+    fn bill(&mut self, l: Held, a: Timestamp, b: Timestamp) {
+        let (a, b) = (a.max(self.cx.start), b.min(self.cx.end));
+        let Some(span) = Span::new(a, b) else { return };
         let rules = self.cx.rules;
         if l.marker {
             // "The storage size of a delete marker is equal to the size of the key name";
             // delete markers are stored in S3 Standard (S3 User Guide, "Working with delete
             // markers", https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
             let bytes = self.key.len() as u64;
-            self.sink.acc().hold(
+            self.sink.acc().hold_span(
                 &Meter::Storage(StorageTier::Class(StorageClass::Standard)),
                 bytes,
-                a,
-                b,
+                &span,
             );
             return;
         }
-        self.sink.acc().hold(&Meter::Storage(l.tier), l.size, a, b);
+        let acc = self.sink.acc();
+        acc.hold_span(&Meter::Storage(l.tier), l.size, &span);
         if let StorageTier::Class(c) = l.tier {
             let min = rules.minimum_bytes(c);
             if l.size < min {
                 // §2.3: "charged for 128 KB of storage at the appropriate storage class rate".
-                self.sink
-                    .acc()
-                    .hold(&Meter::SmallObjectPadding(c), min - l.size, a, b);
+                acc.hold_span(&Meter::SmallObjectPadding(c), min - l.size, &span);
             }
         }
         if rules.has_archive_overhead(l.tier) {
             // §2.3: 8 KB at S3 Standard rates and 32 KB at the archive rate, per object.
-            self.sink.acc().hold(
+            acc.hold_span(
                 &Meter::ArchiveOverheadStandard(l.tier),
                 rules.archive_overhead_standard_bytes,
-                a,
-                b,
+                &span,
             );
-            self.sink.acc().hold(
+            acc.hold_span(
                 &Meter::ArchiveOverhead(l.tier),
                 rules.archive_overhead_archive_bytes,
-                a,
-                b,
+                &span,
             );
         }
         if matches!(l.tier, StorageTier::It(_)) && l.size >= rules.it_monitoring_min_bytes {
             // Monitoring fee per object, prorated by the time the object is monitored.
-            self.sink
-                .acc()
-                .object_time(&Meter::ItMonitoredObjectHours, a, b);
+            acc.hold_span(&Meter::ItMonitoredObjectHours, 1, &span);
         }
-        // Month-end snapshot: live at the last second of each month in [a, b).
-        let mut m = month_of(a);
-        loop {
-            let last = Timestamp(month_start(m.next()).0 - 1);
-            if last >= b {
-                break;
-            }
-            if last >= a {
-                let st = self.sink.st();
-                *st.bytes_at_month_end
-                    .entry(m)
-                    .or_default()
-                    .entry(l.tier.label())
-                    .or_insert(0) += l.size as u128;
-                if l.since.is_some() {
-                    *st.noncurrent_bytes_at_month_end.entry(m).or_insert(0) += l.size as u128;
-                }
-            }
-            m = m.next();
-        }
+        // Month-end snapshot: what is held at the last second of each month.
+        self.sink
+            .st()
+            .hold_version(l.tier, l.noncurrent, l.size, &span);
     }
 
     /// The next lifecycle or tiering change of `l`.
@@ -408,10 +354,7 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
                 _ => break,
             }
         }
-        if let Some(mut l) = self.live.take() {
-            self.bill_to(&mut l, until);
-            self.live = Some(l);
-        }
+        self.bill_current_to(until);
     }
 
     /// A lifecycle or tiering change of the current version at `at`.
@@ -474,12 +417,7 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
         self.early_delete(l, at);
         // "A transition request is charged per object when an object becomes eligible" (§2.5).
         self.count(Meter::Transitions(target), at, 1);
-        *self
-            .sink
-            .st()
-            .transitions
-            .entry(target.to_string())
-            .or_insert(0) += 1;
+        self.sink.st().count_transition(target);
         l.tier = tier_of(target);
         l.entered = at;
         l.last_access = at;
@@ -500,10 +438,7 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
             // Billed in the month the object leaves, at the class it leaves.
             self.sink
                 .acc()
-                .byte_seconds
-                .entry((month_of(t), Meter::EarlyDelete(class)))
-                .and_modify(|v| *v += bs)
-                .or_insert(bs);
+                .add_byte_seconds(Meter::EarlyDelete(class), month_of(t), bs);
             self.sink.st().early_delete_byte_seconds += bs;
         }
     }
@@ -592,12 +527,7 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
         ) {
             self.count(Meter::Retrieval(class), t, bytes as u128);
         }
-        *self
-            .sink
-            .st()
-            .reads_by_class
-            .entry(tier.label())
-            .or_insert(0) += 1;
+        self.sink.st().count_read(tier);
         if let Some(l) = &mut self.live
             && let StorageTier::It(it) = l.tier
         {

@@ -45,7 +45,7 @@ fn accum_json(a: &Accum) -> Value {
             .map(|((mo, me), v)| json!([mo.to_string(), me.key(), v.to_string()]))
             .collect()
     };
-    json!({"byte_seconds": rows(&a.byte_seconds), "counts": rows(&a.counts)})
+    json!({"byte_seconds": rows(&a.byte_seconds()), "counts": rows(&a.counts())})
 }
 
 fn accum_from(v: &Value) -> Result<Accum, String> {
@@ -64,15 +64,12 @@ fn accum_from(v: &Value) -> Result<Accum, String> {
         }
         Ok(out)
     };
-    Ok(Accum {
-        byte_seconds: rows("byte_seconds")?,
-        counts: rows("counts")?,
-    })
+    Ok(Accum::from_parts(rows("byte_seconds")?, rows("counts")?))
 }
 
 fn stats_json(s: &Stats) -> Value {
     json!({
-        "bytes_at_month_end": s.bytes_at_month_end.iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
+        "bytes_at_month_end": s.bytes_at_month_end().iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
         "transitions": s.transitions,
         "expirations": s.expirations,
         "early_delete_byte_seconds": s.early_delete_byte_seconds.to_string(),
@@ -81,7 +78,7 @@ fn stats_json(s: &Stats) -> Value {
         "max_restore_wait_hours": s.max_restore_wait_hours,
         "reads_by_class": s.reads_by_class,
         "reads_by_age": s.reads_by_age,
-        "noncurrent_bytes_at_month_end": s.noncurrent_bytes_at_month_end.iter().map(|(m, v)| (m.to_string(), json!(v.to_string()))).collect::<Map<String, Value>>(),
+        "noncurrent_bytes_at_month_end": s.noncurrent_bytes_at_month_end().iter().map(|(m, v)| (m.to_string(), json!(v.to_string()))).collect::<Map<String, Value>>(),
         "delete_markers": s.delete_markers,
         "noncurrent_expirations": s.noncurrent_expirations,
         "version_deletes_unmodelled": s.version_deletes_unmodelled,
@@ -144,36 +141,35 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
             );
         }
     }
-    Ok(Stats {
-        noncurrent_bytes_at_month_end: noncurrent,
-        delete_markers: opt_u("delete_markers")?,
-        noncurrent_expirations: opt_u("noncurrent_expirations")?,
-        version_deletes_unmodelled: opt_u("version_deletes_unmodelled")?,
-        bytes_at_month_end: month_end,
-        transitions: map_u64("transitions")?,
-        expirations: u("expirations")?,
-        early_delete_byte_seconds: v["early_delete_byte_seconds"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or("stats.early_delete_byte_seconds must be an integer string")?,
-        restores: u("restores")?,
-        restore_wait_hours: u("restore_wait_hours")?,
-        max_restore_wait_hours: u("max_restore_wait_hours")?,
-        reads_by_class: map_u64("reads_by_class")?,
-        reads_by_age: {
-            let mut a = [0u64; super::replay::AGE_BANDS_DAYS.len()];
-            let given = v["reads_by_age"]
-                .as_array()
-                .filter(|x| x.len() == a.len())
-                .ok_or(format!("stats.reads_by_age must list {} counts", a.len()))?;
-            for (slot, n) in a.iter_mut().zip(given) {
-                *slot = n
-                    .as_u64()
-                    .ok_or("stats.reads_by_age entries must be whole numbers")?;
-            }
-            a
-        },
-    })
+    let mut stats = Stats::default();
+    stats.delete_markers = opt_u("delete_markers")?;
+    stats.noncurrent_expirations = opt_u("noncurrent_expirations")?;
+    stats.version_deletes_unmodelled = opt_u("version_deletes_unmodelled")?;
+    stats.transitions = map_u64("transitions")?;
+    stats.expirations = u("expirations")?;
+    stats.early_delete_byte_seconds = v["early_delete_byte_seconds"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or("stats.early_delete_byte_seconds must be an integer string")?;
+    stats.restores = u("restores")?;
+    stats.restore_wait_hours = u("restore_wait_hours")?;
+    stats.max_restore_wait_hours = u("max_restore_wait_hours")?;
+    stats.reads_by_class = map_u64("reads_by_class")?;
+    stats.reads_by_age = {
+        let mut a = [0u64; super::replay::AGE_BANDS_DAYS.len()];
+        let given = v["reads_by_age"]
+            .as_array()
+            .filter(|x| x.len() == a.len())
+            .ok_or(format!("stats.reads_by_age must list {} counts", a.len()))?;
+        for (slot, n) in a.iter_mut().zip(given) {
+            *slot = n
+                .as_u64()
+                .ok_or("stats.reads_by_age entries must be whole numbers")?;
+        }
+        a
+    };
+    stats.add_month_end(&month_end, &noncurrent);
+    Ok(stats)
 }
 
 impl Shard {

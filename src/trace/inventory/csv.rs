@@ -91,6 +91,16 @@ impl CsvRecords {
         })
     }
 
+    /// Reads only `columns` (and Bucket and Key): the other values are neither checked nor
+    /// kept.
+    pub fn keep_only(&mut self, columns: &[Column]) {
+        for c in &mut self.columns {
+            if c.is_some_and(|c| c != Column::Bucket && c != Column::Key && !columns.contains(&c)) {
+                *c = None;
+            }
+        }
+    }
+
     /// The tally so far.
     pub fn summary(&self) -> &ReadSummary {
         &self.summary

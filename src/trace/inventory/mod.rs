@@ -38,24 +38,67 @@ pub fn read_inventory(manifest_path: &Path, mode: Mode) -> Result<InventoryReade
     InventoryReader::new(manifest, mode)
 }
 
-enum FileRecords {
+/// The records of one data file (CSV or Parquet); iteration ends after the first error.
+pub enum FileRecords {
     Csv(CsvRecords),
     Parquet(ParquetRecords),
 }
 
-impl FileRecords {
-    fn next(&mut self) -> Option<Result<InventoryRecord, InventoryError>> {
+impl Iterator for FileRecords {
+    type Item = Result<InventoryRecord, InventoryError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
         match self {
             FileRecords::Csv(r) => r.next(),
             FileRecords::Parquet(r) => r.next(),
         }
     }
+}
 
-    fn summary(&self) -> &ReadSummary {
+impl FileRecords {
+    /// The file's tally so far.
+    pub fn summary(&self) -> &ReadSummary {
         match self {
             FileRecords::Csv(r) => r.summary(),
             FileRecords::Parquet(r) => r.summary(),
         }
+    }
+}
+
+/// The data files of one delivery, each to be opened and read on its own.
+#[derive(Clone, Copy)]
+pub struct DataFiles<'a> {
+    manifest: &'a Manifest,
+    paths: &'a [PathBuf],
+    mode: Mode,
+    only: Option<&'a [Column]>,
+}
+
+impl DataFiles<'_> {
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Data file `i` (manifest order), its size and MD5 checked first; `None` past the last.
+    pub fn open(&self, i: usize) -> Result<Option<FileRecords>, InventoryError> {
+        let (Some(file), Some(path)) = (self.manifest.files.get(i), self.paths.get(i)) else {
+            return Ok(None);
+        };
+        self.manifest.verify(file, path)?;
+        Ok(Some(match self.manifest.file_format {
+            FileFormat::Parquet => FileRecords::Parquet(ParquetRecords::open(path, self.mode)?),
+            FileFormat::Csv | FileFormat::Orc => {
+                let mut csv = CsvRecords::open(path, &self.manifest.file_schema, self.mode)?;
+                if let Some(only) = self.only {
+                    csv.keep_only(only);
+                }
+                FileRecords::Csv(csv)
+            }
+        }))
     }
 }
 
@@ -69,6 +112,7 @@ pub struct InventoryReader {
     current: Option<FileRecords>,
     finished: ReadSummary,
     done: bool,
+    only: Option<Vec<Column>>,
 }
 
 impl InventoryReader {
@@ -98,6 +142,7 @@ impl InventoryReader {
             current: None,
             finished: ReadSummary::default(),
             done: false,
+            only: None,
         })
     }
 
@@ -121,19 +166,26 @@ impl InventoryReader {
 
     fn open_next(&mut self) -> Result<Option<FileRecords>, InventoryError> {
         let i = self.next_file;
-        let (Some(file), Some(path)) = (self.manifest.files.get(i), self.paths.get(i)) else {
-            return Ok(None);
-        };
         self.next_file += 1;
-        self.manifest.verify(file, path)?;
-        Ok(Some(match self.manifest.file_format {
-            FileFormat::Parquet => FileRecords::Parquet(ParquetRecords::open(path, self.mode)?),
-            FileFormat::Csv | FileFormat::Orc => FileRecords::Csv(CsvRecords::open(
-                path,
-                &self.manifest.file_schema,
-                self.mode,
-            )?),
-        }))
+        self.files().open(i)
+    }
+
+    /// The data files, to be read independently (in parallel, from several threads).
+    pub fn files(&self) -> DataFiles<'_> {
+        DataFiles {
+            manifest: &self.manifest,
+            paths: &self.paths,
+            mode: self.mode,
+            only: self.only.as_deref(),
+        }
+    }
+
+    /// Reads only these columns of CSV files (and Bucket and Key, always): the others are
+    /// neither checked nor kept, which makes a large inventory much cheaper to stream. Parquet
+    /// files are read whole.
+    pub fn only(mut self, columns: &[Column]) -> InventoryReader {
+        self.only = Some(columns.to_vec());
+        self
     }
 
     fn close_current(&mut self) {

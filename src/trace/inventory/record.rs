@@ -184,8 +184,15 @@ pub fn decode_csv_key(s: &str) -> Result<String, String> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'%' => match (b.get(i + 1), b.get(i + 2)) {
+        // Plain bytes up to the next escape are copied as a run.
+        let run = b[i..]
+            .iter()
+            .position(|c| matches!(c, b'%' | b'+'))
+            .unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        match b.get(i) {
+            Some(b'%') => match (b.get(i + 1), b.get(i + 2)) {
                 (Some(&h), Some(&l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
                     out.push(hex_value(h) << 4 | hex_value(l));
                     i += 3;
@@ -196,14 +203,11 @@ pub fn decode_csv_key(s: &str) -> Result<String, String> {
                     ));
                 }
             },
-            b'+' => {
+            Some(_) => {
                 out.push(b' ');
                 i += 1;
             }
-            c => {
-                out.push(c);
-                i += 1;
-            }
+            None => {}
         }
     }
     String::from_utf8(out).map_err(|_| "a URL-encoded key that decodes to UTF-8".to_string())
@@ -363,19 +367,17 @@ where
                 bucket = Some(text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?);
             }
             Column::Key => {
-                let raw = text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?;
-                key = Some(if csv_keys {
-                    decode_csv_key(&raw).map_err(|expected| {
+                key = Some(match v {
+                    RawValue::Text(raw) if csv_keys => decode_csv_key(raw).map_err(|expected| {
                         (
                             name.to_string(),
                             Problem::Invalid {
-                                value: clip(&raw),
+                                value: clip(raw),
                                 expected,
                             },
                         )
-                    })?
-                } else {
-                    raw
+                    })?,
+                    _ => text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?,
                 });
             }
             Column::VersionId => r.version_id = text(name, &v)?,
@@ -465,6 +467,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any key, percent-encoded the way S3 writes CSV keys (and with `+` for spaces or any
+        /// mix of escaped and plain bytes), decodes back to itself.
+        #[test]
+        fn encoded_keys_decode_back(key in "\\PC{0,40}", escape in proptest::collection::vec(proptest::bool::ANY, 0..200)) {
+            let mut enc = String::new();
+            for (i, b) in key.bytes().enumerate() {
+                match b {
+                    b' ' if escape.get(i).copied().unwrap_or(false) => enc.push('+'),
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.'
+                        if !escape.get(i).copied().unwrap_or(false) => enc.push(b as char),
+                    _ => enc.push_str(&format!("%{b:02X}")),
+                }
+            }
+            proptest::prop_assert_eq!(decode_csv_key(&enc).unwrap(), key);
+        }
+    }
 
     #[test]
     fn keys_decode_once_form_style() {
