@@ -13,7 +13,7 @@ use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
     EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
-    ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, key_hash, replicate,
+    RecordBatch, ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, in_shard, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
 use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
@@ -283,19 +283,46 @@ fn load_logs(
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
-        rep.lines = super::read_logs_with_progress(
-            LogReader::new(mode),
-            &sources,
-            |_, r| -> Result<(), ReadError> {
-                ev.add_record(r);
-                Ok(())
-            },
-        )
+        // Reading and parsing on one thread, grouping by key on this one: records cross in
+        // batches, in log order.
+        rep.lines = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+            let parser = scope.spawn(move || {
+                let mut batch = RecordBatch::new(shard);
+                let read = super::read_logs_with_progress(
+                    LogReader::new(mode),
+                    &sources,
+                    |_, r| -> Result<(), ReadError> {
+                        batch.add(r);
+                        if batch.len() >= LOG_BATCH {
+                            let full = std::mem::replace(&mut batch, RecordBatch::new(shard));
+                            // A closed channel means the grouping side is gone: nothing to do.
+                            let _ = tx.send(full);
+                        }
+                        Ok(())
+                    },
+                );
+                let _ = tx.send(batch);
+                read
+            });
+            for batch in rx.iter() {
+                ev.add_batch(&batch);
+            }
+            parser.join().unwrap_or_else(|_| {
+                Err(ReadError::Io {
+                    file: "access logs".into(),
+                    source: std::io::Error::other("the log reader failed"),
+                })
+            })
+        })
         .map_err(input)?;
     }
     ev.finish();
     Ok(ev)
 }
+
+/// Log records handed from the parsing thread to the grouping one at a time.
+const LOG_BATCH: usize = 1 << 14;
 
 /// Objects replayed per parallel batch while streaming an inventory.
 const BATCH: usize = 1 << 16;
@@ -420,7 +447,6 @@ impl ReadPlan<'_> {
             return Ok(None);
         };
         let mut counts = InventoryCounts::default();
-        let in_shard = |key: &str| self.shard.is_none_or(|(i, n)| key_hash(key) % n + 1 == i);
         // The file's first group is held back with its last: either may continue next door.
         let mut first: Option<KeyRows> = None;
         let mut cur: Option<KeyRows> = None;
@@ -451,7 +477,7 @@ impl ReadPlan<'_> {
                 counts.skipped += 1;
                 continue;
             }
-            if !in_shard(&rec.key) {
+            if !in_shard(&rec.key, self.shard) {
                 continue;
             }
             let row = VersionRow {

@@ -84,6 +84,128 @@ pub struct Evidence {
     pub shard: Option<(u64, u64)>,
 }
 
+/// Whether `key` belongs to shard `(index 1..=count, count)` (every key does without a shard).
+pub fn in_shard(key: &str, shard: Option<(u64, u64)>) -> bool {
+    shard.is_none_or(|(i, n)| key_hash(key) % n + 1 == i)
+}
+
+/// What one log record adds to the evidence.
+enum Entry<'a> {
+    /// Not billed and changes nothing (lifecycle actions of the bucket's current policy,
+    /// unbilled errors).
+    Ignored,
+    /// Belongs to another shard.
+    OtherShard,
+    /// A request not tied to an object (or billed like a LIST).
+    Bucket {
+        tier1: bool,
+        t: Timestamp,
+    },
+    Object(&'a str, Event),
+}
+
+/// Classifies a log record (the same on any thread; `shard` keeps only that shard's keys).
+fn classify<'a>(r: &'a Record<'_>, shard: Option<(u64, u64)>) -> Entry<'a> {
+    let class = billing_class(r);
+    if matches!(
+        class,
+        BillingClass::Lifecycle | BillingClass::System | BillingClass::UnbilledError
+    ) {
+        return Entry::Ignored;
+    }
+    let ok = r.http_status.is_none_or(|s| s < 300 || s == 304);
+    let Some(key) = r.key.as_deref() else {
+        // Requests not tied to an object belong to the first shard only.
+        if shard.is_some_and(|(i, _)| i != 1) {
+            return Entry::OtherShard;
+        }
+        return match class {
+            BillingClass::Tier1 => Entry::Bucket {
+                tier1: true,
+                t: r.time,
+            },
+            BillingClass::Tier2 => Entry::Bucket {
+                tier1: false,
+                t: r.time,
+            },
+            _ => Entry::OtherShard,
+        };
+    };
+    if !in_shard(key, shard) {
+        return Entry::OtherShard;
+    }
+    // "LIST requests for any storage class are charged at the same rate as S3 Standard PUT,
+    // COPY, and POST requests" (s3-pricing-and-rules.md §1.2): ListParts names a key, but
+    // is billed like any LIST.
+    if action(r.operation) == Action::List {
+        return Entry::Bucket {
+            tier1: true,
+            t: r.time,
+        };
+    }
+    let kind = match (action(r.operation), ok) {
+        (Action::Write, true) => EventKind::Write {
+            size: r.object_size.unwrap_or(0),
+        },
+        (Action::Read, true) if r.http_status != Some(304) => EventKind::Read {
+            bytes: r.bytes_sent.or(r.object_size).unwrap_or(0),
+            charged: class != BillingClass::CopySourceRead,
+        },
+        (Action::Delete, true) => EventKind::Delete {
+            by_version: r.version_id.is_some_and(|v| v != "null"),
+        },
+        _ if class == BillingClass::Tier1 => EventKind::Request { tier1: true },
+        _ if class == BillingClass::Tier2 => EventKind::Request { tier1: false },
+        _ => return Entry::Ignored,
+    };
+    Entry::Object(key, Event { t: r.time, kind })
+}
+
+/// Log records classified on the thread that parses them, for `Evidence::add_batch` on the
+/// thread that owns the evidence: keys in one buffer, events and bucket requests in order.
+#[derive(Debug, Default)]
+pub struct RecordBatch {
+    keys: String,
+    objects: Vec<(std::ops::Range<usize>, Event)>,
+    tier1: Vec<Timestamp>,
+    tier2: Vec<Timestamp>,
+    ignored: u64,
+    shard: Option<(u64, u64)>,
+}
+
+impl RecordBatch {
+    /// An empty batch keeping only `shard`'s keys.
+    pub fn new(shard: Option<(u64, u64)>) -> RecordBatch {
+        RecordBatch {
+            shard,
+            ..RecordBatch::default()
+        }
+    }
+
+    pub fn add(&mut self, r: &Record<'_>) {
+        match classify(r, self.shard) {
+            Entry::Ignored => self.ignored += 1,
+            Entry::OtherShard => {}
+            Entry::Bucket { tier1: true, t } => self.tier1.push(t),
+            Entry::Bucket { tier1: false, t } => self.tier2.push(t),
+            Entry::Object(key, e) => {
+                let start = self.keys.len();
+                self.keys.push_str(key);
+                self.objects.push((start..self.keys.len(), e));
+            }
+        }
+    }
+
+    /// Records kept so far.
+    pub fn len(&self) -> usize {
+        self.objects.len() + self.tier1.len() + self.tier2.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// FNV-1a of a key: a stable hash (the same on every machine and version) for sharding.
 pub fn key_hash(key: &str) -> u64 {
     key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -111,7 +233,7 @@ impl Evidence {
 
     /// Whether `key` belongs to this evidence's shard.
     pub fn in_shard(&self, key: &str) -> bool {
-        self.shard.is_none_or(|(i, n)| key_hash(key) % n + 1 == i)
+        in_shard(key, self.shard)
     }
 
     /// An object present at the start (from an inventory).
@@ -122,56 +244,25 @@ impl Evidence {
     /// Adds a log record. Lifecycle records of the bucket's current configuration are not
     /// replayed: the policy under study decides transitions and expirations itself.
     pub fn add_record(&mut self, r: &Record<'_>) {
-        let class = billing_class(r);
-        if matches!(
-            class,
-            BillingClass::Lifecycle | BillingClass::System | BillingClass::UnbilledError
-        ) {
-            self.ignored += 1;
-            return;
+        match classify(r, self.shard) {
+            Entry::Ignored => self.ignored += 1,
+            Entry::OtherShard => {}
+            Entry::Bucket { tier1: true, t } => self.bucket_requests.tier1.push(t),
+            Entry::Bucket { tier1: false, t } => self.bucket_requests.tier2.push(t),
+            Entry::Object(key, e) => self.object(key).events.push(e),
         }
-        let ok = r.http_status.is_none_or(|s| s < 300 || s == 304);
-        let Some(key) = r.key.as_deref() else {
-            // Requests not tied to an object belong to the first shard only.
-            if self.shard.is_some_and(|(i, _)| i != 1) {
-                return;
+    }
+
+    /// Adds records gathered by a [`RecordBatch`] (on another thread), in their order.
+    pub fn add_batch(&mut self, b: &RecordBatch) {
+        self.ignored += b.ignored;
+        self.bucket_requests.tier1.extend_from_slice(&b.tier1);
+        self.bucket_requests.tier2.extend_from_slice(&b.tier2);
+        for (range, e) in &b.objects {
+            if let Some(key) = b.keys.get(range.clone()) {
+                self.object(key).events.push(*e);
             }
-            match class {
-                BillingClass::Tier1 => self.bucket_requests.tier1.push(r.time),
-                BillingClass::Tier2 => self.bucket_requests.tier2.push(r.time),
-                _ => {}
-            }
-            return;
-        };
-        if !self.in_shard(key) {
-            return;
         }
-        // "LIST requests for any storage class are charged at the same rate as S3 Standard PUT,
-        // COPY, and POST requests" (s3-pricing-and-rules.md §1.2): ListParts names a key, but
-        // is billed like any LIST.
-        if action(r.operation) == Action::List {
-            self.bucket_requests.tier1.push(r.time);
-            return;
-        }
-        let kind = match (action(r.operation), ok) {
-            (Action::Write, true) => EventKind::Write {
-                size: r.object_size.unwrap_or(0),
-            },
-            (Action::Read, true) if r.http_status != Some(304) => EventKind::Read {
-                bytes: r.bytes_sent.or(r.object_size).unwrap_or(0),
-                charged: class != BillingClass::CopySourceRead,
-            },
-            (Action::Delete, true) => EventKind::Delete {
-                by_version: r.version_id.is_some_and(|v| v != "null"),
-            },
-            _ if class == BillingClass::Tier1 => EventKind::Request { tier1: true },
-            _ if class == BillingClass::Tier2 => EventKind::Request { tier1: false },
-            _ => {
-                self.ignored += 1;
-                return;
-            }
-        };
-        self.object(key).events.push(Event { t: r.time, kind });
     }
 
     /// Takes the log events of `key` (an inventory object replayed as it is streamed); the

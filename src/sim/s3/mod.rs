@@ -17,7 +17,8 @@ mod versions;
 pub use accum::Accum;
 pub use clairvoyant::Clairvoyant;
 pub use history::{
-    BucketRequests, Event, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, key_hash,
+    BucketRequests, Event, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, RecordBatch,
+    in_shard, key_hash,
 };
 pub use policy::{Policy, PolicyKind, ReplayOptions};
 pub use replay::{Ctx, Sink, Stats, replay, replay_into};

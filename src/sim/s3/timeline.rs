@@ -82,7 +82,7 @@ impl MonthGrid {
         // starts[i - 1] <= t < starts[i], 1 <= i <= months.len().
         let i = self.starts.partition_point(|s| *s <= t.0);
         Some((
-            *self.months.get(i - 1)?,
+            *self.months.get(i.checked_sub(1)?)?,
             (*self.starts.get(i)? - t.0) as i128,
         ))
     }
