@@ -52,12 +52,6 @@ TOML
   ./target/release/costlab generate "$DIR/spec-$OBJECTS.toml" --out "$OUT" --force >/dev/null
 fi
 MANIFEST=$(find "$OUT" -name manifest.json | head -1)
-cat > "$DIR/rot.json" <<'JSON'
-{"Rules":[{"ID":"rot","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER"},{"Days":365,"StorageClass":"DEEP_ARCHIVE"}]}]}
-JSON
-cat > "$DIR/ia.json" <<'JSON'
-{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}
-JSON
 echo "cores: $(nproc); $(find "$(dirname "$MANIFEST")/.." -name '*.csv.gz' | wc -l) data files, $(du -shL "$OUT" | cut -f1)"
 t0=$(date +%s.%N)
 find "$(dirname "$MANIFEST")/.." -name '*.csv.gz' -exec zcat {} + > /dev/null
@@ -74,6 +68,6 @@ run() {
     'BEGIN { printf "%-34s %7.2f s  %10.0f objects/s  peak RSS %6.0f MB  %5.1f bytes/object\n", what, s, n/s, kb/1024, kb*1024/n }'
 }
 run "simulate, 1 policy" --all-standard
-run "simulate, 4 policies" --policy rot="$DIR/rot.json" --policy ia="$DIR/ia.json" \
+run "simulate, 4 policies" --policy rot=scenarios/lifecycle/rule-of-thumb.json --policy ia=scenarios/lifecycle/standard-ia-30.json \
   --intelligent-tiering --all-standard
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$DIR"

@@ -11,12 +11,6 @@ DIR=${BENCH_DIR:-$(mktemp -d)}
 LOG="$DIR/access-$LINES.log"
 cargo build --release --quiet --examples --bin costlab
 [ -f "$LOG" ] || ./target/release/examples/gen_access_log "$LINES" "$LOG"
-cat > "$DIR/rot.json" <<'JSON'
-{"Rules":[{"ID":"rot","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":90,"StorageClass":"GLACIER"},{"Days":365,"StorageClass":"DEEP_ARCHIVE"}]}]}
-JSON
-cat > "$DIR/ia.json" <<'JSON'
-{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}]}
-JSON
 echo "cores: $(nproc)"
 run() {
   local label=$1
@@ -28,7 +22,7 @@ run() {
   awk -v s="$secs" -v kb="$kb" -v n="$LINES" -v o="$objects" -v what="$label" \
     'BEGIN { printf "%-30s %7.2f s  %10.0f events/s  peak RSS %6.0f MB  %5.0f bytes/object (%d objects)\n", what, s, n/s, kb/1024, kb*1024/o, o }'
 }
-FOUR=(--policy rot="$DIR/rot.json" --policy ia="$DIR/ia.json" --intelligent-tiering --all-standard)
+FOUR=(--policy rot=scenarios/lifecycle/rule-of-thumb.json --policy ia=scenarios/lifecycle/standard-ia-30.json --intelligent-tiering --all-standard)
 run "1 policy" --all-standard --no-bound
 run "4 policies" "${FOUR[@]}" --no-bound
 run "4 policies + bound" "${FOUR[@]}"
