@@ -324,6 +324,9 @@ fn load_logs(
 /// Log records handed from the parsing thread to the grouping one at a time.
 const LOG_BATCH: usize = 1 << 14;
 
+/// Inventory data files read at once, at most.
+const MAX_READERS: usize = 4;
+
 /// Objects replayed per parallel batch while streaming an inventory.
 const BATCH: usize = 1 << 16;
 
@@ -569,8 +572,11 @@ fn replay_all(
             stop: usize::MAX.into(),
             pb: &pb,
         };
+        // One reader per core, at most MAX_READERS (the replay needs cores too, and each
+        // reader keeps up to two batches in flight).
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
+            .min(MAX_READERS)
             .min(reader.data_files().len())
             .max(1);
         let mut edges: BTreeMap<usize, Vec<KeyRows>> = BTreeMap::new();
