@@ -1244,6 +1244,16 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // A versioned inventory through `costlab simulate` (end to end).
 
+/// `costlab simulate SCENARIO --no-bound --format json [--strict]`.
+fn simulate_json(scenario: &Path, strict: bool) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_costlab"));
+    cmd.args(["simulate", "--no-bound", "--format", "json"]);
+    if strict {
+        cmd.arg("--strict");
+    }
+    cmd.arg(scenario).output().unwrap()
+}
+
 #[test]
 fn versioned_inventory_noncurrent_versions_and_markers_are_billed_until_the_rules_remove_them() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1304,11 +1314,7 @@ all_standard = true
 "#,
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_costlab"))
-        .args(["simulate", "--no-bound", "--format", "json"])
-        .arg(&scenario)
-        .output()
-        .unwrap();
+    let out = simulate_json(&scenario, false);
     assert!(
         out.status.success(),
         "{}",
@@ -1419,12 +1425,7 @@ lifecycle_json = '''{"Rules":[{"ID":"nc","Status":"Enabled","Filter":{},
 "#,
         )
         .unwrap();
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_costlab"));
-        cmd.args(["simulate", "--no-bound", "--format", "json"]);
-        if strict {
-            cmd.arg("--strict");
-        }
-        cmd.arg(&scenario).output().unwrap()
+        simulate_json(&scenario, strict)
     };
     let whole = rows.concat();
     let one = run(&[&whole], false);

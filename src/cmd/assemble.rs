@@ -27,9 +27,10 @@ fn stats(s: &Stats, versioned: bool) -> StorageStats {
             reads: s.reads_by_age[i],
         })
         .collect();
+    let month_end = s.month_end();
     StorageStats {
-        bytes_by_class_at_month_end: s
-            .bytes_at_month_end()
+        bytes_by_class_at_month_end: month_end
+            .bytes
             .iter()
             .map(|(m, by)| {
                 (
@@ -51,8 +52,8 @@ fn stats(s: &Stats, versioned: bool) -> StorageStats {
         reads_by_class: s.reads_by_class.clone(),
         reads_by_age: bands,
         versions: versioned.then(|| VersionStats {
-            noncurrent_bytes_at_month_end: s
-                .noncurrent_bytes_at_month_end()
+            noncurrent_bytes_at_month_end: month_end
+                .noncurrent
                 .iter()
                 .map(|(m, v)| (m.to_string(), u64::try_from(*v).unwrap_or(u64::MAX)))
                 .collect(),

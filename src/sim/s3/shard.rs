@@ -68,8 +68,9 @@ fn accum_from(v: &Value) -> Result<Accum, String> {
 }
 
 fn stats_json(s: &Stats) -> Value {
+    let month_end = s.month_end();
     json!({
-        "bytes_at_month_end": s.bytes_at_month_end().iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
+        "bytes_at_month_end": month_end.bytes.iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
         "transitions": s.transitions,
         "expirations": s.expirations,
         "early_delete_byte_seconds": s.early_delete_byte_seconds.to_string(),
@@ -78,7 +79,7 @@ fn stats_json(s: &Stats) -> Value {
         "max_restore_wait_hours": s.max_restore_wait_hours,
         "reads_by_class": s.reads_by_class,
         "reads_by_age": s.reads_by_age,
-        "noncurrent_bytes_at_month_end": s.noncurrent_bytes_at_month_end().iter().map(|(m, v)| (m.to_string(), json!(v.to_string()))).collect::<Map<String, Value>>(),
+        "noncurrent_bytes_at_month_end": month_end.noncurrent.iter().map(|(m, v)| (m.to_string(), json!(v.to_string()))).collect::<Map<String, Value>>(),
         "delete_markers": s.delete_markers,
         "noncurrent_expirations": s.noncurrent_expirations,
         "version_deletes_unmodelled": s.version_deletes_unmodelled,

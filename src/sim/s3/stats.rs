@@ -38,6 +38,15 @@ pub struct Stats {
     pub version_deletes_unmodelled: u64,
 }
 
+/// The month-end snapshots of a policy's statistics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MonthEnd {
+    /// Bytes by class/tier label at the last second of each month.
+    pub bytes: BTreeMap<Month, BTreeMap<String, u128>>,
+    /// Bytes of noncurrent versions at the last second of each month.
+    pub noncurrent: BTreeMap<Month, u128>,
+}
+
 /// Adds one under `key` without allocating when the key is already there.
 fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     match map.get_mut(key) {
@@ -75,25 +84,32 @@ impl Stats {
     /// Bytes stored by class/tier label at the last second of each month (a class is listed
     /// when a version is held in it then, even an empty one).
     pub fn bytes_at_month_end(&self) -> BTreeMap<Month, BTreeMap<String, u128>> {
-        let mut out = self.settled_month_end.clone();
-        for ((m, (tier, _)), s) in self.held.settle() {
-            if s.open > 0 {
-                *out.entry(m)
-                    .or_default()
-                    .entry(tier.label().to_string())
-                    .or_insert(0) += s.level;
-            }
-        }
-        out
+        self.month_end().bytes
     }
 
     /// Versioned buckets: bytes of noncurrent versions at the last second of each month (also
     /// counted in `bytes_at_month_end` under their class).
     pub fn noncurrent_bytes_at_month_end(&self) -> BTreeMap<Month, u128> {
-        let mut out = self.settled_noncurrent.clone();
-        for ((m, (_, noncurrent)), s) in self.held.settle() {
-            if noncurrent && s.open > 0 {
-                *out.entry(m).or_insert(0) += s.level;
+        self.month_end().noncurrent
+    }
+
+    /// Both month-end snapshots, from one settling of the held versions.
+    pub fn month_end(&self) -> MonthEnd {
+        let mut out = MonthEnd {
+            bytes: self.settled_month_end.clone(),
+            noncurrent: self.settled_noncurrent.clone(),
+        };
+        for ((m, (tier, noncurrent)), s) in self.held.settle() {
+            if s.open == 0 {
+                continue;
+            }
+            *out.bytes
+                .entry(m)
+                .or_default()
+                .entry(tier.label().to_string())
+                .or_insert(0) += s.level;
+            if noncurrent {
+                *out.noncurrent.entry(m).or_insert(0) += s.level;
             }
         }
         out
@@ -152,8 +168,7 @@ impl PartialEq for Stats {
             noncurrent_expirations,
             version_deletes_unmodelled,
         } = self;
-        self.bytes_at_month_end() == o.bytes_at_month_end()
-            && self.noncurrent_bytes_at_month_end() == o.noncurrent_bytes_at_month_end()
+        self.month_end() == o.month_end()
             && *transitions == o.transitions
             && *expirations == o.expirations
             && *early_delete_byte_seconds == o.early_delete_byte_seconds
