@@ -37,6 +37,9 @@ pub struct Scenario {
     pub inventory: Option<PathBuf>,
     /// A generator spec (docs/generator.md) whose synthetic logs and inventory are the evidence.
     pub generate: Option<PathBuf>,
+    /// `[evidence] repeat = "weekly"`: the logs' last week recurs until the horizon ends (the
+    /// replay's `options.repeat` is set from the logs once they are read).
+    pub repeat_weekly: bool,
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
     pub replication: Vec<ReplicationRule>,
@@ -166,8 +169,21 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         }
     }
     let (mut logs, mut inventory, mut generate) = (Vec::new(), None, None);
+    let mut repeat_weekly = false;
     if let Some(ev) = root.table("evidence")? {
-        ev.only(&["logs", "inventory", "generate"])?;
+        ev.only(&["logs", "inventory", "generate", "repeat"])?;
+        repeat_weekly = match ev.string("repeat")? {
+            None | Some("none") => false,
+            Some("weekly") => true,
+            Some(other) => {
+                return Err(ev
+                    .err(
+                        "repeat",
+                        format!("expected \"weekly\" or \"none\", got {other:?}"),
+                    )
+                    .into());
+            }
+        };
         generate = ev.string("generate")?.map(|p| rel(&base, p));
         if let Some(f) = ev.get("logs") {
             let items: Vec<String> = if f.is_array() {
@@ -316,6 +332,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         logs,
         inventory,
         generate,
+        repeat_weekly,
         options,
         policies,
         replication,

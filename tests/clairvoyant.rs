@@ -8,7 +8,7 @@ use costlab::meter::Meter;
 use costlab::pricing::Catalog;
 use costlab::sim::s3::{
     Clairvoyant, Event, EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun,
-    ReplayOptions, simulate,
+    ReplayOptions, WeeklyRepeat, simulate,
 };
 use costlab::trace::lifecycle::parse_json;
 use costlab::units::{GIB, Timestamp};
@@ -314,8 +314,17 @@ proptest! {
         h in history(),
         cfg in config(),
         versioning in any::<bool>(),
+        repeat_day in prop::option::of(7i64..420),
     ) {
-        let opts = ReplayOptions { versioning, ..Default::default() };
+        // With a weekly repeat, the logs end at `from`: the object's later events are cut.
+        let mut h = h;
+        let repeat = repeat_day.map(|d| WeeklyRepeat {
+            from: Timestamp(ts("2026-01-01T00:00:00Z").0 + d * 86_400),
+        });
+        if let Some(r) = repeat {
+            h.events.retain(|e| e.t < r.from);
+        }
+        let opts = ReplayOptions { versioning, repeat, ..Default::default() };
         let (_, usd) = run_all_with(vec![h], Some(&cfg), "2027-03-01T00:00:00Z", &opts);
         let bound = *usd.last().unwrap();
         let tolerance = Decimal::new(1, 9); // f64 scoring vs exact rating

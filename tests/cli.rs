@@ -822,6 +822,36 @@ fn simulate_a_scenario_end_to_end() {
     // Byte-identical on a second run.
     let again = w.run(&["simulate", sc.to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.stdout, again.stdout);
+    // Repeating the week needs a week of logs (these cover Mar 1–3).
+    let text = std::fs::read_to_string(&sc).unwrap();
+    let weekly = w.write(
+        "weekly.toml",
+        &text.replace(
+            "logs = [\"logs/\"]",
+            "logs = [\"logs/\"]\nrepeat = \"weekly\"",
+        ),
+    );
+    expect_input_error(
+        &w,
+        &["simulate", weekly.to_str().unwrap()],
+        &[
+            "repeat = \"weekly\"",
+            "at least 7 whole days",
+            "they cover 3 day(s)",
+        ],
+    );
+    let daily = w.write(
+        "daily.toml",
+        &text.replace(
+            "logs = [\"logs/\"]",
+            "logs = [\"logs/\"]\nrepeat = \"daily\"",
+        ),
+    );
+    expect_input_error(
+        &w,
+        &["simulate", daily.to_str().unwrap()],
+        &["daily.toml:8", "evidence.repeat", "\"weekly\""],
+    );
     // A bad scenario names file, line and key, exit 2.
     let bad = w.write("bad.toml", "name = \"t\"\nstart = \"2026-03-01\"\nend = \"2026-02-01\"\n[[policy]]\nname = \"x\"\nall_standard = true\n");
     expect_input_error(
@@ -1034,11 +1064,16 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
         "2026-07-01",
     ];
     let mut totals = Vec::new();
-    for versioning in [false, true] {
+    for (versioning, repeat) in [(false, false), (true, false), (false, true)] {
         let base = [
             &base[..],
             if versioning {
                 &["--versioning"][..]
+            } else {
+                &[][..]
+            },
+            if repeat {
+                &["--repeat-weekly"][..]
             } else {
                 &[][..]
             },
@@ -1081,6 +1116,16 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
             versioning,
             "the merged report knows the run was versioned"
         );
+        // The logs end on May 5: the week from Apr 29 recurs (its overwrites every week).
+        let week = &b["evidence"]["repeated_week"];
+        if repeat {
+            assert_eq!(
+                (week["start"].as_str(), week["end"].as_str()),
+                (Some("2026-04-29"), Some("2026-05-06"))
+            );
+        } else {
+            assert!(week.is_null(), "{week}");
+        }
         totals.push(dec(&a["policies"][0]["total_usd"]));
         // Each shard kept only some objects.
         let s1: Value =
@@ -1089,8 +1134,21 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
         // An incomplete set is refused.
         expect_input_error(&w, &["merge", "s1.json", "s2.json"], &["2 of 3 shards"]);
     }
-    // The overwritten data stays billed when versioned.
+    // The overwritten data stays billed when versioned; weekly overwrites cost their PUTs.
     assert!(totals[1] > totals[0], "{totals:?}");
+    assert!(totals[2] > totals[0], "{totals:?}");
+    // Shards of a repeated run (the last ones written) do not merge with a plain run's.
+    let plain = [
+        &base[..],
+        &["--shard", "1/3", "--format", "shard", "-o", "s1.json"],
+    ]
+    .concat();
+    assert!(w.run(&plain).status.success());
+    expect_input_error(
+        &w,
+        &["merge", "s1.json", "s2.json", "s3.json"],
+        &["weekly repeat"],
+    );
 }
 
 /// A month of S3 logs is tens of thousands of small files: the merge opens a file only when

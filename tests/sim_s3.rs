@@ -18,6 +18,9 @@ use rust_decimal::Decimal;
 #[path = "sim_s3/versioning.rs"]
 mod versioning;
 
+#[path = "sim_s3/repeat.rs"]
+mod repeat;
+
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
 }

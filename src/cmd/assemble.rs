@@ -127,6 +127,10 @@ pub(super) fn report(
             inventory_rows: rep.inventory_rows,
             inventory_rows_not_replayed: rep.inventory_skipped,
             objects: rep.objects as u64,
+            repeated_week: sc.options.repeat.map(|r| Horizon {
+                start: day(r.window_start()),
+                end: day(r.from),
+            }),
             prefixes: {
                 let mut v: Vec<PrefixRecord> = rep
                     .prefixes

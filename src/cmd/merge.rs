@@ -99,8 +99,12 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         logs: Vec::new(),
         inventory: None,
         generate: None,
+        repeat_weekly: false,
         options: ReplayOptions {
             versioning: whole.versioning,
+            repeat: whole
+                .repeat_from
+                .map(|from| costlab::sim::s3::WeeklyRepeat { from }),
             ..ReplayOptions::default()
         },
         policies: Vec::new(),

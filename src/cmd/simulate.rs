@@ -63,6 +63,12 @@ pub struct SimulateArgs {
     /// (billed until a NoncurrentVersionExpiration removes them) and DELETEs add delete markers.
     #[arg(long)]
     pub versioning: bool,
+    /// Past the end of the logs, repeat their last 7 days of reads and requests every week
+    /// until --end (writes and deletes are not repeated: the population ages). The logs must
+    /// cover at least 7 whole days; they are taken to end at the midnight UTC after their last
+    /// record.
+    #[arg(long)]
+    pub repeat_weekly: bool,
     /// First day of the horizon, YYYY-MM-DD (UTC).
     #[arg(long)]
     pub start: Option<String>,
@@ -211,6 +217,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         logs: a.logs.clone(),
         inventory: a.inventory.clone(),
         generate: None,
+        repeat_weekly: a.repeat_weekly,
         options,
         policies,
         replication,
@@ -731,6 +738,14 @@ pub(super) fn replay_scenario(
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport::default();
     let mut ev = load_logs(sc, strict, shard, &mut rep)?;
+    if sc.repeat_weekly {
+        let repeat = ev.repeat_weekly(sc.end).map_err(|e| {
+            input(anyhow!(
+                "[evidence] repeat = \"weekly\" (--repeat-weekly): {e}"
+            ))
+        })?;
+        sc.options.repeat = Some(repeat);
+    }
     let rules = catalog.home().rules.s3.clone();
     if bound {
         let b = super::bound::policy(catalog.home(), &sc.policies);
@@ -744,7 +759,14 @@ pub(super) fn replay_scenario(
     let total = sc.policies.len() + usize::from(lifecycle.is_some());
     if sc.policy_replication.is_empty() {
         let all = (0..total).collect();
-        let usage = replicate(&ev, &sc.replication, &rules, &region, sc.start, sc.end);
+        let usage = replicate(
+            &ev,
+            &sc.replication,
+            &rules,
+            &region,
+            (sc.start, sc.end),
+            sc.options.repeat,
+        );
         replication.push((all, usage));
     } else {
         // The bound (when present) runs with the rules every compared policy runs with, so
@@ -766,7 +788,14 @@ pub(super) fn replay_scenario(
         for (set, who) in sets {
             let rules_of: Vec<ReplicationRule> =
                 set.iter().map(|i| sc.replication[*i].clone()).collect();
-            let usage = replicate(&ev, &rules_of, &rules, &region, sc.start, sc.end);
+            let usage = replicate(
+                &ev,
+                &rules_of,
+                &rules,
+                &region,
+                (sc.start, sc.end),
+                sc.options.repeat,
+            );
             replication.push((who, usage));
         }
     }
@@ -891,6 +920,7 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         scenario: sc.name.clone(),
         seed: sc.seed,
         versioning: sc.options.versioning,
+        repeat_from: sc.options.repeat.map(|r| r.from),
         index,
         count,
         start: sc.start,

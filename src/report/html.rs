@@ -332,6 +332,14 @@ fn assumptions(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         e.inventory_rows_not_replayed,
         e.objects
     )?;
+    if let Some(w) = &e.repeated_week {
+        writeln!(
+            out,
+            "<li>The week {} to {} (exclusive) recurs until the horizon ends: objects created in it are created again each week, and activity on older objects recurs on them.</li>",
+            esc(&w.start),
+            esc(&w.end)
+        )?;
+    }
     if !e.prefixes.is_empty() {
         writeln!(
             out,

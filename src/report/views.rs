@@ -52,6 +52,13 @@ impl View for TableView {
             "Evidence: {} log lines ({} skipped), {} inventory rows, {} objects",
             e.lines.read, e.lines.skipped, e.inventory_rows, e.objects
         )?;
+        if let Some(w) = &e.repeated_week {
+            writeln!(
+                out,
+                "The week {} to {} (exclusive) recurs until {}: its new objects are created again, activity on older objects recurs on them",
+                w.start, w.end, r.horizon.end
+            )?;
+        }
         if r.policies.is_empty() {
             return compute_lines(r, out);
         }

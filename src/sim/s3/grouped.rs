@@ -8,6 +8,7 @@
 use super::accum::Accum;
 use super::history::ObjectHistory;
 use super::policy::{Policy, ReplayOptions};
+use super::repeat::WeeklyRepeat;
 use super::replay::{Ctx, Sink, Stats, replay_into};
 use crate::rules::S3Rules;
 use crate::units::Timestamp;
@@ -184,7 +185,9 @@ impl<'a> GroupedSimulation<'a> {
                         found: &mut found,
                         current: 0,
                     };
-                    replay_into(o, &cx, &mut sink);
+                    WeeklyRepeat::for_each_instance(cx.opts.repeat, o, cx.end, |o| {
+                        replay_into(o, &cx, &mut sink)
+                    });
                     found
                 })
                 .map(Found::into_slots)

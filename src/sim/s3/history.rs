@@ -2,6 +2,7 @@
 //! (one pass over logs; inventory rows give the objects present at the start). Memory per
 //! tracked object: the key, a 40-byte initial state, and 24 bytes per event.
 
+use super::repeat::WeeklyRepeat;
 use crate::aws::{ItTier, StorageClass};
 use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
 use crate::units::Timestamp;
@@ -82,6 +83,17 @@ pub struct Evidence {
     pub ignored: u64,
     /// Only objects of this shard are kept: (index 1..=count, count).
     pub shard: Option<(u64, u64)>,
+    /// The earliest and latest log record times (every record, of any shard): where the
+    /// evidence ends, for repeating its last week.
+    pub log_span: Option<(Timestamp, Timestamp)>,
+}
+
+/// Widens `span` to include `t`.
+fn widen(span: &mut Option<(Timestamp, Timestamp)>, t: Timestamp) {
+    *span = Some(match *span {
+        Some((a, b)) => (a.min(t), b.max(t)),
+        None => (t, t),
+    });
 }
 
 /// Whether `key` belongs to shard `(index 1..=count, count)` (every key does without a shard).
@@ -171,6 +183,7 @@ pub struct RecordBatch {
     tier2: Vec<Timestamp>,
     ignored: u64,
     shard: Option<(u64, u64)>,
+    span: Option<(Timestamp, Timestamp)>,
 }
 
 impl RecordBatch {
@@ -183,6 +196,7 @@ impl RecordBatch {
     }
 
     pub fn add(&mut self, r: &Record<'_>) {
+        widen(&mut self.span, r.time);
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
             Entry::OtherShard => {}
@@ -244,6 +258,7 @@ impl Evidence {
     /// Adds a log record. Lifecycle records of the bucket's current configuration are not
     /// replayed: the policy under study decides transitions and expirations itself.
     pub fn add_record(&mut self, r: &Record<'_>) {
+        widen(&mut self.log_span, r.time);
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
             Entry::OtherShard => {}
@@ -255,6 +270,10 @@ impl Evidence {
 
     /// Adds records gathered by a [`RecordBatch`] (on another thread), in their order.
     pub fn add_batch(&mut self, b: &RecordBatch) {
+        if let Some((first, last)) = b.span {
+            widen(&mut self.log_span, first);
+            widen(&mut self.log_span, last);
+        }
         self.ignored += b.ignored;
         self.bucket_requests.tier1.extend_from_slice(&b.tier1);
         self.bucket_requests.tier2.extend_from_slice(&b.tier2);
@@ -279,6 +298,19 @@ impl Evidence {
         self.objects
             .retain(|o| !o.events.is_empty() || o.initial.is_some());
         self.index.clear();
+    }
+
+    /// Repeats the logs' last week until `end` (`[evidence] repeat = "weekly"`): requests not
+    /// tied to an object are repeated here; the returned repeat, set as the replay's
+    /// `ReplayOptions::repeat`, repeats each object's week as it is replayed.
+    pub fn repeat_weekly(&mut self, end: Timestamp) -> Result<WeeklyRepeat, String> {
+        let Some((first, last)) = self.log_span else {
+            return Err("repeating the weekly pattern needs logs".into());
+        };
+        let repeat = WeeklyRepeat::after_logs(first, last)?;
+        repeat.extend_times(&mut self.bucket_requests.tier1, end);
+        repeat.extend_times(&mut self.bucket_requests.tier2, end);
+        Ok(repeat)
     }
 
     /// Sorts every object's events by time (stable: same-second events keep log order).

@@ -8,6 +8,7 @@ pub mod clairvoyant;
 pub mod grouped;
 pub mod history;
 pub mod policy;
+pub mod repeat;
 pub mod replay;
 pub mod shard;
 pub mod stats;
@@ -21,6 +22,7 @@ pub use history::{
     in_shard, key_hash,
 };
 pub use policy::{Policy, PolicyKind, ReplayOptions};
+pub use repeat::WeeklyRepeat;
 pub use replay::{Ctx, Sink, Stats, replay, replay_into};
 
 use crate::aws::{Region, RequestTier, StorageClass};
@@ -61,59 +63,18 @@ pub struct ReplicationRule {
 /// storage at the destination region's prices and class; "the lifecycle rules honor the
 /// original creation time of the object". Existing objects (inventory) are not replicated
 /// (that takes Batch Replication), and deletes are not (delete-marker replication is off by
-/// default).
+/// default). With a weekly `repeat`, the writes of every recurring instance replicate too.
 pub fn replicate(
     evidence: &Evidence,
     repl: &[ReplicationRule],
     rules: &S3Rules,
     region: &Region,
-    start: Timestamp,
-    end: Timestamp,
+    (start, end): (Timestamp, Timestamp),
+    repeat: Option<WeeklyRepeat>,
 ) -> ReplicationUsage {
     let mut source = Accum::default();
     let mut dests = Vec::new();
     for rule in repl {
-        let mut replicas = Vec::new();
-        let mut puts = Accum::default();
-        for o in evidence
-            .objects
-            .iter()
-            .filter(|o| o.key.starts_with(&rule.prefix))
-        {
-            let writes: Vec<Event> = o
-                .events
-                .iter()
-                .filter(|e| matches!(e.kind, EventKind::Write { .. }) && e.t < end)
-                .copied()
-                .collect();
-            for e in &writes {
-                let EventKind::Write { size } = e.kind else {
-                    continue;
-                };
-                if e.t < start {
-                    continue;
-                }
-                if &rule.destination_region != region {
-                    source.add(
-                        Meter::ReplicationTransfer(rule.destination_region.clone()),
-                        e.t,
-                        size as u128,
-                    );
-                }
-                if rule.rtc {
-                    source.add(Meter::ReplicationRtc, e.t, size as u128);
-                }
-                puts.add(Meter::ReplicationPuts(rule.destination_class), e.t, 1);
-            }
-            if !writes.is_empty() {
-                replicas.push(ObjectHistory {
-                    noncurrent: Box::default(),
-                    key: o.key.clone(),
-                    initial: None,
-                    events: writes,
-                });
-            }
-        }
         let policy = Policy {
             name: "replica".into(),
             kind: PolicyKind::Lifecycle(rule.destination_lifecycle.clone().unwrap_or(
@@ -137,10 +98,21 @@ pub fn replicate(
             start,
             end,
         };
+        let mut puts = Accum::default();
         let mut acc = Accum::default();
         let mut st = Stats::default();
-        for r in &replicas {
-            replay(r, &cx, &mut acc, &mut st);
+        for o in evidence
+            .objects
+            .iter()
+            .filter(|o| o.key.starts_with(&rule.prefix))
+        {
+            WeeklyRepeat::for_each_instance(repeat, o, end, |o| {
+                let replica =
+                    replicate_object(o, rule, region, (start, end), &mut source, &mut puts);
+                if let Some(r) = replica {
+                    replay(&r, &cx, &mut acc, &mut st);
+                }
+            });
         }
         // The replica's own PUT is the replication PUT (priced above), not a user request.
         acc.retain_counts(|m| !matches!(m, Meter::Requests(_, RequestTier::Tier1)));
@@ -148,6 +120,49 @@ pub fn replicate(
         dests.push((rule.destination_region.clone(), acc));
     }
     ReplicationUsage { source, dests }
+}
+
+/// One object's replication: source-side transfer and RTC and replica PUTs are added; returns
+/// the replica's history (its writes) for the destination replay, if it has any.
+fn replicate_object(
+    o: &ObjectHistory,
+    rule: &ReplicationRule,
+    region: &Region,
+    (start, end): (Timestamp, Timestamp),
+    source: &mut Accum,
+    puts: &mut Accum,
+) -> Option<ObjectHistory> {
+    let writes: Vec<Event> = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Write { .. }) && e.t < end)
+        .copied()
+        .collect();
+    for e in &writes {
+        let EventKind::Write { size } = e.kind else {
+            continue;
+        };
+        if e.t < start {
+            continue;
+        }
+        if &rule.destination_region != region {
+            source.add(
+                Meter::ReplicationTransfer(rule.destination_region.clone()),
+                e.t,
+                size as u128,
+            );
+        }
+        if rule.rtc {
+            source.add(Meter::ReplicationRtc, e.t, size as u128);
+        }
+        puts.add(Meter::ReplicationPuts(rule.destination_class), e.t, 1);
+    }
+    (!writes.is_empty()).then(|| ObjectHistory {
+        noncurrent: Box::default(),
+        key: o.key.clone(),
+        initial: None,
+        events: writes,
+    })
 }
 
 /// Replication's usage: source-region meters and per-destination-region meters.
@@ -186,7 +201,14 @@ pub fn simulate_with_replication(
     end: Timestamp,
     replication: &[ReplicationRule],
 ) -> Vec<PolicyRun> {
-    let repl = replicate(evidence, replication, rules, region, start, end);
+    let repl = replicate(
+        evidence,
+        replication,
+        rules,
+        region,
+        (start, end),
+        opts.repeat,
+    );
     let mut runs = simulate(evidence, policies, opts, rules, region, start, end);
     repl.apply(&mut runs, region, start, end);
     runs
@@ -244,7 +266,9 @@ impl<'a> Simulation<'a> {
                 .fold(
                     || (Accum::default(), Stats::default()),
                     |(mut a, mut s), o| {
-                        replay(o, &cx, &mut a, &mut s);
+                        WeeklyRepeat::for_each_instance(cx.opts.repeat, o, cx.end, |o| {
+                            replay(o, &cx, &mut a, &mut s)
+                        });
                         (a, s)
                     },
                 )

@@ -28,6 +28,8 @@ pub struct Shard {
     pub seed: u64,
     /// The run replayed a versioned bucket.
     pub versioning: bool,
+    /// Where the logs' last week began repeating (`[evidence] repeat = "weekly"`).
+    pub repeat_from: Option<Timestamp>,
     pub index: u64,
     pub count: u64,
     pub start: Timestamp,
@@ -182,6 +184,7 @@ impl Shard {
             "scenario": self.scenario,
             "seed": self.seed,
             "versioning": self.versioning,
+            "repeat_weekly_from": self.repeat_from.map(|t| t.to_string()),
             "shard": {"index": self.index, "count": self.count},
             "horizon": {"start": self.start.to_string(), "end": self.end.to_string()},
             "region": self.region.as_str(),
@@ -241,6 +244,10 @@ impl Shard {
                 Value::Null => false,
                 b => b.as_bool().ok_or("`versioning` must be true or false")?,
             },
+            repeat_from: match &v["repeat_weekly_from"] {
+                Value::Null => None,
+                p => Some(t(p, "repeat_weekly_from")?),
+            },
             index: n(&v["shard"]["index"], "shard.index")?,
             count: n(&v["shard"]["count"], "shard.count")?,
             start: t(&v["horizon"]["start"], "horizon.start")?,
@@ -275,6 +282,7 @@ impl Shard {
             let same = s.scenario == first.scenario
                 && s.seed == first.seed
                 && s.versioning == first.versioning
+                && s.repeat_from == first.repeat_from
                 && s.count == first.count
                 && s.start == first.start
                 && s.end == first.end
@@ -285,7 +293,7 @@ impl Shard {
                     .eq(names.iter().copied());
             if !same {
                 return Err(format!(
-                    "shard {}/{} is from another run (scenario, seed, versioning, horizon, region or policies differ)",
+                    "shard {}/{} is from another run (scenario, seed, versioning, weekly repeat, horizon, region or policies differ)",
                     s.index, s.count
                 ));
             }
