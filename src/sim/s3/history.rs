@@ -6,7 +6,9 @@ use super::repeat::WeeklyRepeat;
 use crate::aws::{ItTier, StorageClass};
 use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
 use crate::units::Timestamp;
-use rustc_hash::FxHashMap;
+use hashbrown::{HashTable, hash_table};
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
 
 /// What an event does, for replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,9 +75,10 @@ pub struct BucketRequests {
 /// Everything replayed: objects by key, and bucket-level requests.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// Key → position in `objects` (Fx hashing: keys are not attacker-chosen here, and
-    /// SipHash was the largest single cost of a replay).
-    index: FxHashMap<String, usize>,
+    /// Positions in `objects`, found by the Fx hash of their key (keys are not attacker-chosen
+    /// here, and SipHash was the largest single cost of a replay); the key itself is stored
+    /// once, in the object.
+    index: HashTable<usize>,
     pub objects: Vec<ObjectHistory>,
     pub bucket_requests: BucketRequests,
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's
@@ -229,20 +232,37 @@ pub fn key_hash(key: &str) -> u64 {
 
 impl Evidence {
     fn object(&mut self, key: &str) -> &mut ObjectHistory {
-        let i = match self.index.get(key) {
-            Some(i) => *i,
-            None => {
+        let objects = &self.objects;
+        let entry = self.index.entry(
+            FxBuildHasher.hash_one(key),
+            |i| objects[*i].key == key,
+            |i| FxBuildHasher.hash_one(objects[*i].key.as_str()),
+        );
+        let i = match entry {
+            hash_table::Entry::Occupied(e) => *e.get(),
+            hash_table::Entry::Vacant(e) => {
+                let i = self.objects.len();
+                e.insert(i);
                 self.objects.push(ObjectHistory {
                     noncurrent: Box::default(),
                     key: key.to_string(),
                     initial: None,
-                    events: Vec::new(),
+                    // Most keys have one or two events: room for one (a `Vec`'s first push
+                    // would make room for four).
+                    events: Vec::with_capacity(1),
                 });
-                self.index.insert(key.to_string(), self.objects.len() - 1);
-                self.objects.len() - 1
+                i
             }
         };
         &mut self.objects[i]
+    }
+
+    /// The position of `key` in `objects`.
+    fn find(&self, key: &str) -> Option<usize> {
+        let objects = &self.objects;
+        self.index
+            .find(FxBuildHasher.hash_one(key), |i| objects[*i].key == key)
+            .copied()
     }
 
     /// Whether `key` belongs to this evidence's shard.
@@ -287,8 +307,8 @@ impl Evidence {
     /// Takes the log events of `key` (an inventory object replayed as it is streamed); the
     /// object is then left empty and `retain_unconsumed` drops it.
     pub fn take_events(&mut self, key: &str) -> Vec<Event> {
-        match self.index.get(key) {
-            Some(i) => std::mem::take(&mut self.objects[*i].events),
+        match self.find(key) {
+            Some(i) => std::mem::take(&mut self.objects[i].events),
             None => Vec::new(),
         }
     }
