@@ -43,7 +43,8 @@ echo "== cargo test"
 export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261122}"
 cargo test --locked
 echo "== README examples"
-cargo run --locked --quiet -- estimate scenarios/example-usage.toml --format json > /dev/null
+# The binary `cargo test` just built (`cargo run` would rebuild HiGHS for the plain dev profile).
+./target/debug/costlab estimate scenarios/example-usage.toml --format json > /dev/null
 # The README's first command (`costlab run scenarios/datalake.toml`) runs inside `cargo test`:
 # tests/cli/report_run.rs `every_bundled_scenario_reports_what_its_report_json_says` runs it and
 # the other bundled scenarios and checks their reports (running it again here would add
