@@ -63,10 +63,11 @@ pub struct SimulateArgs {
     /// (billed until a NoncurrentVersionExpiration removes them) and DELETEs add delete markers.
     #[arg(long)]
     pub versioning: bool,
-    /// Past the end of the logs, repeat their last 7 days of reads and requests every week
-    /// until --end (writes and deletes are not repeated: the population ages). The logs must
-    /// cover at least 7 whole days; they are taken to end at the midnight UTC after their last
-    /// record.
+    /// Past the end of the logs, repeat their last 7 days every week until --end: objects first
+    /// seen in that week are created again each week (new objects, same keys, same history
+    /// shifted), and the week's activity on older objects recurs on them. The logs must cover
+    /// at least 7 whole days; they are taken to end at the midnight UTC after their last record
+    /// (docs/scenario.md, "Repeating the last week").
     #[arg(long)]
     pub repeat_weekly: bool,
     /// First day of the horizon, YYYY-MM-DD (UTC).

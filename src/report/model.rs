@@ -255,7 +255,7 @@ pub struct EvidenceRecord {
     pub inventory_rows_not_replayed: u64,
     pub objects: u64,
     /// `[evidence] repeat = "weekly"`: the week of logs (`start` inclusive, `end` exclusive)
-    /// whose reads and requests recur every week until the horizon ends.
+    /// that recurs every week until the horizon ends (docs/scenario.md, "Repeating the last week").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeated_week: Option<Horizon>,
     /// The busiest top-level prefixes (by reads, then objects), at most `TOP_PREFIXES`.
