@@ -889,6 +889,56 @@ fn examples_are_capped_and_invalid_utf8_is_a_bad_line() {
 }
 
 #[test]
+fn key_problems_are_told_apart_with_and_without_escapes() {
+    // The Key column is checked for UTF-8 once, while it is decoded: a raw byte that is not
+    // UTF-8 is "invalid UTF-8" whether or not the key has escapes; escapes that decode to
+    // bytes that are not UTF-8, or a broken escape, are invalid values.
+    let schema = names(VERSIONED_SCHEMA);
+    let line = |key: &[u8]| {
+        let mut l = b"\"b\",\"".to_vec();
+        l.extend_from_slice(key);
+        l.extend_from_slice(b"\",\"\",\"\",\"\",\"1\",\"2024-01-01T00:00:00Z\",\"\",\"STANDARD\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"\n");
+        l
+    };
+    let mut csv: Vec<u8> = Vec::new();
+    for key in [
+        &b"plain\xff"[..],
+        b"with%20escape\xff",
+        b"caf%C3",
+        b"half%2",
+        b"good%3Dkey+x",
+    ] {
+        csv.extend(line(key));
+    }
+    let r = CsvRecords::from_reader(std::io::Cursor::new(csv), "mem.csv", &schema, Mode::Lenient)
+        .unwrap();
+    let keys: Vec<String> = r.map(|x| x.unwrap().key).collect();
+    assert_eq!(keys, vec!["good=key x".to_string()]);
+    let mut r = CsvRecords::from_reader(
+        std::io::Cursor::new(
+            [
+                line(b"plain\xff"),
+                line(b"with%20escape\xff"),
+                line(b"caf%C3"),
+                line(b"half%2"),
+            ]
+            .concat(),
+        ),
+        "mem.csv",
+        &schema,
+        Mode::Lenient,
+    )
+    .unwrap();
+    assert!(r.next().is_none());
+    let s = r.summary();
+    assert_eq!(s.reasons["Key: invalid UTF-8"], 2, "{:?}", s.reasons);
+    assert_eq!(s.reasons["Key: invalid value"], 2, "{:?}", s.reasons);
+    let text: Vec<String> = s.examples.iter().map(|e| e.to_string()).collect();
+    assert!(text[2].contains("decodes to UTF-8"), "{}", text[2]);
+    assert!(text[3].contains("two hex digits"), "{}", text[3]);
+}
+
+#[test]
 fn keys_are_url_decoded_once_and_tiers_map_to_it_tiers() {
     let tmp = tempfile::tempdir().unwrap();
     let mut csv = String::new();

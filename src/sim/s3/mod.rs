@@ -251,35 +251,45 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Replays a batch of objects under every policy (in parallel over objects).
+    /// Replays a batch of objects under every policy (in parallel over objects; each object,
+    /// and each weekly copy of it, is replayed under every policy in turn).
     pub fn replay_batch(&mut self, objects: &[ObjectHistory]) {
-        for (policy, (acc, stats)) in self.policies.iter().zip(self.acc.iter_mut()) {
-            let cx = Ctx {
+        let cxs: Vec<Ctx<'_>> = self
+            .policies
+            .iter()
+            .map(|policy| Ctx {
                 policy,
                 opts: self.opts,
                 rules: self.rules,
                 start: self.start,
                 end: self.end,
-            };
-            let (a, s) = objects
-                .par_iter()
-                .fold(
-                    || (Accum::default(), Stats::default()),
-                    |(mut a, mut s), o| {
-                        WeeklyRepeat::for_each_instance(cx.opts.repeat, o, cx.end, |o| {
-                            replay(o, &cx, &mut a, &mut s)
-                        });
-                        (a, s)
-                    },
-                )
-                .reduce(
-                    || (Accum::default(), Stats::default()),
-                    |(mut a, mut s), (b, t)| {
-                        a.merge(&b);
-                        s.merge(&t);
-                        (a, s)
-                    },
-                );
+            })
+            .collect();
+        let (repeat, end) = (self.opts.repeat, self.end);
+        // Per-policy accumulators travel through the fold as a `Vec` (moved as a pointer).
+        let fresh = || -> Vec<(Accum, Stats)> {
+            cxs.iter()
+                .map(|_| (Accum::default(), Stats::default()))
+                .collect()
+        };
+        let parts = objects
+            .par_iter()
+            .fold(fresh, |mut parts, o| {
+                WeeklyRepeat::for_each_instance(repeat, o, end, |o| {
+                    for (cx, (a, s)) in cxs.iter().zip(parts.iter_mut()) {
+                        replay(o, cx, a, s);
+                    }
+                });
+                parts
+            })
+            .reduce(fresh, |mut a, b| {
+                for ((a, s), (b, t)) in a.iter_mut().zip(b) {
+                    a.merge(&b);
+                    s.merge(&t);
+                }
+                a
+            });
+        for ((acc, stats), (a, s)) in self.acc.iter_mut().zip(parts) {
             acc.merge(&a);
             stats.merge(&s);
         }

@@ -71,7 +71,49 @@ pub(super) struct Held {
     noncurrent: bool,
 }
 
+/// What a version's plan entries due at a time do to it.
+enum Due {
+    Expire,
+    Transition(StorageClass),
+    Nothing,
+}
+
+/// Takes every plan entry of `l` due at `at`: expiration wins over transitions on the same
+/// day; among transitions the lower-cost class wins (§2.5 conflict resolution).
+fn due_plan(l: &mut Live, at: Timestamp) -> Due {
+    let mut expire = false;
+    let mut best: Option<StorageClass> = None;
+    while let Some(s) = l.plan.get(l.next).copied() {
+        if s.at > at {
+            break;
+        }
+        l.next += 1;
+        match s.action {
+            Action::Expire => expire = true,
+            Action::Transition(c) => {
+                if best.is_none_or(|b| class_rank(c) < class_rank(b))
+                    && may_transition(class_of(l.tier), c)
+                {
+                    best = Some(c);
+                }
+            }
+        }
+    }
+    match (expire, best) {
+        (true, _) => Due::Expire,
+        (false, Some(c)) => Due::Transition(c),
+        (false, None) => Due::Nothing,
+    }
+}
+
 impl Live {
+    /// Now in `target`, since `at` (the transition's charges are the caller's).
+    fn transitioned(&mut self, at: Timestamp, target: StorageClass) {
+        self.tier = tier_of(target);
+        self.entered = at;
+        self.last_access = at;
+    }
+
     pub(super) fn held(&self) -> Held {
         Held {
             tier: self.tier,
@@ -357,22 +399,36 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
         self.bill_current_to(until);
     }
 
-    /// A lifecycle or tiering change of the current version at `at`.
+    /// A lifecycle or tiering change of the current version at `at` (made in place: the
+    /// version is taken out only when it ends).
     fn change_current(&mut self, at: Timestamp, change: Change) {
-        let Some(mut l) = self.live.take() else {
+        self.bill_current_to(at);
+        let Some(l) = self.live.as_mut() else {
             return;
         };
-        self.bill_to(&mut l, at);
         let expires = match change {
             Change::Tier(to) => {
                 l.tier = StorageTier::It(to);
                 false
             }
-            Change::Plan => self.apply_plan(&mut l, at),
+            Change::Plan => match due_plan(l, at) {
+                Due::Expire => true,
+                Due::Transition(target) => {
+                    let (tier, size, entered) = (l.tier, l.size, l.entered);
+                    self.transition_charges(tier, size, entered, at, target);
+                    if let Some(l) = self.live.as_mut() {
+                        l.transitioned(at, target);
+                    }
+                    false
+                }
+                Due::Nothing => false,
+            },
         };
         if !expires {
-            self.live = Some(l);
-        } else if l.marker {
+            return;
+        }
+        let Some(l) = self.live.take() else { return };
+        if l.marker {
             // ExpiredObjectDeleteMarker: the lone marker goes; nothing is left.
         } else if self.cx.opts.versioning {
             // Expiration of a current version in a versioned bucket adds a delete marker; the
@@ -387,52 +443,51 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
         }
     }
 
-    /// Applies every plan entry of `l` due at `at`: expiration wins over transitions on the
-    /// same day; among transitions the lower-cost class wins (§2.5 conflict resolution).
-    /// Returns whether `l` expires (the caller ends it).
+    /// Applies every plan entry of `l` due at `at` (see `due_plan`). Returns whether `l`
+    /// expires (the caller ends it).
     pub(super) fn apply_plan(&mut self, l: &mut Live, at: Timestamp) -> bool {
-        let mut expire = false;
-        let mut best: Option<StorageClass> = None;
-        while let Some(s) = l.plan.get(l.next).copied() {
-            if s.at > at {
-                break;
+        match due_plan(l, at) {
+            Due::Expire => true,
+            Due::Transition(target) => {
+                self.transition_charges(l.tier, l.size, l.entered, at, target);
+                l.transitioned(at, target);
+                false
             }
-            l.next += 1;
-            match s.action {
-                Action::Expire => expire = true,
-                Action::Transition(c) => {
-                    if best.is_none_or(|b| class_rank(c) < class_rank(b))
-                        && may_transition(class_of(l.tier), c)
-                    {
-                        best = Some(c);
-                    }
-                }
-            }
+            Due::Nothing => false,
         }
-        if expire {
-            return true;
-        }
-        let Some(target) = best else { return false };
+    }
+
+    /// What a transition to `target` at `at` costs a version in `tier` since `entered`.
+    fn transition_charges(
+        &mut self,
+        tier: StorageTier,
+        size: u64,
+        entered: Timestamp,
+        at: Timestamp,
+        target: StorageClass,
+    ) {
         // A transition before the minimum duration bills the remainder of the class it leaves.
-        self.early_delete(l, at);
+        self.early_delete_of(tier, size, entered, at);
         // "A transition request is charged per object when an object becomes eligible" (§2.5).
         self.count(Meter::Transitions(target), at, 1);
         self.sink.st().count_transition(target);
-        l.tier = tier_of(target);
-        l.entered = at;
-        l.last_access = at;
-        false
     }
 
     /// The minimum-duration remainder when `l` leaves its class at `t`.
     pub(super) fn early_delete(&mut self, l: &Live, t: Timestamp) {
-        let class = class_of(l.tier);
+        self.early_delete_of(l.tier, l.size, l.entered, t);
+    }
+
+    /// The minimum-duration remainder when a version of `size` bytes, in `tier` since
+    /// `entered`, leaves it at `t`.
+    fn early_delete_of(&mut self, tier: StorageTier, size: u64, entered: Timestamp, t: Timestamp) {
+        let class = class_of(tier);
         let min_secs = self.cx.rules.minimum_days(class) as i64 * SECONDS_PER_DAY;
-        let held = t.0 - l.entered.0;
+        let held = t.0 - entered.0;
         if held >= min_secs {
             return;
         }
-        let bytes = l.size.max(self.cx.rules.minimum_bytes(class)) as u128;
+        let bytes = size.max(self.cx.rules.minimum_bytes(class)) as u128;
         let bs = bytes * (min_secs - held) as u128;
         if self.in_window(t) {
             // Billed in the month the object leaves, at the class it leaves.

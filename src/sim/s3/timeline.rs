@@ -4,9 +4,11 @@
 //! last second. Integer and linear, so timelines of any subsets of intervals merge, in any
 //! order, to exactly the timeline of their union.
 
-use crate::units::{Month, Timestamp, month_of, month_start};
+use crate::aws::{ItTier, StorageClass, StorageTier};
+use crate::meter::Meter;
+use crate::units::time::days_in_month;
+use crate::units::{Month, Timestamp, civil_from_days, month_start};
 use rustc_hash::FxHashMap;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -33,79 +35,168 @@ pub struct Settled {
     pub open: u64,
 }
 
-/// Intervals per key, as month deltas (per key, the months touched, in no order: few).
+/// One key's deltas, for every month from its first touched to its last (the intervals are
+/// clipped to the horizon, so the run is short): a month is found by its distance from the
+/// first, without a search.
+#[derive(Clone, Debug, Default)]
+struct Months {
+    /// Months since year 0 of `d[0]`.
+    first: i64,
+    d: Vec<Delta>,
+}
+
+fn ordinal(m: Month) -> i64 {
+    m.year as i64 * 12 + m.month as i64 - 1
+}
+
+impl Months {
+    /// The delta of month `m` (the run is extended to it when outside).
+    fn at(&mut self, m: Month) -> &mut Delta {
+        let o = ordinal(m);
+        if self.d.is_empty() {
+            self.first = o;
+        } else if o < self.first {
+            let n = (self.first - o) as usize;
+            self.d
+                .splice(0..0, std::iter::repeat_n(Delta::default(), n));
+            self.first = o;
+        }
+        let i = (o - self.first) as usize;
+        if i >= self.d.len() {
+            self.d.resize(i + 1, Delta::default());
+        }
+        &mut self.d[i]
+    }
+
+    /// The run's months and deltas, in order.
+    fn iter(&self) -> impl Iterator<Item = (Month, Delta)> + '_ {
+        self.d.iter().enumerate().map(|(i, d)| {
+            let o = self.first + i as i64;
+            let m = Month {
+                year: o.div_euclid(12) as i32,
+                month: o.rem_euclid(12) as u8 + 1,
+            };
+            (m, *d)
+        })
+    }
+}
+
+/// A timeline key; the keys every replay touches (storage by tier and its companions) name a
+/// small dense slot, so that holding them needs no hashing.
+pub trait TimelineKey: Clone + Eq + Hash + Ord {
+    /// The key's slot, below `SLOTS`; `None`: kept in a hash map.
+    fn slot(&self) -> Option<usize>;
+    const SLOTS: usize;
+}
+
+/// Dense index of a storage tier: classes first, then Intelligent-Tiering's tiers.
+fn tier_slot(t: StorageTier) -> usize {
+    match t {
+        StorageTier::Class(c) => c as usize,
+        StorageTier::It(t) => StorageClass::ALL.len() + t as usize,
+    }
+}
+
+const TIERS: usize = StorageClass::ALL.len() + ItTier::ALL.len();
+
+impl TimelineKey for Meter {
+    fn slot(&self) -> Option<usize> {
+        Some(match *self {
+            Meter::Storage(t) => tier_slot(t),
+            Meter::ArchiveOverheadStandard(t) => TIERS + tier_slot(t),
+            Meter::ArchiveOverhead(t) => 2 * TIERS + tier_slot(t),
+            Meter::SmallObjectPadding(c) => 3 * TIERS + c as usize,
+            Meter::ItMonitoredObjectHours => 3 * TIERS + StorageClass::ALL.len(),
+            _ => return None,
+        })
+    }
+    const SLOTS: usize = 3 * TIERS + StorageClass::ALL.len() + 1;
+}
+
+impl TimelineKey for (StorageTier, bool) {
+    fn slot(&self) -> Option<usize> {
+        Some(2 * tier_slot(self.0) + self.1 as usize)
+    }
+    const SLOTS: usize = 2 * TIERS;
+}
+
+/// Intervals per key, as month deltas.
 #[derive(Clone, Debug)]
 pub struct Timeline<K> {
-    deltas: FxHashMap<K, Vec<(Month, Delta)>>,
+    /// Keys with a slot, by slot.
+    slots: Vec<Option<(K, Months)>>,
+    /// Keys without one.
+    deltas: FxHashMap<K, Months>,
 }
 
 impl<K> Default for Timeline<K> {
     fn default() -> Self {
         Timeline {
+            slots: Vec::new(),
             deltas: FxHashMap::default(),
         }
     }
 }
 
-/// Month starts around the times looked up lately (36 months from a year before the first
-/// miss), so that placing a time in its month is a short binary search, not calendar math.
-struct MonthGrid {
-    months: Vec<Month>,
-    /// Start of each month of the grid, and of the month after the last.
-    starts: Vec<i64>,
+/// Each day's month from 1900 to 2200, for placing a time in its month with one lookup.
+struct MonthTable {
+    /// Months since January 1900 of each day since 1900-01-01.
+    month_of_day: Vec<u16>,
+    /// Days from 1900-01-01 to the first day of each month since January 1900, and of the
+    /// month after the last.
+    month_start_day: Vec<i64>,
 }
 
-impl MonthGrid {
-    fn around(t: Timestamp) -> MonthGrid {
-        let m = month_of(t);
-        let ordinal = m.year as i64 * 12 + m.month as i64 - 1 - 12;
-        let mut m = Month {
-            year: ordinal.div_euclid(12) as i32,
-            month: (ordinal.rem_euclid(12) + 1) as u8,
-        };
-        let (mut months, mut starts) = (Vec::with_capacity(36), Vec::with_capacity(37));
-        for _ in 0..36 {
-            months.push(m);
-            starts.push(month_start(m).0);
-            m = m.next();
-        }
-        starts.push(month_start(m).0);
-        MonthGrid { months, starts }
-    }
+/// Day number (since 1970-01-01) of 1900-01-01, where the table starts.
+const TABLE_FIRST_DAY: i64 = -25_567;
+/// Months in the table (1900-01 to 2199-12).
+const TABLE_MONTHS: usize = 300 * 12;
 
-    /// The month of `t` and the seconds left in it, if the grid covers `t`.
-    fn find(&self, t: Timestamp) -> Option<(Month, i128)> {
-        let (lo, hi) = (*self.starts.first()?, *self.starts.last()?);
-        if t.0 < lo || t.0 >= hi {
-            return None;
+fn month_table() -> &'static MonthTable {
+    static TABLE: std::sync::OnceLock<MonthTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut month_start_day = Vec::with_capacity(TABLE_MONTHS + 1);
+        let mut month_of_day = Vec::new();
+        let mut day = 0;
+        for i in 0..TABLE_MONTHS {
+            let (y, m) = (1900 + (i / 12) as i64, (i % 12) as u32 + 1);
+            month_start_day.push(day);
+            let n = days_in_month(y, m) as usize;
+            month_of_day.extend(std::iter::repeat_n(i as u16, n));
+            day += n as i64;
         }
-        // starts[i - 1] <= t < starts[i], 1 <= i <= months.len().
-        let i = self.starts.partition_point(|s| *s <= t.0);
-        Some((
-            *self.months.get(i.checked_sub(1)?)?,
-            (*self.starts.get(i)? - t.0) as i128,
-        ))
-    }
-}
-
-/// Seconds from `t` to the end of its month, and the month.
-fn to_month_end(t: Timestamp) -> (Month, i128) {
-    thread_local! {
-        static GRID: RefCell<Option<MonthGrid>> = const { RefCell::new(None) };
-    }
-    GRID.with(|g| {
-        let mut g = g.borrow_mut();
-        if let Some(hit) = g.as_ref().and_then(|g| g.find(t)) {
-            return hit;
+        month_start_day.push(day);
+        MonthTable {
+            month_of_day,
+            month_start_day,
         }
-        let grid = MonthGrid::around(t);
-        let found = grid.find(t);
-        *g = Some(grid);
-        found.unwrap_or_else(|| {
-            let m = month_of(t);
-            (m, (month_start(m.next()).0 - t.0) as i128)
-        })
     })
+}
+
+/// Seconds from `t` to the end of its month, and the month (a table lookup for 1900–2199,
+/// calendar arithmetic outside).
+fn to_month_end(t: Timestamp) -> (Month, i128) {
+    let day = t.day();
+    let table = month_table();
+    let found = usize::try_from(day - TABLE_FIRST_DAY).ok().and_then(|i| {
+        let i = *table.month_of_day.get(i)?;
+        let next = *table.month_start_day.get(i as usize + 1)?;
+        Some((i, next))
+    });
+    if let Some((i, next)) = found {
+        let month = Month {
+            year: 1900 + (i / 12) as i32,
+            month: (i % 12) as u8 + 1,
+        };
+        return (month, ((next + TABLE_FIRST_DAY) * 86_400 - t.0) as i128);
+    }
+    let (y, m, d) = civil_from_days(day);
+    let days_left = (days_in_month(y, m) - d + 1) as i64;
+    let month = Month {
+        year: y as i32,
+        month: m as u8,
+    };
+    (month, ((day + days_left) * 86_400 - t.0) as i128)
 }
 
 /// An interval [t0, t1) placed in months once, for holding several quantities over it.
@@ -133,37 +224,11 @@ impl Span {
     }
 }
 
-/// The delta of month `m` (added when missing; the latest months are looked at first).
-/// Months are kept in order (they are few per key, and mostly added last).
-fn delta(months: &mut Vec<(Month, Delta)>, m: Month) -> &mut Delta {
-    let i = match months.iter().rposition(|(x, _)| *x <= m) {
-        Some(i) if months[i].0 == m => i,
-        found => {
-            let at = found.map_or(0, |i| i + 1);
-            months.insert(at, (m, Delta::default()));
-            at
-        }
-    };
-    &mut months[i].1
-}
-
 /// Integrates one key's month deltas (in order), calling `f` for every month with a non-zero
 /// integral or an interval open at its end.
-fn integrate(months: &[(Month, Delta)], mut f: impl FnMut(Month, Settled)) {
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return;
-    };
+fn integrate(months: &Months, mut f: impl FnMut(Month, Settled)) {
     let (mut level, mut open) = (0i128, 0i64);
-    let mut next = months.iter().peekable();
-    let mut m = first.0;
-    while m <= last.0 {
-        let d = match next.peek() {
-            Some((x, d)) if *x == m => {
-                next.next();
-                *d
-            }
-            _ => Delta::default(),
-        };
+    for (m, d) in months.iter() {
         let len = (month_start(m.next()).0 - month_start(m).0) as i128;
         // Every interval is whole in a timeline, so these are never negative.
         let integral = (level * len + d.tail).max(0) as u128;
@@ -179,11 +244,32 @@ fn integrate(months: &[(Month, Delta)], mut f: impl FnMut(Month, Settled)) {
                 },
             );
         }
-        m = m.next();
     }
 }
 
-impl<K: Clone + Eq + Hash + Ord> Timeline<K> {
+impl<K: TimelineKey> Timeline<K> {
+    /// The deltas of `key` (added when missing).
+    fn months(&mut self, key: &K) -> &mut Months {
+        match key.slot().filter(|i| *i < K::SLOTS) {
+            Some(i) => {
+                if self.slots.is_empty() {
+                    self.slots.resize_with(K::SLOTS, || None);
+                }
+                &mut self.slots[i]
+                    .get_or_insert_with(|| (key.clone(), Months::default()))
+                    .1
+            }
+            // Rare keys (restored copies): the clone is cheap enough.
+            None => self.deltas.entry(key.clone()).or_default(),
+        }
+    }
+
+    /// Every key and its deltas: slots in order, then the others in the map's order.
+    fn keys(&self) -> impl Iterator<Item = (&K, &Months)> {
+        let slots = self.slots.iter().flatten().map(|(k, m)| (k, m));
+        slots.chain(self.deltas.iter())
+    }
+
     /// `q` held under `key` over [t0, t1) (nothing when t1 <= t0; a zero quantity still counts
     /// as an open interval).
     pub fn hold(&mut self, key: &K, q: u64, t0: Timestamp, t1: Timestamp) {
@@ -201,30 +287,27 @@ impl<K: Clone + Eq + Hash + Ord> Timeline<K> {
             m1,
             rest1,
         } = *span;
-        let months = match self.deltas.get_mut(key) {
-            Some(v) => v,
-            None => self.deltas.entry(key.clone()).or_default(),
-        };
+        let months = self.months(key);
         if m0 == m1 {
             // Starts and ends in one month: one entry, no level change.
-            delta(months, m0).tail += q * (rest0 - rest1);
+            months.at(m0).tail += q * (rest0 - rest1);
             return;
         }
-        let d = delta(months, m0);
+        let d = months.at(m0);
         d.level += q;
         d.tail += q * rest0;
         d.count += 1;
-        let d = delta(months, m1);
+        let d = months.at(m1);
         d.level -= q;
         d.tail -= q * rest1;
         d.count -= 1;
     }
 
     pub fn merge(&mut self, o: &Timeline<K>) {
-        for (k, months) in &o.deltas {
-            let mine = self.deltas.entry(k.clone()).or_default();
-            for (m, v) in months {
-                let d = delta(mine, *m);
+        for (k, months) in o.keys() {
+            let mine = self.months(k);
+            for (m, v) in months.iter() {
+                let d = mine.at(m);
                 d.level += v.level;
                 d.tail += v.tail;
                 d.count += v.count;
@@ -233,13 +316,13 @@ impl<K: Clone + Eq + Hash + Ord> Timeline<K> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.deltas.is_empty()
+        self.keys().next().is_none()
     }
 
     /// Every (month, key) with a non-zero integral or an interval open at the month's end.
     pub fn settle(&self) -> BTreeMap<(Month, K), Settled> {
         let mut out = BTreeMap::new();
-        for (k, months) in &self.deltas {
+        for (k, months) in self.keys() {
             integrate(months, |m, s| {
                 out.insert((m, k.clone()), s);
             });
@@ -250,15 +333,18 @@ impl<K: Clone + Eq + Hash + Ord> Timeline<K> {
     /// Every settled (month, key), keys in no particular order (but the same for the same
     /// history of calls): for summing without building a map.
     pub fn for_each(&self, mut f: impl FnMut(Month, &K, Settled)) {
-        for (k, months) in &self.deltas {
+        for (k, months) in self.keys() {
             integrate(months, |m, s| f(m, k, s));
         }
     }
 
     /// Empties the timeline, keeping its allocations for reuse.
     pub fn clear(&mut self) {
+        for (_, months) in self.slots.iter_mut().flatten() {
+            months.d.clear();
+        }
         for months in self.deltas.values_mut() {
-            months.clear();
+            months.d.clear();
         }
     }
 }
@@ -266,6 +352,56 @@ impl<K: Clone + Eq + Hash + Ord> Timeline<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::month_of;
+
+    /// Test keys: the low ones have slots, the others go to the map (both paths exercised).
+    impl TimelineKey for u8 {
+        fn slot(&self) -> Option<usize> {
+            (*self < 2).then_some(*self as usize)
+        }
+        const SLOTS: usize = 2;
+    }
+
+    #[test]
+    fn meter_slots_are_distinct_and_in_range() {
+        let tiers = StorageTier::all()
+            .into_iter()
+            .chain([StorageTier::Class(StorageClass::IntelligentTiering)]);
+        let mut meters = vec![Meter::ItMonitoredObjectHours];
+        for t in tiers {
+            meters.extend([
+                Meter::Storage(t),
+                Meter::ArchiveOverheadStandard(t),
+                Meter::ArchiveOverhead(t),
+            ]);
+        }
+        meters.extend(
+            StorageClass::ALL
+                .iter()
+                .map(|c| Meter::SmallObjectPadding(*c)),
+        );
+        let slots: Vec<usize> = meters.iter().filter_map(|m| m.slot()).collect();
+        assert_eq!(slots.len(), meters.len());
+        assert!(slots.iter().all(|s| *s < Meter::SLOTS));
+        let distinct: std::collections::BTreeSet<_> = slots.iter().collect();
+        assert_eq!(distinct.len(), slots.len());
+        assert_eq!(Meter::TransferOutInternet.slot(), None);
+    }
+
+    #[test]
+    fn month_end_matches_the_calendar() {
+        // Every hour (and the seconds around it) from 1899 to 2201: the table's edges, the
+        // calendar arithmetic past them, and the 1900, 2000 and 2100 leap-year exceptions.
+        let (from, to) = (t("1899-11-01T00:00:00Z").0, t("2201-03-01T00:00:00Z").0);
+        for h in (from..to).step_by(3_600) {
+            for x in [h - 1, h, h + 1, h + 1_799] {
+                let x = Timestamp(x);
+                let m = month_of(x);
+                let want = (m, (month_start(m.next()).0 - x.0) as i128);
+                assert_eq!(to_month_end(x), want, "{x:?}");
+            }
+        }
+    }
 
     fn t(s: &str) -> Timestamp {
         Timestamp::parse_rfc3339(s).unwrap()

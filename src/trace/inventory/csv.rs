@@ -137,12 +137,16 @@ fn convert(
     let mut values = Vec::with_capacity(names.len());
     for ((bytes, name), col) in record.iter().zip(names).zip(columns) {
         let Some(col) = col else { continue };
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| (Some(name.clone()), Problem::InvalidUtf8))?;
-        let value = if text.is_empty() {
+        let value = if bytes.is_empty() {
             RawValue::Absent
+        } else if *col == Column::Key {
+            // Checked once, when decoded.
+            RawValue::Bytes(bytes)
         } else {
-            RawValue::Text(text)
+            RawValue::Text(
+                std::str::from_utf8(bytes)
+                    .map_err(|_| (Some(name.clone()), Problem::InvalidUtf8))?,
+            )
         };
         values.push((*col, name.as_str(), value));
     }

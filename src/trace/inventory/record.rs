@@ -159,6 +159,8 @@ pub(crate) enum RawValue<'a> {
     /// Empty string or null.
     Absent,
     Text(&'a str),
+    /// CSV text not yet checked to be UTF-8: the Key column, which decoding checks once.
+    Bytes(&'a [u8]),
     Bool(bool),
     Int(i64),
     /// Milliseconds since the Unix epoch.
@@ -177,10 +179,29 @@ pub(crate) type FieldError = (String, Problem);
 /// is written `%2B`). Fails on a `%` not followed by two hex digits and on bytes that are not
 /// UTF-8.
 pub fn decode_csv_key(s: &str) -> Result<String, String> {
-    if !s.contains(['%', '+']) {
-        return Ok(s.to_string());
+    decode_csv_key_bytes(s.as_bytes()).map_err(|e| match e {
+        KeyError::Escape(expected) => expected,
+        KeyError::Utf8 | KeyError::DecodedUtf8 => {
+            "a URL-encoded key that decodes to UTF-8".to_string()
+        }
+    })
+}
+
+/// Why a CSV key does not decode.
+enum KeyError {
+    /// A `%` not followed by two hex digits (what was expected).
+    Escape(String),
+    /// The raw bytes are not UTF-8.
+    Utf8,
+    /// The raw bytes are UTF-8, the decoded ones are not.
+    DecodedUtf8,
+}
+
+/// `decode_csv_key` on bytes straight from the file: UTF-8 is checked once, on the result.
+fn decode_csv_key_bytes(b: &[u8]) -> Result<String, KeyError> {
+    if !b.iter().any(|c| matches!(c, b'%' | b'+')) {
+        return String::from_utf8(b.to_vec()).map_err(|_| KeyError::Utf8);
     }
-    let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -198,9 +219,9 @@ pub fn decode_csv_key(s: &str) -> Result<String, String> {
                     i += 3;
                 }
                 _ => {
-                    return Err(format!(
+                    return Err(KeyError::Escape(format!(
                         "a URL-encoded key (`%` must be followed by two hex digits, at byte {i})"
-                    ));
+                    )));
                 }
             },
             Some(_) => {
@@ -210,7 +231,28 @@ pub fn decode_csv_key(s: &str) -> Result<String, String> {
             None => {}
         }
     }
-    String::from_utf8(out).map_err(|_| "a URL-encoded key that decodes to UTF-8".to_string())
+    String::from_utf8(out).map_err(|_| match std::str::from_utf8(b) {
+        Ok(_) => KeyError::DecodedUtf8,
+        Err(_) => KeyError::Utf8,
+    })
+}
+
+/// A CSV key decoded, or the problem with it under its column name.
+fn csv_key(name: &str, raw: &[u8]) -> Result<String, FieldError> {
+    decode_csv_key_bytes(raw).map_err(|e| {
+        let problem = match e {
+            KeyError::Utf8 => Problem::InvalidUtf8,
+            KeyError::Escape(expected) => Problem::Invalid {
+                value: clip(&String::from_utf8_lossy(raw)),
+                expected,
+            },
+            KeyError::DecodedUtf8 => Problem::Invalid {
+                value: clip(&String::from_utf8_lossy(raw)),
+                expected: "a URL-encoded key that decodes to UTF-8".to_string(),
+            },
+        };
+        (name.to_string(), problem)
+    })
 }
 
 /// The value of an ASCII hex digit (callers check `is_ascii_hexdigit` first).
@@ -282,9 +324,17 @@ fn unexpected(name: &str, what: &RawValue<'_>, expected: &str) -> FieldError {
 }
 
 fn text(name: &str, v: &RawValue<'_>) -> Result<Option<String>, FieldError> {
+    Ok(text_ref(name, v)?.map(str::to_string))
+}
+
+/// `text` without a copy, for values parsed further.
+fn text_ref<'v>(name: &str, v: &RawValue<'v>) -> Result<Option<&'v str>, FieldError> {
     match v {
         RawValue::Absent => Ok(None),
-        RawValue::Text(s) => Ok(Some((*s).to_string())),
+        RawValue::Text(s) => Ok(Some(*s)),
+        RawValue::Bytes(b) => std::str::from_utf8(b)
+            .map(Some)
+            .map_err(|_| (name.to_string(), Problem::InvalidUtf8)),
         other => Err(unexpected(name, other, "text")),
     }
 }
@@ -368,15 +418,8 @@ where
             }
             Column::Key => {
                 key = Some(match v {
-                    RawValue::Text(raw) if csv_keys => decode_csv_key(raw).map_err(|expected| {
-                        (
-                            name.to_string(),
-                            Problem::Invalid {
-                                value: clip(raw),
-                                expected,
-                            },
-                        )
-                    })?,
+                    RawValue::Text(raw) if csv_keys => csv_key(name, raw.as_bytes())?,
+                    RawValue::Bytes(raw) if csv_keys => csv_key(name, raw)?,
                     _ => text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?,
                 });
             }
@@ -390,25 +433,25 @@ where
             Column::LastModifiedDate => r.last_modified = timestamp(name, &v)?,
             Column::ETag => r.e_tag = text(name, &v)?,
             Column::StorageClass => {
-                r.storage_class = match text(name, &v)? {
+                r.storage_class = match text_ref(name, &v)? {
                     None => None,
                     Some(s) => Some(s.parse::<StorageClass>().map_err(|_| {
                         let all: Vec<&str> = StorageClass::ALL.iter().map(|c| c.as_str()).collect();
                         invalid(
                             name,
-                            &s,
+                            s,
                             &format!("a storage class this tool models ({})", all.join(", ")),
                         )
                     })?),
                 };
             }
             Column::IntelligentTieringAccessTier => {
-                r.intelligent_tiering_access_tier = match text(name, &v)? {
+                r.intelligent_tiering_access_tier = match text_ref(name, &v)? {
                     None => None,
-                    Some(s) => Some(parse_it_tier(&s).ok_or_else(|| {
+                    Some(s) => Some(parse_it_tier(s).ok_or_else(|| {
                         invalid(
                             name,
-                            &s,
+                            s,
                             "an Intelligent-Tiering access tier (FREQUENT, INFREQUENT, \
                              ARCHIVE_INSTANT_ACCESS, ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS)",
                         )
