@@ -345,10 +345,11 @@ struct VersionRow {
     marker: bool,
 }
 
-/// The inventory rows of one key (adjacent: S3 lists versions key by key).
+/// The inventory rows of one key (adjacent: S3 lists versions key by key); most keys have
+/// one, kept inline.
 struct KeyRows {
     key: String,
-    rows: Vec<VersionRow>,
+    rows: smallvec::SmallVec<[VersionRow; 1]>,
 }
 
 impl KeyRows {
@@ -506,7 +507,7 @@ impl ReadPlan<'_> {
                 _ => {
                     let next = KeyRows {
                         key: rec.key,
-                        rows: vec![row],
+                        rows: smallvec::smallvec![row],
                     };
                     match (cur.replace(next), &first) {
                         (None, _) => {}

@@ -2,7 +2,7 @@
 //! and counts, per (month, meter). Integer until the end, so any order of adding gives the same
 //! result; `into_usage` converts byte-seconds to byte-hours exactly (Decimal ÷ 3600).
 
-use super::timeline::{Span, Timeline};
+use super::timeline::{Span, Timeline, month_of_fast};
 use crate::aws::Region;
 use crate::meter::{Meter, Usage};
 use crate::units::{Month, Timestamp};
@@ -69,7 +69,7 @@ impl Accum {
         if n == 0 {
             return;
         }
-        *self.counts.entry((month_of(t), meter)).or_insert(0) += n;
+        *self.counts.entry((month_of_fast(t), meter)).or_insert(0) += n;
     }
 
     /// Object-seconds of monitoring-like meters, split at month boundaries (1 object over

@@ -173,6 +173,11 @@ fn month_table() -> &'static MonthTable {
     })
 }
 
+/// The month of `t` (as `units::month_of`, by table lookup for 1900–2199).
+pub fn month_of_fast(t: Timestamp) -> Month {
+    to_month_end(t).0
+}
+
 /// Seconds from `t` to the end of its month, and the month (a table lookup for 1900–2199,
 /// calendar arithmetic outside).
 fn to_month_end(t: Timestamp) -> (Month, i128) {

@@ -134,7 +134,8 @@ fn convert(
             },
         ));
     }
-    let mut values = Vec::with_capacity(names.len());
+    // On the stack for any schema S3 writes (about 20 columns at most).
+    let mut values: smallvec::SmallVec<[_; 24]> = smallvec::SmallVec::new();
     for ((bytes, name), col) in record.iter().zip(names).zip(columns) {
         let Some(col) = col else { continue };
         let value = if bytes.is_empty() {
