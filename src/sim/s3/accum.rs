@@ -2,6 +2,7 @@
 //! and counts, per (month, meter). Integer until the end, so any order of adding gives the same
 //! result; `into_usage` converts byte-seconds to byte-hours exactly (Decimal ÷ 3600).
 
+use super::counts::Counts;
 use super::timeline::{Span, Timeline, month_of_fast};
 use crate::aws::Region;
 use crate::meter::{Meter, Usage};
@@ -20,7 +21,7 @@ pub struct Accum {
     /// Byte-seconds added as such (early-deletion remainders, shard files).
     direct: FxHashMap<(Month, Meter), u128>,
     /// Count-like meters in their base unit (requests, bytes, object-seconds…).
-    counts: FxHashMap<(Month, Meter), u128>,
+    counts: Counts,
 }
 
 impl PartialEq for Accum {
@@ -38,7 +39,13 @@ impl Accum {
         Accum {
             held: Timeline::default(),
             direct: byte_seconds.into_iter().collect(),
-            counts: counts.into_iter().collect(),
+            counts: {
+                let mut c = Counts::default();
+                for ((m, meter), v) in counts {
+                    c.add(m, &meter, v);
+                }
+                c
+            },
         }
     }
 
@@ -69,7 +76,7 @@ impl Accum {
         if n == 0 {
             return;
         }
-        *self.counts.entry((month_of_fast(t), meter)).or_insert(0) += n;
+        self.counts.add(month_of_fast(t), &meter, n);
     }
 
     /// Object-seconds of monitoring-like meters, split at month boundaries (1 object over
@@ -83,9 +90,7 @@ impl Accum {
         for (k, v) in &o.direct {
             *self.direct.entry(k.clone()).or_insert(0) += v;
         }
-        for (k, v) in &o.counts {
-            *self.counts.entry(k.clone()).or_insert(0) += v;
-        }
+        self.counts.merge(&o.counts);
     }
 
     /// Storage-like meters in byte-seconds (object-seconds for object-time meters), per month.
@@ -114,9 +119,7 @@ impl Accum {
         for ((m, meter), v) in &self.direct {
             f(*m, meter, *v, true);
         }
-        for ((m, meter), v) in &self.counts {
-            f(*m, meter, *v, false);
-        }
+        self.counts.for_each(|m, meter, v| f(m, meter, v, false));
     }
 
     /// Empties the accumulator, keeping its allocations for reuse.
@@ -128,12 +131,16 @@ impl Accum {
 
     /// Count-like meters per month, in order.
     pub fn counts(&self) -> BTreeMap<(Month, Meter), u128> {
-        self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect()
+        let mut out = BTreeMap::new();
+        self.counts.for_each(|m, meter, v| {
+            out.insert((m, meter.clone()), v);
+        });
+        out
     }
 
     /// Keeps only the count meters `keep` accepts.
     pub fn retain_counts(&mut self, mut keep: impl FnMut(&Meter) -> bool) {
-        self.counts.retain(|(_, m), _| keep(m));
+        self.counts.retain(|m| keep(m));
     }
 
     /// Into `Usage` in `region`, keeping only months in [first, last].

@@ -154,9 +154,12 @@ pub fn candidates(
     out
 }
 
+/// Scores within this fraction of each other are ties.
+const TIE: f64 = 1e-9;
+
 /// Replays `obj` under every candidate and every peer policy, and adds the cheapest one's usage
-/// and statistics. Ties go to the earlier candidate (peers first), so the result is
-/// deterministic.
+/// and statistics. Ties (scores within `TIE` of each other) go to the earlier candidate (peers
+/// first), so the result is deterministic and does not hang on rounding.
 pub fn replay_bound(
     obj: &ObjectHistory,
     cv: &Clairvoyant,
@@ -176,7 +179,9 @@ pub fn replay_bound(
         let Some(v) = score(&a, cv.prices.as_ref()) else {
             return;
         };
-        if best.is_none_or(|b| v < b) {
+        // Cheaper by more than float noise: scores are f64 sums whose last bits depend on the
+        // order meters are visited, and equal-cost paths must not be told apart by that.
+        if best.is_none_or(|b| v < b - b.abs() * TIE) {
             best = Some(v);
             std::mem::swap(&mut a, &mut best_a);
             std::mem::swap(&mut s, &mut best_s);

@@ -75,10 +75,10 @@ pub struct BucketRequests {
 /// Everything replayed: objects by key, and bucket-level requests.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// Positions in `objects`, found by the Fx hash of their key (keys are not attacker-chosen
-    /// here, and SipHash was the largest single cost of a replay); the key itself is stored
-    /// once, in the object.
-    index: HashTable<usize>,
+    /// (Fx hash of the key, position in `objects`): keys are not attacker-chosen here, and
+    /// SipHash was the largest single cost of a replay. The key itself is stored once, in the
+    /// object; the hash is kept so that growing the table reads no key.
+    index: HashTable<(u64, usize)>,
     pub objects: Vec<ObjectHistory>,
     pub bucket_requests: BucketRequests,
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's
@@ -233,16 +233,17 @@ pub fn key_hash(key: &str) -> u64 {
 impl Evidence {
     fn object(&mut self, key: &str) -> &mut ObjectHistory {
         let objects = &self.objects;
+        let hash = FxBuildHasher.hash_one(key);
         let entry = self.index.entry(
-            FxBuildHasher.hash_one(key),
-            |i| objects[*i].key == key,
-            |i| FxBuildHasher.hash_one(objects[*i].key.as_str()),
+            hash,
+            |(h, i)| *h == hash && objects[*i].key == key,
+            |(h, _)| *h,
         );
         let i = match entry {
-            hash_table::Entry::Occupied(e) => *e.get(),
+            hash_table::Entry::Occupied(e) => e.get().1,
             hash_table::Entry::Vacant(e) => {
                 let i = self.objects.len();
-                e.insert(i);
+                e.insert((hash, i));
                 self.objects.push(ObjectHistory {
                     noncurrent: Box::default(),
                     key: key.to_string(),
@@ -260,9 +261,10 @@ impl Evidence {
     /// The position of `key` in `objects`.
     fn find(&self, key: &str) -> Option<usize> {
         let objects = &self.objects;
+        let hash = FxBuildHasher.hash_one(key);
         self.index
-            .find(FxBuildHasher.hash_one(key), |i| objects[*i].key == key)
-            .copied()
+            .find(hash, |(h, i)| *h == hash && objects[*i].key == key)
+            .map(|(_, i)| *i)
     }
 
     /// Whether `key` belongs to this evidence's shard.

@@ -35,41 +35,40 @@ pub struct Settled {
     pub open: u64,
 }
 
-/// One key's deltas, for every month from its first touched to its last (the intervals are
-/// clipped to the horizon, so the run is short): a month is found by its distance from the
-/// first, without a search.
+/// One key's values for every month from its first touched to its last, so that a month is
+/// found by its distance from the first, without a search. Runs are short: intervals are
+/// clipped to the horizon and counts fall in it (at worst, `Month`'s years 1970-9999).
 #[derive(Clone, Debug, Default)]
-struct Months {
+pub(super) struct MonthRun<T> {
     /// Months since year 0 of `d[0]`.
     first: i64,
-    d: Vec<Delta>,
+    d: Vec<T>,
 }
 
 fn ordinal(m: Month) -> i64 {
     m.year as i64 * 12 + m.month as i64 - 1
 }
 
-impl Months {
-    /// The delta of month `m` (the run is extended to it when outside).
-    fn at(&mut self, m: Month) -> &mut Delta {
+impl<T: Copy + Default> MonthRun<T> {
+    /// The value of month `m` (the run is extended to it when outside).
+    pub(super) fn at(&mut self, m: Month) -> &mut T {
         let o = ordinal(m);
         if self.d.is_empty() {
             self.first = o;
         } else if o < self.first {
             let n = (self.first - o) as usize;
-            self.d
-                .splice(0..0, std::iter::repeat_n(Delta::default(), n));
+            self.d.splice(0..0, std::iter::repeat_n(T::default(), n));
             self.first = o;
         }
         let i = (o - self.first) as usize;
         if i >= self.d.len() {
-            self.d.resize(i + 1, Delta::default());
+            self.d.resize(i + 1, T::default());
         }
         &mut self.d[i]
     }
 
-    /// The run's months and deltas, in order.
-    fn iter(&self) -> impl Iterator<Item = (Month, Delta)> + '_ {
+    /// The run's months and values, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (Month, T)> + '_ {
         self.d.iter().enumerate().map(|(i, d)| {
             let o = self.first + i as i64;
             let m = Month {
@@ -79,7 +78,14 @@ impl Months {
             (m, *d)
         })
     }
+
+    /// Empties the run, keeping its allocation.
+    pub(super) fn clear(&mut self) {
+        self.d.clear();
+    }
 }
+
+type Months = MonthRun<Delta>;
 
 /// A timeline key; the keys every replay touches (storage by tier and its companions) name a
 /// small dense slot, so that holding them needs no hashing.
@@ -90,7 +96,7 @@ pub trait TimelineKey: Clone + Eq + Hash + Ord {
 }
 
 /// Dense index of a storage tier: classes first, then Intelligent-Tiering's tiers.
-fn tier_slot(t: StorageTier) -> usize {
+pub(super) fn tier_slot(t: StorageTier) -> usize {
     match t {
         StorageTier::Class(c) => c as usize,
         StorageTier::It(t) => StorageClass::ALL.len() + t as usize,
@@ -346,10 +352,10 @@ impl<K: TimelineKey> Timeline<K> {
     /// Empties the timeline, keeping its allocations for reuse.
     pub fn clear(&mut self) {
         for (_, months) in self.slots.iter_mut().flatten() {
-            months.d.clear();
+            months.clear();
         }
         for months in self.deltas.values_mut() {
-            months.d.clear();
+            months.clear();
         }
     }
 }
