@@ -691,6 +691,7 @@ mod lazy_merge {
                 prop::collection::vec((prop::option::weighted(0.9, 0u32..40), any::<bool>()), 0..6),
                 1..12,
             ),
+            chunk_bytes in 1usize..2_000,
         ) {
             let dir = tempfile::tempdir().unwrap();
             let mut model = Vec::new();
@@ -721,12 +722,53 @@ mod lazy_merge {
                 model.push(file);
             }
             let mut got = Vec::new();
-            LogReader::new(Mode::Lenient)
-                .for_each(&sources, |_, r| -> Result<(), costlab::trace::access_log::ReadError> {
+            let mut seen = Vec::new();
+            let whole = LogReader::new(Mode::Lenient)
+                .for_each(&sources, |at, r| -> Result<(), costlab::trace::access_log::ReadError> {
                     got.push(r.key.as_deref().unwrap_or("").to_string());
+                    seen.push((at.source, at.file.to_string(), at.line, r.time));
                     Ok(())
                 })
                 .unwrap();
+            // Cut into chunks and parsed chunk by chunk (as `simulate` does on several
+            // threads), in chunk order: the same records, places and skip log.
+            let names: Vec<String> = sources.iter().map(|s| s.name()).collect();
+            for mode in [Mode::Lenient, Mode::Strict] {
+                let reader = LogReader::new(mode);
+                let mut chunks = Vec::new();
+                reader
+                    .chunks(&sources, chunk_bytes, |c| -> Result<(), costlab::trace::access_log::ReadError> {
+                        chunks.push(c);
+                        Ok(())
+                    })
+                    .unwrap();
+                prop_assert!(chunks.iter().enumerate().all(|(i, c)| c.seq == i as u64 && !c.is_empty()));
+                let (mut parts, mut log) = (Vec::new(), costlab::trace::access_log::SkipLog::default());
+                let mut first_error = None;
+                for c in &chunks {
+                    match reader.parse_chunk(&names, c, |at, r| -> Result<(), costlab::trace::access_log::ReadError> {
+                        parts.push((at.source, at.file.to_string(), at.line, r.time));
+                        Ok(())
+                    }) {
+                        Ok(l) => log.merge(&l),
+                        Err(e) => {
+                            first_error = Some(e.to_string());
+                            break;
+                        }
+                    }
+                }
+                let sequential = reader.for_each(&sources, |_, _| -> Result<(), costlab::trace::access_log::ReadError> { Ok(()) });
+                match mode {
+                    Mode::Lenient => {
+                        prop_assert_eq!(&parts, &seen);
+                        prop_assert_eq!(&log, &whole);
+                    }
+                    Mode::Strict => {
+                        prop_assert_eq!(first_error, sequential.err().map(|e| e.to_string()));
+                        prop_assert_eq!(&parts[..], &seen[..parts.len()]);
+                    }
+                }
+            }
             let want: Vec<String> = reference(&model)
                 .into_iter()
                 .filter(|l| !l.starts_with("garbage"))

@@ -15,7 +15,7 @@ use costlab::sim::s3::{
     EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
     RecordBatch, ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, in_shard, replicate,
 };
-use costlab::trace::access_log::{LogReader, Mode, ReadError, SkipLog};
+use costlab::trace::access_log::{LogReader, Mode, SkipLog};
 use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
 use std::collections::BTreeMap;
@@ -291,46 +291,138 @@ fn load_logs(
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
-        // Reading and parsing on one thread, grouping by key on this one: records cross in
-        // batches, in log order.
-        rep.lines = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-            let parser = scope.spawn(move || {
-                let mut batch = RecordBatch::new(shard);
-                let read = super::read_logs_with_progress(
-                    LogReader::new(mode),
-                    &sources,
-                    |_, r| -> Result<(), ReadError> {
-                        batch.add(r);
-                        if batch.len() >= LOG_BATCH {
-                            let full = std::mem::replace(&mut batch, RecordBatch::new(shard));
-                            // A closed channel means the grouping side is gone: nothing to do.
-                            let _ = tx.send(full);
-                        }
-                        Ok(())
-                    },
-                );
-                let _ = tx.send(batch);
-                read
-            });
-            for batch in rx.iter() {
-                ev.add_batch(&batch);
-            }
-            parser.join().unwrap_or_else(|_| {
-                Err(ReadError::Io {
-                    file: "access logs".into(),
-                    source: std::io::Error::other("the log reader failed"),
-                })
-            })
-        })
-        .map_err(input)?;
+        rep.lines = read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev)?;
     }
     ev.finish();
     Ok(ev)
 }
 
-/// Log records handed from the parsing thread to the grouping one at a time.
-const LOG_BATCH: usize = 1 << 14;
+/// Reads the logs on one thread, parses them on one per core, and groups records by key on
+/// this one. The reading thread cuts the merged lines into numbered chunks; parsed chunks are
+/// added in their order, so the evidence, the skip log and the first strict-mode error are
+/// those of reading everything on one thread.
+fn read_logs_parallel(
+    reader: LogReader,
+    sources: &[costlab::trace::access_log::reader::LineSource],
+    shard: Option<(u64, u64)>,
+    ev: &mut Evidence,
+) -> Result<SkipLog, Failure> {
+    use costlab::trace::access_log::reader::{LineChunk, ReadError};
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    use std::sync::{Arc, Mutex, mpsc::sync_channel};
+    /// Why the reading thread stopped early.
+    enum Stop {
+        Read(ReadError),
+        /// The parsers are gone (a chunk failed and everything after it is dropped).
+        Hangup,
+    }
+    impl From<ReadError> for Stop {
+        fn from(e: ReadError) -> Stop {
+            Stop::Read(e)
+        }
+    }
+    type Parsed = Result<(RecordBatch, SkipLog), ReadError>;
+    let names: Vec<String> = sources.iter().map(|s| s.name()).collect();
+    let total: u64 = sources.iter().map(|s| s.stored_bytes()).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let reader = reader.counting(counter.clone());
+    let parsers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_PARSERS);
+    let pb = super::progress_bar("reading logs", total, true);
+    let mut log = SkipLog::default();
+    let mut failed: Option<ReadError> = None;
+    let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
+    let mut next = 0u64;
+    let read = std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = sync_channel::<LineChunk>(2 * parsers);
+        // Shared by the parsers only: when they are all gone, the reader's sends fail.
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let (parsed_tx, parsed_rx) = sync_channel::<(u64, Parsed)>(2 * parsers);
+        let reader = &reader;
+        let reading = scope.spawn(move || {
+            reader.chunks(sources, CHUNK_BYTES, |c| {
+                chunk_tx.send(c).map_err(|_| Stop::Hangup)
+            })
+        });
+        let names = &names;
+        let workers: Vec<_> = (0..parsers)
+            .map(|_| {
+                let (rx, tx) = (chunk_rx.clone(), parsed_tx.clone());
+                scope.spawn(move || {
+                    loop {
+                        let chunk = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(chunk) = chunk else { return };
+                        let mut batch = RecordBatch::new(shard);
+                        let parsed = reader
+                            .parse_chunk(names, &chunk, |_, r| -> Result<(), ReadError> {
+                                batch.add(r);
+                                Ok(())
+                            })
+                            .map(|log| (batch, log));
+                        if tx.send((chunk.seq, parsed)).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop((chunk_rx, parsed_tx));
+        let mut records = 0u64;
+        for (seq, parsed) in parsed_rx.iter() {
+            pending.insert(seq, parsed);
+            while let Some(parsed) = pending.remove(&next) {
+                next += 1;
+                match parsed {
+                    Ok((batch, l)) => {
+                        ev.add_batch(&batch);
+                        log.merge(&l);
+                        records += l.parsed;
+                        pb.set_position(counter.load(Relaxed));
+                        pb.set_message(format!("{records} records"));
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            if failed.is_some() {
+                break;
+            }
+        }
+        // Parsers still sending find the channel closed and stop; then the reader does.
+        drop(parsed_rx);
+        let parsers_ok = workers.into_iter().all(|w| w.join().is_ok());
+        let read = reading.join();
+        (parsers_ok, read)
+    });
+    pb.finish_and_clear();
+    let broken = || {
+        input(ReadError::Io {
+            file: "access logs".into(),
+            source: std::io::Error::other("the log reader failed"),
+        })
+    };
+    // A bad line in a chunk comes before anything the reader met after sending that chunk.
+    if let Some(e) = failed {
+        return Err(input(e));
+    }
+    match read {
+        (true, Ok(Ok(()))) if pending.is_empty() => Ok(log),
+        (_, Ok(Err(Stop::Read(e)))) => Err(input(e)),
+        _ => Err(broken()),
+    }
+}
+
+/// Bytes of log lines per chunk handed to a parser.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Log parsing threads, at most.
+const MAX_PARSERS: usize = 8;
 
 /// Inventory data files read at once, at most.
 const MAX_READERS: usize = 4;

@@ -193,13 +193,42 @@ impl Open {
         }
         Ok(n > 0)
     }
+}
 
-    /// The line as text: validated in one fast pass; only invalid UTF-8 pays for replacement.
-    fn text(&self) -> std::borrow::Cow<'_, str> {
-        match std::str::from_utf8(&self.buf) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(&self.buf),
+/// A line as text: validated in one fast pass; only invalid UTF-8 pays for replacement.
+fn line_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Consecutive lines of the merged inputs (`LogReader::chunks`), to be parsed on another
+/// thread (`LogReader::parse_chunk`).
+#[derive(Debug, Default)]
+pub struct LineChunk {
+    /// Position in the stream: 0, 1, 2…
+    pub seq: u64,
+    text: Vec<u8>,
+    /// (source, line number, end of the line in `text`) of each line, in order.
+    lines: Vec<(usize, u64, usize)>,
+}
+
+impl LineChunk {
+    fn numbered(seq: u64) -> LineChunk {
+        LineChunk {
+            seq,
+            ..LineChunk::default()
         }
+    }
+
+    /// Lines in the chunk.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
     }
 }
 
@@ -230,6 +259,63 @@ impl LogReader {
         mut f: impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
     ) -> Result<SkipLog, E> {
         let mut log = SkipLog::default();
+        self.each_line(sources, |source, file, line, bytes| {
+            let text = line_text(bytes);
+            self.one(&mut log, source, file, line, &text, &mut f)
+        })?;
+        Ok(log)
+    }
+
+    /// Cuts the merged lines of `sources` (the order `for_each` reads them in) into chunks of
+    /// about `chunk_bytes`, numbered from 0, for `parse_chunk` on other threads.
+    pub fn chunks<E: From<ReadError>>(
+        &self,
+        sources: &[LineSource],
+        chunk_bytes: usize,
+        mut f: impl FnMut(LineChunk) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut cur = LineChunk::numbered(0);
+        self.each_line::<E>(sources, |source, _, line, bytes| {
+            cur.text.extend_from_slice(bytes);
+            cur.lines.push((source, line, cur.text.len()));
+            if cur.text.len() >= chunk_bytes {
+                let next = LineChunk::numbered(cur.seq + 1);
+                f(std::mem::replace(&mut cur, next))?;
+            }
+            Ok(())
+        })?;
+        if !cur.lines.is_empty() {
+            f(cur)?;
+        }
+        Ok(())
+    }
+
+    /// Parses a chunk as `for_each` parses its lines: `f` gets each record in order; returns
+    /// the chunk's skip log (merged in chunk order, the logs equal `for_each`'s), or in strict
+    /// mode the first bad line. `names` are the sources' names, in `chunks`' order.
+    pub fn parse_chunk<E: From<ReadError>>(
+        &self,
+        names: &[String],
+        chunk: &LineChunk,
+        mut f: impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
+    ) -> Result<SkipLog, E> {
+        let mut log = SkipLog::default();
+        let mut start = 0;
+        for &(source, line, end) in &chunk.lines {
+            let bytes = chunk.text.get(start..end).unwrap_or_default();
+            start = end;
+            let file = names.get(source).map_or("", String::as_str);
+            self.one(&mut log, source, file, line, &line_text(bytes), &mut f)?;
+        }
+        Ok(log)
+    }
+
+    /// Every line of `sources` in merged order, with its source, file name and line number.
+    fn each_line<E: From<ReadError>>(
+        &self,
+        sources: &[LineSource],
+        mut f: impl FnMut(usize, &str, u64, &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         let open_source =
             |s: &LineSource, counter: Option<Arc<AtomicU64>>| -> Result<Open, ReadError> {
                 Ok(Open {
@@ -242,10 +328,9 @@ impl LogReader {
         if let [only] = sources {
             let mut o = open_source(only, self.bytes_read.clone())?;
             while o.next()? {
-                let text = o.text();
-                self.one(&mut log, 0, &o.name, o.line_no, &text, &mut f)?;
+                f(0, &o.name, o.line_no, &o.buf)?;
             }
-            return Ok(log);
+            return Ok(());
         }
         // k-way merge on each source's next record time (lines whose time does not parse go
         // first, to be reported in their own source's order; ties to the earlier source).
@@ -291,17 +376,14 @@ impl LogReader {
             let Some(o) = open[i].as_mut() else {
                 continue;
             };
-            {
-                let text = o.text();
-                self.one(&mut log, i, &o.name, o.line_no, &text, &mut f)?;
-            }
+            f(i, &o.name, o.line_no, &o.buf)?;
             if o.next()? {
                 heap.push(Reverse((line_time(&o.buf), i)));
             } else {
                 open[i] = None;
             }
         }
-        Ok(log)
+        Ok(())
     }
 
     fn one<E: From<ReadError>>(
