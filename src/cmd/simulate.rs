@@ -334,6 +334,14 @@ fn read_logs_parallel(
     let mut failed: Option<ReadError> = None;
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next = 0u64;
+    // Chunks added so far (`u64::MAX` once the grouping side stops), and its signal.
+    let window = (Mutex::new(0u64), std::sync::Condvar::new());
+    let release = |n: u64| {
+        if let Ok(mut added) = window.0.lock() {
+            *added = n;
+        }
+        window.1.notify_all();
+    };
     let read = std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = sync_channel::<LineChunk>(2 * parsers);
         // Shared by the parsers only: when they are all gone, the reader's sends fail.
@@ -346,6 +354,7 @@ fn read_logs_parallel(
             })
         });
         let names = &names;
+        let window = &window;
         let workers: Vec<_> = (0..parsers)
             .map(|_| {
                 let (rx, tx) = (chunk_rx.clone(), parsed_tx.clone());
@@ -356,6 +365,18 @@ fn read_logs_parallel(
                             Err(_) => return,
                         };
                         let Ok(chunk) = chunk else { return };
+                        // Stay within AHEAD chunks of the grouping side (which waits for the
+                        // oldest chunk), so that parsed batches waiting in order stay few.
+                        let Ok(mut added) = window.0.lock() else {
+                            return;
+                        };
+                        while chunk.seq >= added.saturating_add(AHEAD) {
+                            added = match window.1.wait(added) {
+                                Ok(a) => a,
+                                Err(_) => return,
+                            };
+                        }
+                        drop(added);
                         let mut batch = RecordBatch::new(shard);
                         let parsed = reader
                             .parse_chunk(names, &chunk, |_, r| -> Result<(), ReadError> {
@@ -381,6 +402,7 @@ fn read_logs_parallel(
                         ev.add_batch(&batch);
                         log.merge(&l);
                         records += l.parsed;
+                        release(next);
                         pb.set_position(counter.load(Relaxed));
                         pb.set_message(format!("{records} records"));
                     }
@@ -396,7 +418,10 @@ fn read_logs_parallel(
         }
         // Parsers still sending find the channel closed and stop; then the reader does.
         drop(parsed_rx);
-        let parsers_ok = workers.into_iter().all(|w| w.join().is_ok());
+        release(u64::MAX);
+        // Every parser joined (not just up to the first that failed).
+        let joined: Vec<bool> = workers.into_iter().map(|w| w.join().is_ok()).collect();
+        let parsers_ok = joined.iter().all(|ok| *ok);
         let read = reading.join();
         (parsers_ok, read)
     });
@@ -423,6 +448,9 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// Log parsing threads, at most.
 const MAX_PARSERS: usize = 8;
+
+/// How many chunks past the oldest one not yet added a parser may start.
+const AHEAD: u64 = 8;
 
 /// Inventory data files read at once, at most.
 const MAX_READERS: usize = 4;
