@@ -8,6 +8,7 @@ use std::ops::{Add, AddAssign, Mul, Sub};
 use std::str::FromStr;
 
 pub mod time;
+use time::days_in_month;
 pub use time::{Timestamp, civil_from_days, days_from_civil, next_midnight_utc};
 
 /// One KiB, as S3 counts the 128 KB minimum billable size and the 8 KB + 32 KB archive overhead.
@@ -175,11 +176,68 @@ pub fn decimal_text(v: Decimal) -> String {
 
 /// The calendar month (UTC) containing `t`.
 pub fn month_of(t: Timestamp) -> Month {
-    let (y, m, _) = civil_from_days(t.day());
-    Month {
+    month_end(t).0
+}
+
+/// Each day's month from 1900 to 2200, for placing a time in its month with one lookup.
+struct MonthTable {
+    /// Months since January 1900 of each day since 1900-01-01.
+    month_of_day: Vec<u16>,
+    /// Days from 1900-01-01 to the first day of each month since January 1900, and of the
+    /// month after the last.
+    month_start_day: Vec<i64>,
+}
+
+/// Day number (since 1970-01-01) of 1900-01-01, where the table starts.
+const TABLE_FIRST_DAY: i64 = -25_567;
+/// Months in the table (1900-01 to 2199-12).
+const TABLE_MONTHS: usize = 300 * 12;
+
+fn month_table() -> &'static MonthTable {
+    static TABLE: std::sync::OnceLock<MonthTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut month_start_day = Vec::with_capacity(TABLE_MONTHS + 1);
+        let mut month_of_day = Vec::new();
+        let mut day = 0;
+        for i in 0..TABLE_MONTHS {
+            let (y, m) = (1900 + (i / 12) as i64, (i % 12) as u32 + 1);
+            month_start_day.push(day);
+            let n = days_in_month(y, m) as usize;
+            month_of_day.extend(std::iter::repeat_n(i as u16, n));
+            day += n as i64;
+        }
+        month_start_day.push(day);
+        MonthTable {
+            month_of_day,
+            month_start_day,
+        }
+    })
+}
+
+/// The month of `t` (UTC) and the seconds from `t` to its end: a table lookup for 1900–2199,
+/// calendar arithmetic outside.
+pub fn month_end(t: Timestamp) -> (Month, i64) {
+    let day = t.day();
+    let table = month_table();
+    let found = usize::try_from(day - TABLE_FIRST_DAY).ok().and_then(|i| {
+        let i = *table.month_of_day.get(i)?;
+        let next = *table.month_start_day.get(i as usize + 1)?;
+        Some((i, next))
+    });
+    if let Some((i, next)) = found {
+        let month = Month {
+            year: 1900 + (i / 12) as i32,
+            month: (i % 12) as u8 + 1,
+        };
+        return (month, (next + TABLE_FIRST_DAY) * 86_400 - t.0);
+    }
+    let (y, m, d) = civil_from_days(day);
+    let days_left = (days_in_month(y, m) - d + 1) as i64;
+    let month = Month {
         year: y as i32,
         month: m as u8,
-    }
+    };
+    (month, (day + days_left) * 86_400 - t.0)
 }
 
 /// The first second of month `m` (UTC).
@@ -190,6 +248,28 @@ pub fn month_start(m: Month) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_end_matches_the_calendar() {
+        // Every hour (and the seconds around it) from 1899 to 2201: the table's edges, the
+        // calendar arithmetic past them, and the 1900, 2000 and 2100 leap-year exceptions.
+        let (from, to) = (
+            Timestamp::parse_rfc3339("1899-11-01T00:00:00Z").unwrap().0,
+            Timestamp::parse_rfc3339("2201-03-01T00:00:00Z").unwrap().0,
+        );
+        for h in (from..to).step_by(3_600) {
+            for x in [h - 1, h, h + 1, h + 1_799] {
+                let x = Timestamp(x);
+                let (y, mo, _) = civil_from_days(x.day());
+                let m = Month {
+                    year: y as i32,
+                    month: mo as u8,
+                };
+                let want = (m, month_start(m.next()).0 - x.0);
+                assert_eq!(month_end(x), want, "{x:?}");
+            }
+        }
+    }
 
     #[test]
     fn month_hours_follow_the_calendar() {

@@ -3,7 +3,7 @@
 //! result; `into_usage` converts byte-seconds to byte-hours exactly (Decimal ÷ 3600).
 
 use super::counts::Counts;
-use super::timeline::{Span, Timeline, month_of_fast};
+use super::timeline::{Span, Timeline};
 use crate::aws::Region;
 use crate::meter::{Meter, Usage};
 use crate::units::{Month, Timestamp};
@@ -76,7 +76,7 @@ impl Accum {
         if n == 0 {
             return;
         }
-        self.counts.add(month_of_fast(t), &meter, n);
+        self.counts.add(month_of(t), &meter, n);
     }
 
     /// Object-seconds of monitoring-like meters, split at month boundaries (1 object over

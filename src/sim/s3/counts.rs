@@ -1,12 +1,12 @@
 //! Count-like meters per (month, meter), as integers. The meters a replay counts for nearly
 //! every event (requests, transitions and retrievals by class) have fixed slots, each a dense
-//! run of months, so counting them needs no hashing; the others live in a hash map.
+//! run of months, so counting them needs no hashing (`slotted`).
 
+use super::slotted::Slotted;
 use super::timeline::MonthRun;
 use crate::aws::{RequestTier, StorageClass};
 use crate::meter::Meter;
 use crate::units::Month;
-use rustc_hash::FxHashMap;
 
 const CLASSES: usize = StorageClass::ALL.len();
 const SLOTS: usize = CLASSES * RequestTier::ALL.len() + 2 * CLASSES;
@@ -24,64 +24,39 @@ fn slot(m: &Meter) -> Option<usize> {
 /// Counts per (month, meter); months or meters never added read as absent, not zero.
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
-    slots: Vec<Option<(Meter, MonthRun<u128>)>>,
-    other: FxHashMap<(Month, Meter), u128>,
+    runs: Slotted<Meter, MonthRun<u128>>,
 }
 
 impl Counts {
     /// Adds `n` to `meter` in month `m`.
     pub fn add(&mut self, m: Month, meter: &Meter, n: u128) {
-        match slot(meter).filter(|i| *i < SLOTS) {
-            Some(i) => {
-                if self.slots.is_empty() {
-                    self.slots.resize_with(SLOTS, || None);
-                }
-                let run = &mut self.slots[i]
-                    .get_or_insert_with(|| (meter.clone(), MonthRun::default()))
-                    .1;
-                *run.at(m) += n;
-            }
-            None => *self.other.entry((m, meter.clone())).or_insert(0) += n,
-        }
+        *self.runs.entry(meter, slot(meter), SLOTS).at(m) += n;
     }
 
     pub fn merge(&mut self, o: &Counts) {
         o.for_each(|m, meter, v| self.add(m, meter, v));
     }
 
-    /// Every non-zero (month, meter, count): slots first, then the others, in no particular
-    /// order (but the same for the same history of calls).
+    /// Every non-zero (month, meter, count), in no particular order (but the same for the
+    /// same history of calls).
     pub fn for_each(&self, mut f: impl FnMut(Month, &Meter, u128)) {
-        for (meter, run) in self.slots.iter().flatten() {
+        for (meter, run) in self.runs.iter() {
             for (m, v) in run.iter() {
                 if v > 0 {
                     f(m, meter, v);
                 }
             }
         }
-        for ((m, meter), v) in &self.other {
-            if *v > 0 {
-                f(*m, meter, *v);
-            }
-        }
     }
 
     /// Keeps only the meters `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Meter) -> bool) {
-        for s in self.slots.iter_mut() {
-            if s.as_ref().is_some_and(|(meter, _)| !keep(meter)) {
-                *s = None;
-            }
-        }
-        self.other.retain(|(_, m), _| keep(m));
+    pub fn retain(&mut self, keep: impl FnMut(&Meter) -> bool) {
+        self.runs.retain(keep);
     }
 
     /// Empties the counts, keeping allocations for reuse.
     pub fn clear(&mut self) {
-        for (_, run) in self.slots.iter_mut().flatten() {
-            run.clear();
-        }
-        self.other.clear();
+        self.runs.values_mut().for_each(|run| run.clear());
     }
 }
 

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod repeat;
 pub mod replay;
 pub mod shard;
+mod slotted;
 pub mod stats;
 pub mod timeline;
 mod versions;

@@ -4,11 +4,10 @@
 //! last second. Integer and linear, so timelines of any subsets of intervals merge, in any
 //! order, to exactly the timeline of their union.
 
+use super::slotted::Slotted;
 use crate::aws::{ItTier, StorageClass, StorageTier};
 use crate::meter::Meter;
-use crate::units::time::days_in_month;
-use crate::units::{Month, Timestamp, civil_from_days, month_start};
-use rustc_hash::FxHashMap;
+use crate::units::{Month, Timestamp, month_end, month_start};
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -129,85 +128,15 @@ impl TimelineKey for (StorageTier, bool) {
 /// Intervals per key, as month deltas.
 #[derive(Clone, Debug)]
 pub struct Timeline<K> {
-    /// Keys with a slot, by slot.
-    slots: Vec<Option<(K, Months)>>,
-    /// Keys without one.
-    deltas: FxHashMap<K, Months>,
+    deltas: Slotted<K, Months>,
 }
 
 impl<K> Default for Timeline<K> {
     fn default() -> Self {
         Timeline {
-            slots: Vec::new(),
-            deltas: FxHashMap::default(),
+            deltas: Slotted::default(),
         }
     }
-}
-
-/// Each day's month from 1900 to 2200, for placing a time in its month with one lookup.
-struct MonthTable {
-    /// Months since January 1900 of each day since 1900-01-01.
-    month_of_day: Vec<u16>,
-    /// Days from 1900-01-01 to the first day of each month since January 1900, and of the
-    /// month after the last.
-    month_start_day: Vec<i64>,
-}
-
-/// Day number (since 1970-01-01) of 1900-01-01, where the table starts.
-const TABLE_FIRST_DAY: i64 = -25_567;
-/// Months in the table (1900-01 to 2199-12).
-const TABLE_MONTHS: usize = 300 * 12;
-
-fn month_table() -> &'static MonthTable {
-    static TABLE: std::sync::OnceLock<MonthTable> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut month_start_day = Vec::with_capacity(TABLE_MONTHS + 1);
-        let mut month_of_day = Vec::new();
-        let mut day = 0;
-        for i in 0..TABLE_MONTHS {
-            let (y, m) = (1900 + (i / 12) as i64, (i % 12) as u32 + 1);
-            month_start_day.push(day);
-            let n = days_in_month(y, m) as usize;
-            month_of_day.extend(std::iter::repeat_n(i as u16, n));
-            day += n as i64;
-        }
-        month_start_day.push(day);
-        MonthTable {
-            month_of_day,
-            month_start_day,
-        }
-    })
-}
-
-/// The month of `t` (as `units::month_of`, by table lookup for 1900–2199).
-pub fn month_of_fast(t: Timestamp) -> Month {
-    to_month_end(t).0
-}
-
-/// Seconds from `t` to the end of its month, and the month (a table lookup for 1900–2199,
-/// calendar arithmetic outside).
-fn to_month_end(t: Timestamp) -> (Month, i128) {
-    let day = t.day();
-    let table = month_table();
-    let found = usize::try_from(day - TABLE_FIRST_DAY).ok().and_then(|i| {
-        let i = *table.month_of_day.get(i)?;
-        let next = *table.month_start_day.get(i as usize + 1)?;
-        Some((i, next))
-    });
-    if let Some((i, next)) = found {
-        let month = Month {
-            year: 1900 + (i / 12) as i32,
-            month: (i % 12) as u8 + 1,
-        };
-        return (month, ((next + TABLE_FIRST_DAY) * 86_400 - t.0) as i128);
-    }
-    let (y, m, d) = civil_from_days(day);
-    let days_left = (days_in_month(y, m) - d + 1) as i64;
-    let month = Month {
-        year: y as i32,
-        month: m as u8,
-    };
-    (month, ((day + days_left) * 86_400 - t.0) as i128)
 }
 
 /// An interval [t0, t1) placed in months once, for holding several quantities over it.
@@ -225,12 +154,12 @@ impl Span {
         if t1 <= t0 {
             return None;
         }
-        let ((m0, rest0), (m1, rest1)) = (to_month_end(t0), to_month_end(t1));
+        let ((m0, rest0), (m1, rest1)) = (month_end(t0), month_end(t1));
         Some(Span {
             m0,
-            rest0,
+            rest0: rest0 as i128,
             m1,
-            rest1,
+            rest1: rest1 as i128,
         })
     }
 }
@@ -261,24 +190,12 @@ fn integrate(months: &Months, mut f: impl FnMut(Month, Settled)) {
 impl<K: TimelineKey> Timeline<K> {
     /// The deltas of `key` (added when missing).
     fn months(&mut self, key: &K) -> &mut Months {
-        match key.slot().filter(|i| *i < K::SLOTS) {
-            Some(i) => {
-                if self.slots.is_empty() {
-                    self.slots.resize_with(K::SLOTS, || None);
-                }
-                &mut self.slots[i]
-                    .get_or_insert_with(|| (key.clone(), Months::default()))
-                    .1
-            }
-            // Rare keys (restored copies): the clone is cheap enough.
-            None => self.deltas.entry(key.clone()).or_default(),
-        }
+        self.deltas.entry(key, key.slot(), K::SLOTS)
     }
 
-    /// Every key and its deltas: slots in order, then the others in the map's order.
+    /// Every key and its deltas.
     fn keys(&self) -> impl Iterator<Item = (&K, &Months)> {
-        let slots = self.slots.iter().flatten().map(|(k, m)| (k, m));
-        slots.chain(self.deltas.iter())
+        self.deltas.iter()
     }
 
     /// `q` held under `key` over [t0, t1) (nothing when t1 <= t0; a zero quantity still counts
@@ -351,12 +268,7 @@ impl<K: TimelineKey> Timeline<K> {
 
     /// Empties the timeline, keeping its allocations for reuse.
     pub fn clear(&mut self) {
-        for (_, months) in self.slots.iter_mut().flatten() {
-            months.clear();
-        }
-        for months in self.deltas.values_mut() {
-            months.clear();
-        }
+        self.deltas.values_mut().for_each(|months| months.clear());
     }
 }
 
@@ -397,21 +309,6 @@ mod tests {
         let distinct: std::collections::BTreeSet<_> = slots.iter().collect();
         assert_eq!(distinct.len(), slots.len());
         assert_eq!(Meter::TransferOutInternet.slot(), None);
-    }
-
-    #[test]
-    fn month_end_matches_the_calendar() {
-        // Every hour (and the seconds around it) from 1899 to 2201: the table's edges, the
-        // calendar arithmetic past them, and the 1900, 2000 and 2100 leap-year exceptions.
-        let (from, to) = (t("1899-11-01T00:00:00Z").0, t("2201-03-01T00:00:00Z").0);
-        for h in (from..to).step_by(3_600) {
-            for x in [h - 1, h, h + 1, h + 1_799] {
-                let x = Timestamp(x);
-                let m = month_of(x);
-                let want = (m, (month_start(m.next()).0 - x.0) as i128);
-                assert_eq!(to_month_end(x), want, "{x:?}");
-            }
-        }
     }
 
     fn t(s: &str) -> Timestamp {

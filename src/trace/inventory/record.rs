@@ -179,12 +179,7 @@ pub(crate) type FieldError = (String, Problem);
 /// is written `%2B`). Fails on a `%` not followed by two hex digits and on bytes that are not
 /// UTF-8.
 pub fn decode_csv_key(s: &str) -> Result<String, String> {
-    decode_csv_key_bytes(s.as_bytes()).map_err(|e| match e {
-        KeyError::Escape(expected) => expected,
-        KeyError::Utf8 | KeyError::DecodedUtf8 => {
-            "a URL-encoded key that decodes to UTF-8".to_string()
-        }
-    })
+    decode_csv_key_bytes(s.as_bytes()).map_err(KeyError::expected)
 }
 
 /// Why a CSV key does not decode.
@@ -195,6 +190,18 @@ enum KeyError {
     Utf8,
     /// The raw bytes are UTF-8, the decoded ones are not.
     DecodedUtf8,
+}
+
+impl KeyError {
+    /// What a valid key would have been.
+    fn expected(self) -> String {
+        match self {
+            KeyError::Escape(expected) => expected,
+            KeyError::Utf8 | KeyError::DecodedUtf8 => {
+                "a URL-encoded key that decodes to UTF-8".to_string()
+            }
+        }
+    }
 }
 
 /// `decode_csv_key` on bytes straight from the file: UTF-8 is checked once, on the result.
@@ -242,13 +249,9 @@ fn csv_key(name: &str, raw: &[u8]) -> Result<String, FieldError> {
     decode_csv_key_bytes(raw).map_err(|e| {
         let problem = match e {
             KeyError::Utf8 => Problem::InvalidUtf8,
-            KeyError::Escape(expected) => Problem::Invalid {
+            other => Problem::Invalid {
                 value: clip(&String::from_utf8_lossy(raw)),
-                expected,
-            },
-            KeyError::DecodedUtf8 => Problem::Invalid {
-                value: clip(&String::from_utf8_lossy(raw)),
-                expected: "a URL-encoded key that decodes to UTF-8".to_string(),
+                expected: other.expected(),
             },
         };
         (name.to_string(), problem)
