@@ -198,8 +198,8 @@ fn purchase_once(hours: usize, method: PurchaseMethod) {
         Ok(r) => {
             let how = r.stats.decomposition.as_ref().map_or(String::new(), |x| {
                 format!(
-                    ", {} iterations over {} buckets, bound ${}..${}",
-                    x.iterations, x.buckets, x.lower_bound_usd, x.upper_bound_usd
+                    ", {} iterations over {} buckets, bound ${}..${} (lower by {})",
+                    x.iterations, x.buckets, x.lower_bound_usd, x.upper_bound_usd, x.lower_bound_by
                 )
             });
             println!(

@@ -32,6 +32,7 @@ pub mod lifecycle_model;
 pub mod purchase;
 mod purchase_benders;
 pub mod purchase_eval;
+mod purchase_lagrange;
 mod purchase_model;
 pub mod purchase_output;
 pub mod solver;

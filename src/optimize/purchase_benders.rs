@@ -14,12 +14,17 @@
 //! valid cuts `θ_b ≥ Q_b(x_k) + g_k·(x − x_k)`, one per bucket `b` of similar hours.
 //!
 //! The master `min c·x + Σ_b θ_b` over the cuts and the family risk rows is solved with `n`
-//! relaxed until the LP bound stalls, then with `n` integer (HiGHS to a zero gap) until the
-//! best evaluated integer plan is within `tolerance` of the master's bound. Every master
-//! optimum is a lower bound and every evaluated integer plan an upper bound, so the reported
-//! gap is proven.
+//! relaxed until the LP bound stalls. Its rows are drawn from a pool (`CutPool`): cuts slack
+//! for a while leave, cuts the latest optimum violates come back, so it stays small while
+//! every evaluated point's cuts are kept. Then the Lagrangian bound at the relaxation's optimum
+//! (`purchase_lagrange`) prices what integrality costs each pool; its RI counts are a plan,
+//! and a local search around the best plan (one RI up or down, best commitment for each)
+//! lowers the upper bound. Only if the gap is still open do masters with `n` integer follow.
+//! Every master optimum and the Lagrangian value are lower bounds and every evaluated integer
+//! plan an upper bound, so the reported gap is proven.
 
 use super::purchase::{Demand, PurchaseParams, PurchasePlan, Reservation};
+use super::purchase_lagrange;
 use super::purchase_model::{peaks, risk_rows};
 use super::solver::{self, Decomposition, ModelStats, SolveError, to_count, to_decimal, to_f64};
 use good_lp::{Expression, ProblemVariables, Variable, variable};
@@ -30,6 +35,8 @@ use std::time::Instant;
 const BUCKETS: usize = 48;
 /// Iteration cap per phase; the loop normally stops long before.
 const MAX_ITERATIONS: usize = 400;
+/// Local-search sweeps around the best plan before integer masters.
+const POLISH_SWEEPS: usize = 2;
 
 /// A first-stage point: RI counts (pool order; 0 where a pool has no offer), Savings Plan
 /// $/hour, Spot shares (0 where a pool has no Spot).
@@ -72,13 +79,13 @@ impl Cut {
 
 /// The recourse (On-Demand) side of the model in `f64`.
 pub(crate) struct Recourse {
-    od: Vec<f64>,
+    pub od: Vec<f64>,
     /// `1 − d` per pool the Savings Plan covers.
-    sp: Vec<Option<f64>>,
+    pub sp: Vec<Option<f64>>,
     /// Pools by discount, highest first: `(1 − d, members)`.
     groups: Vec<(f64, Vec<usize>)>,
     /// Hour patterns: demand per pool, hours with it.
-    patterns: Vec<(Vec<f64>, f64)>,
+    pub patterns: Vec<(Vec<f64>, f64)>,
     /// Pattern indices per bucket.
     pub buckets: Vec<Vec<usize>>,
 }
@@ -145,8 +152,19 @@ impl Recourse {
             .collect()
     }
 
-    /// Adds `w·q_t(x)` and `w·∂q_t` for one hour pattern into `cut`.
-    fn hour(&self, d: &[f64], w: f64, x: &Point, left: &mut [f64], cut: &mut Cut) {
+    /// `λ_t` of every hour pattern at `x` (see `dispatch`), in pattern order.
+    pub fn lambdas(&self, x: &Point) -> Vec<f64> {
+        let mut left = vec![0.0; self.od.len()];
+        self.patterns
+            .iter()
+            .map(|(d, _)| self.dispatch(d, x, &mut left).1)
+            .collect()
+    }
+
+    /// One hour's greedy dispatch at `x`: its On-Demand cost `q_t(x)` and `λ_t`, the On-Demand
+    /// dollars a further commitment dollar would save (0 when the plan covers everything);
+    /// `left` receives each pool's uncovered instance-hours.
+    fn dispatch(&self, d: &[f64], x: &Point, left: &mut [f64]) -> (f64, f64) {
         let mut q = 0.0;
         for i in 0..d.len() {
             // On-Demand-eligible demand after Spot, less what the RIs cover.
@@ -167,6 +185,12 @@ impl Recourse {
                 lambda = 1.0 / f;
             }
         }
+        (q, lambda)
+    }
+
+    /// Adds `w·q_t(x)` and `w·∂q_t` for one hour pattern into `cut`.
+    fn hour(&self, d: &[f64], w: f64, x: &Point, left: &mut [f64], cut: &mut Cut) {
+        let (q, lambda) = self.dispatch(d, x, left);
         cut.value += w * q;
         cut.ds -= w * lambda;
         for (i, &di) in d.iter().enumerate() {
@@ -183,19 +207,23 @@ impl Recourse {
 }
 
 /// The first-stage data: which pools have which decisions, and their costs over the horizon.
-struct Stage {
+pub(crate) struct Stage {
     /// `(offer index, effective $/h × horizon)` of each pool's cheapest RI offer.
-    ri: Vec<Option<(usize, f64)>>,
+    pub ri: Vec<Option<(usize, f64)>>,
     /// Spot's expected cost per unit of share: `expected $/h × Σ_h D_ih`.
-    spot: Vec<Option<f64>>,
-    peak: Vec<f64>,
-    s_max: f64,
-    share_max: f64,
+    pub spot: Vec<Option<f64>>,
+    pub peak: Vec<f64>,
+    pub s_max: f64,
+    pub share_max: f64,
     horizon: f64,
 }
 
 impl Stage {
-    fn new(params: &PurchaseParams, demand: &Demand, patterns: &[(Vec<Decimal>, u64)]) -> Stage {
+    pub(super) fn new(
+        params: &PurchaseParams,
+        demand: &Demand,
+        patterns: &[(Vec<Decimal>, u64)],
+    ) -> Stage {
         let pools = &params.pools;
         let horizon = demand.hours() as f64;
         let peak = peaks(patterns, pools.len());
@@ -250,7 +278,7 @@ impl Stage {
     }
 
     /// `c·x`: commitments and Spot.
-    fn cost(&self, x: &Point) -> f64 {
+    pub(super) fn cost(&self, x: &Point) -> f64 {
         let mut c = self.horizon * x.s;
         for i in 0..x.n.len() {
             c += self.ri[i].map_or(0.0, |(_, r)| r * x.n[i]);
@@ -260,11 +288,92 @@ impl Stage {
     }
 }
 
-/// One evaluated point's cuts.
-struct Evaluated {
-    at: Point,
-    /// `(bucket, cut)`: one per bucket until inactive ones are dropped.
-    cuts: Vec<(usize, Cut)>,
+/// A cut kept in the pool: `θ_b ≥ rhs + g·x`, with `rhs = Q_b(x_k) − g·x_k`.
+struct Pooled {
+    bucket: usize,
+    rhs: f64,
+    cut: Cut,
+    /// In the master's rows. Cuts out of it still hold, so a master over fewer of them is a
+    /// weaker relaxation, and its optimum still a lower bound.
+    active: bool,
+    /// Masters in a row whose optimum left this cut slack.
+    idle: u32,
+}
+
+impl Pooled {
+    fn new(bucket: usize, cut: Cut, at: &Point) -> Pooled {
+        let mut rhs = cut.value - cut.ds * at.s;
+        for i in 0..cut.dn.len() {
+            rhs -= cut.dn[i] * at.n[i] + cut.dsigma[i] * at.sigma[i];
+        }
+        Pooled {
+            bucket,
+            rhs,
+            cut,
+            active: true,
+            idle: 0,
+        }
+    }
+
+    /// The cut's bound on `θ_b` at `x`.
+    fn at(&self, x: &Point) -> f64 {
+        let mut v = self.rhs + self.cut.ds * x.s;
+        for i in 0..x.n.len() {
+            v += self.cut.dn[i] * x.n[i] + self.cut.dsigma[i] * x.sigma[i];
+        }
+        v
+    }
+}
+
+/// Masters a cut may stay slack before it leaves the master's rows.
+const IDLE_LIMIT: u32 = 8;
+
+/// Every cut found so far; the master carries only the active ones. After each master the
+/// cuts its optimum violates join the rows and those slack for `IDLE_LIMIT` masters leave, so
+/// the master stays a few hundred rows while the pool grows by every evaluated point.
+#[derive(Default)]
+struct CutPool {
+    cuts: Vec<Pooled>,
+}
+
+impl CutPool {
+    fn add(&mut self, at: &Point, cuts: Vec<Cut>, active: bool) {
+        for (b, cut) in cuts.into_iter().enumerate() {
+            let mut p = Pooled::new(b, cut, at);
+            p.active = active;
+            self.cuts.push(p);
+        }
+    }
+
+    /// Updates the rows after a master whose optimum is `x` with bucket values `theta`: of the
+    /// cuts out of the rows that `x` violates, the most violated of each bucket joins them.
+    fn refresh(&mut self, x: &Point, theta: &[f64]) {
+        let mut worst: Vec<Option<(f64, usize)>> = vec![None; theta.len()];
+        for (k, p) in self.cuts.iter_mut().enumerate() {
+            let t = theta[p.bucket];
+            let excess = p.at(x) - t;
+            let eps = 1e-7 * t.abs().max(1.0);
+            if excess >= -eps {
+                p.idle = 0;
+                let w = &mut worst[p.bucket];
+                if !p.active && excess > eps && w.is_none_or(|(e, _)| excess > e) {
+                    *w = Some((excess, k));
+                }
+            } else {
+                p.idle += 1;
+                if p.idle > IDLE_LIMIT {
+                    p.active = false;
+                }
+            }
+        }
+        for (_, k) in worst.into_iter().flatten() {
+            self.cuts[k].active = true;
+        }
+    }
+
+    fn active(&self) -> impl Iterator<Item = &Pooled> {
+        self.cuts.iter().filter(|p| p.active)
+    }
 }
 
 /// How close to the optimum the decomposition must prove its plan: within
@@ -286,27 +395,22 @@ pub(crate) fn solve(
     let recourse = Recourse::new(params, &patterns);
     let stage = Stage::new(params, demand, &patterns);
     let m = params.pools.len();
-    let mut points: Vec<Evaluated> = Vec::new();
+    let mut pool = CutPool::default();
     let mut best: Option<(f64, Point)> = None;
-    // Evaluates a point; keeps its cuts when asked, and (an integral point is a plan) the best
-    // plan. Returns the point's model cost.
+    // Evaluates a point, pools its cuts (in the master's rows when `active`) and, an integral
+    // point being a plan, keeps the best plan. Returns the point's model cost.
     let consider = |x: Point,
-                    points: &mut Vec<Evaluated>,
+                    pool: &mut CutPool,
                     best: &mut Option<(f64, Point)>,
                     integral: bool,
-                    keep_cuts: bool|
+                    active: bool|
      -> f64 {
         let cuts = recourse.evaluate(&x);
         let total = stage.cost(&x) + cuts.iter().map(|c| c.value).sum::<f64>();
         if integral && best.as_ref().is_none_or(|(b, _)| total < *b) {
             *best = Some((total, x.clone()));
         }
-        if keep_cuts {
-            points.push(Evaluated {
-                at: x,
-                cuts: cuts.into_iter().enumerate().collect(),
-            });
-        }
+        pool.add(&x, cuts, active);
         total
     };
     let zero = Point {
@@ -314,9 +418,12 @@ pub(crate) fn solve(
         s: 0.0,
         sigma: vec![0.0; m],
     };
-    consider(zero, &mut points, &mut best, true, true);
-    let (mut iterations, mut rows, mut columns, mut integers) = (0, 0, 0, 0);
+    consider(zero, &mut pool, &mut best, true, true);
+    let (mut iterations, mut rows, mut columns) = (0, 0, 0);
+    // The model's integer decisions (the RI counts), whichever master was solved last.
+    let integers = stage.ri.iter().flatten().count();
     let mut lower = f64::NEG_INFINITY;
+    let mut lower_by = "lp-relaxation";
     let allowed = |best: &Option<(f64, Point)>| {
         best.as_ref().map_or(tolerance.absolute, |b| {
             tolerance.absolute.max(tolerance.relative * b.0.abs())
@@ -327,22 +434,58 @@ pub(crate) fn solve(
     };
     // The LP relaxation (n continuous) first: cheap masters, most of the cuts.
     let mut relaxed_best = f64::INFINITY;
+    let mut relaxed = None;
     for _ in 0..MAX_ITERATIONS {
         iterations += 1;
-        let (x, bound, _, size) =
-            master(params, &patterns, &stage, &recourse, &points, false, 0.0)?;
-        (columns, integers, rows) = size;
+        let (x, bound, theta, size) =
+            master(params, &patterns, &stage, &recourse, &pool, false, 0.0)?;
+        (columns, _, rows) = size;
         lower = lower.max(bound);
-        relaxed_best = relaxed_best.min(consider(x.clone(), &mut points, &mut best, false, true));
+        pool.refresh(&x, &theta);
+        relaxed_best = relaxed_best.min(consider(x.clone(), &mut pool, &mut best, false, true));
         // Its rounding is a plan: an upper bound, and cuts where the integer optimum lies.
         let rounded = Point {
             n: x.n.iter().map(|v| v.round()).collect(),
-            ..x
+            ..x.clone()
         };
-        consider(rounded, &mut points, &mut best, true, true);
+        relaxed = Some(x);
+        consider(rounded, &mut pool, &mut best, true, true);
         if closed(&best, lower) || relaxed_best - lower <= allowed(&best) / 4.0 {
             break;
         }
+    }
+    // What integrality costs: the Lagrangian bound at the relaxation's optimum (its multipliers
+    // are that point's dispatch), usually far above the LP bound. Its RI counts, with the
+    // relaxation's commitment and Spot shares (which keep the risk rows), are a plan.
+    if let Some(x) = relaxed.filter(|_| !closed(&best, lower)) {
+        let risk = purchase_lagrange::binding_rows(params, &recourse, &stage, &x.sigma);
+        // At the best commitment for its RI counts and Spot shares, so that the commitment's
+        // own term in the bound is flat rather than a penalty.
+        let mut at = x.clone();
+        best_commitment(&stage, &recourse, &mut at);
+        let pi = purchase_lagrange::multipliers(&recourse, &at);
+        let lagrange = purchase_lagrange::bound(&recourse, &stage, &risk, &pi);
+        // Less a rounding allowance: the bound is a sum of thousands of f64 terms.
+        let value = lagrange.value - 1e-9 * lagrange.value.abs();
+        if value > lower {
+            (lower, lower_by) = (value, "lagrangian");
+        }
+        let plan = Point { n: lagrange.n, ..x };
+        consider(plan, &mut pool, &mut best, true, true);
+    }
+    // The best plan's neighbourhood, each with its best commitment: a cheaper upper bound.
+    for _ in 0..POLISH_SWEEPS {
+        if closed(&best, lower) {
+            break;
+        }
+        let Some((value, x)) = best.clone() else {
+            break;
+        };
+        let (v, y) = polish(&stage, &recourse, x);
+        if v >= value {
+            break;
+        }
+        best = Some((v, y));
     }
     // Then integer masters until the best plan is proven within the tolerance.
     while !closed(&best, lower) && iterations < 2 * MAX_ITERATIONS {
@@ -351,19 +494,24 @@ pub(crate) fn solve(
         // then its objective less that share.
         let gap =
             (allowed(&best) / best.as_ref().map_or(1.0, |b| b.0.abs().max(1.0)) / 4.0).min(1e-4);
-        let (x, objective, _, size) =
-            master(params, &patterns, &stage, &recourse, &points, true, gap)?;
-        (columns, integers, rows) = size;
-        lower = lower.max(objective - gap * objective.abs());
-        consider(x.clone(), &mut points, &mut best, true, true);
-        // Its integer neighbours (one RI more or fewer of one pool) are plans too.
+        let (x, objective, theta, size) =
+            master(params, &patterns, &stage, &recourse, &pool, true, gap)?;
+        (columns, _, rows) = size;
+        let value = objective - gap * objective.abs();
+        if value > lower {
+            (lower, lower_by) = (value, "integer-master");
+        }
+        pool.refresh(&x, &theta);
+        consider(x.clone(), &mut pool, &mut best, true, true);
+        // Its integer neighbours (one RI more or fewer of one pool) are plans too; their cuts
+        // join the master only once one of its optima violates them.
         for i in 0..m {
             for step in [-1.0, 1.0] {
                 let v = x.n[i] + step;
                 if stage.ri[i].is_some() && v >= 0.0 && v <= stage.peak[i].ceil() {
                     let mut y = x.clone();
                     y.n[i] = v;
-                    consider(y, &mut points, &mut best, true, false);
+                    consider(y, &mut pool, &mut best, true, false);
                 }
             }
         }
@@ -413,9 +561,50 @@ pub(crate) fn solve(
             buckets: recourse.buckets.len(),
             lower_bound_usd: to_decimal(lower, 2),
             upper_bound_usd: to_decimal(upper, 2),
+            lower_bound_by: lower_by,
         }),
     };
     Ok((plan, stats))
+}
+
+/// The plan's total with the best commitment for its RI counts and Spot shares: the total is
+/// convex in `S`, so bisection on the sign of its slope.
+fn best_commitment(stage: &Stage, recourse: &Recourse, x: &mut Point) -> f64 {
+    let (mut lo, mut hi) = (0.0, stage.s_max);
+    for _ in 0..40 {
+        x.s = (lo + hi) / 2.0;
+        let slope = stage.horizon + recourse.evaluate(x).iter().map(|c| c.ds).sum::<f64>();
+        if slope < 0.0 {
+            lo = x.s;
+        } else {
+            hi = x.s;
+        }
+    }
+    x.s = hi;
+    stage.cost(x) + recourse.evaluate(x).iter().map(|c| c.value).sum::<f64>()
+}
+
+/// One sweep of local search from plan `x`: each pool's RI count one up and one down, with the
+/// best commitment for each, keeping every improvement. Returns the best plan and its total.
+fn polish(stage: &Stage, recourse: &Recourse, mut x: Point) -> (f64, Point) {
+    let mut value = best_commitment(stage, recourse, &mut x);
+    for i in 0..x.n.len() {
+        if stage.ri[i].is_none() {
+            continue;
+        }
+        for step in [-1.0, 1.0] {
+            let mut y = x.clone();
+            y.n[i] += step;
+            if y.n[i] < 0.0 || y.n[i] > stage.peak[i].ceil() {
+                continue;
+            }
+            let v = best_commitment(stage, recourse, &mut y);
+            if v < value {
+                (value, x) = (v, y);
+            }
+        }
+    }
+    (value, x)
 }
 
 /// Size of a solved master: columns, integer columns, rows.
@@ -427,7 +616,7 @@ fn master(
     patterns: &[(Vec<Decimal>, u64)],
     stage: &Stage,
     recourse: &Recourse,
-    points: &[Evaluated],
+    pool: &CutPool,
     integer: bool,
     gap: f64,
 ) -> Result<(Point, f64, Vec<f64>, Size), SolveError> {
@@ -468,25 +657,21 @@ fn master(
         })
         .collect();
     let mut constraints = Vec::new();
-    for e in points {
-        for &(b, ref cut) in &e.cuts {
-            // θ_b ≥ Q_b(x_k) + g·(x − x_k)  ⇔  θ_b − g·x ≥ Q_b(x_k) − g·x_k
-            let mut row = Expression::from(theta[b]);
-            let mut rhs = cut.value - cut.ds * e.at.s;
-            if let Some(v) = s {
-                row.add_mul(-cut.ds, v);
-            }
-            for i in 0..m {
-                rhs -= cut.dn[i] * e.at.n[i] + cut.dsigma[i] * e.at.sigma[i];
-                if let Some(v) = n[i] {
-                    row.add_mul(-cut.dn[i], v);
-                }
-                if let Some(v) = sigma[i] {
-                    row.add_mul(-cut.dsigma[i], v);
-                }
-            }
-            constraints.push(row.geq(rhs));
+    for p in pool.active() {
+        // θ_b ≥ rhs + g·x  ⇔  θ_b − g·x ≥ rhs
+        let mut row = Expression::from(theta[p.bucket]);
+        if let Some(v) = s {
+            row.add_mul(-p.cut.ds, v);
         }
+        for i in 0..m {
+            if let Some(v) = n[i] {
+                row.add_mul(-p.cut.dn[i], v);
+            }
+            if let Some(v) = sigma[i] {
+                row.add_mul(-p.cut.dsigma[i], v);
+            }
+        }
+        constraints.push(row.geq(p.rhs));
     }
     if let Some(l) = params.risk.max_interrupted_per_family {
         risk_rows(params, patterns, &sigma, to_f64(l), &mut constraints);
@@ -552,6 +737,48 @@ mod tests {
             allow_savings_plan: true,
             spot_rework_hours: Decimal::ONE,
             risk: RiskLimit::default(),
+        }
+    }
+
+    /// The commitment `best_commitment` picks is at least as cheap as every commitment on a fine
+    /// grid, for several RI counts and Spot shares (the total is convex in `S`).
+    #[test]
+    fn best_commitment_beats_a_grid() {
+        let p = params();
+        let patterns: Vec<(Vec<Decimal>, u64)> = (0..30u64)
+            .map(|h| {
+                let v = |k: u64| Decimal::from((h * k + 3) % 7);
+                (vec![v(3), v(5), v(2)], 1 + h % 3)
+            })
+            .collect();
+        let demand = Demand {
+            per_pool: (0..3)
+                .map(|i| {
+                    patterns
+                        .iter()
+                        .flat_map(|(d, w)| std::iter::repeat_n(d[i], *w as usize))
+                        .collect()
+                })
+                .collect(),
+        };
+        let r = Recourse::new(&p, &demand.patterns());
+        let stage = Stage::new(&p, &demand, &demand.patterns());
+        let total = |x: &Point| stage.cost(x) + r.evaluate(x).iter().map(|c| c.value).sum::<f64>();
+        for k in 0..12u32 {
+            let mut x = Point {
+                n: vec![f64::from(k % 4), f64::from(k % 3), f64::from(k % 2)],
+                s: 0.0,
+                sigma: vec![f64::from(k % 3) * 0.2, 0.0, 0.1],
+            };
+            let v = best_commitment(&stage, &r, &mut x);
+            assert!((v - total(&x)).abs() < 1e-9);
+            for j in 0..=2000 {
+                let y = Point {
+                    s: stage.s_max * f64::from(j) / 2000.0,
+                    ..x.clone()
+                };
+                assert!(v <= total(&y) + 1e-9, "S {} beats {} at k {k}", y.s, x.s);
+            }
         }
     }
 

@@ -41,6 +41,10 @@ pub struct Decomposition {
     /// The optimum lies between these (the plan's model cost is the upper bound), in dollars.
     pub lower_bound_usd: rust_decimal::Decimal,
     pub upper_bound_usd: rust_decimal::Decimal,
+    /// What proved the lower bound: `lp-relaxation` (a master with RI counts continuous),
+    /// `lagrangian` (integer RI counts per pool, the hourly commitment budget priced), or
+    /// `integer-master`.
+    pub lower_bound_by: &'static str,
 }
 
 /// What can go wrong inside the solver call.
