@@ -93,8 +93,31 @@ fn lifecycle_instance(constrained: bool, linked: bool) -> (LifecycleProblem, Lif
     )
 }
 
+/// What varies between purchase instances: the generator's seed, Spot on even pools, the family
+/// risk limit, the Savings Plan, and demand in tenths of an instance instead of whole ones.
+#[derive(Clone, Copy)]
+struct Shape {
+    seed: u64,
+    spot: bool,
+    risk: bool,
+    savings_plan: bool,
+    fractional: bool,
+}
+
+const BASE: Shape = Shape {
+    seed: 11,
+    spot: true,
+    risk: true,
+    savings_plan: true,
+    fractional: false,
+};
+
 fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
-    let mut rng = Mix(11);
+    purchase_shape(hours, pools, BASE)
+}
+
+fn purchase_shape(hours: usize, pools: usize, shape: Shape) -> (PurchaseParams, Demand) {
+    let mut rng = Mix(shape.seed);
     let mut ps = Vec::with_capacity(pools);
     let mut per_pool = Vec::with_capacity(pools);
     for i in 0..pools {
@@ -116,7 +139,7 @@ fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
                 },
             ],
             savings_plan_discount: Decimal::new(20 + (i as i64 % 4) * 3, 2),
-            spot_hourly: (i % 2 == 0).then(|| od * Decimal::new(35, 2)),
+            spot_hourly: (shape.spot && i % 2 == 0).then(|| od * Decimal::new(35, 2)),
             interruption_per_hour: Decimal::new(1 + (i as i64 % 5), 2),
         });
         let base = 5 + rng.below(40);
@@ -126,7 +149,12 @@ fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
                 let day = h % 24;
                 let peak = if (9..18).contains(&day) { swing } else { 0 };
                 let weekend = if (h / 24) % 7 >= 5 { base / 3 } else { 0 };
-                Decimal::from(base + peak + rng.below(6) - weekend.min(base))
+                let v = base + peak + rng.below(6) - weekend.min(base);
+                if shape.fractional {
+                    Decimal::new((v * 10 + rng.below(10)) as i64, 1)
+                } else {
+                    Decimal::from(v)
+                }
             })
             .collect();
         per_pool.push(d);
@@ -134,11 +162,11 @@ fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
     (
         PurchaseParams {
             pools: ps,
-            allow_savings_plan: true,
+            allow_savings_plan: shape.savings_plan,
             spot_rework_hours: Decimal::ONE,
             risk: RiskLimit {
                 max_spot_share: Some(Decimal::new(6, 1)),
-                max_interrupted_per_family: Some(Decimal::from(2)),
+                max_interrupted_per_family: shape.risk.then(|| Decimal::from(2)),
             },
         },
         Demand { per_pool },
@@ -146,8 +174,13 @@ fn purchase_instance(hours: usize, pools: usize) -> (PurchaseParams, Demand) {
 }
 
 fn one_shot() {
-    // COSTLAB_BENCH_ONLY=lifecycle|purchase runs one half.
+    // COSTLAB_BENCH_ONLY=lifecycle|purchase runs one half; =purchase-shapes runs only the
+    // year's decomposition over other instance shapes (not part of the default run).
     let only = std::env::var("COSTLAB_BENCH_ONLY").unwrap_or_default();
+    if only == "purchase-shapes" {
+        purchase_shapes();
+        return;
+    }
     if only != "purchase" {
         lifecycle_once();
     }
@@ -218,6 +251,73 @@ fn purchase_once(hours: usize, method: PurchaseMethod) {
             )
         }
         Err(e) => println!("purchase ({hours} h, {method:?}) failed: {e}"),
+    }
+}
+
+/// The year by decomposition over other shapes than the benchmark's: is the < 60 s target a
+/// property of one instance or of the method?
+fn purchase_shapes() {
+    let shapes: [(&str, usize, Shape); 7] = [
+        ("seed 12", 20, Shape { seed: 12, ..BASE }),
+        ("seed 13", 20, Shape { seed: 13, ..BASE }),
+        (
+            "no risk limit",
+            20,
+            Shape {
+                risk: false,
+                ..BASE
+            },
+        ),
+        (
+            "no Spot",
+            20,
+            Shape {
+                spot: false,
+                risk: false,
+                ..BASE
+            },
+        ),
+        (
+            "no Savings Plan",
+            20,
+            Shape {
+                savings_plan: false,
+                ..BASE
+            },
+        ),
+        (
+            "demand in tenths",
+            20,
+            Shape {
+                fractional: true,
+                ..BASE
+            },
+        ),
+        ("50 pools", 50, BASE),
+    ];
+    for (name, pools, shape) in shapes {
+        let (p, d) = purchase_shape(8_760, pools, shape);
+        let t = Instant::now();
+        match solve_purchase_with(&p, &d, PurchaseMethod::Decomposed) {
+            Ok(r) => {
+                let x = r
+                    .stats
+                    .decomposition
+                    .clone()
+                    .unwrap_or_else(|| unreachable!());
+                println!(
+                    "purchase 8760 hours x {pools} pools, {name}: {:.2} s, {} iterations, \
+                     bound ${}..${} (lower by {}), expected ${}",
+                    t.elapsed().as_secs_f64(),
+                    x.iterations,
+                    x.lower_bound_usd,
+                    x.upper_bound_usd,
+                    x.lower_bound_by,
+                    r.expected.total.round_dp(2),
+                )
+            }
+            Err(e) => println!("purchase 8760 hours x {pools} pools, {name}: failed: {e}"),
+        }
     }
 }
 

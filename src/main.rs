@@ -82,7 +82,7 @@ fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("costlab: error: {:#}", f.error);
+            eprintln!("costlab: error: {}", f.message());
             ExitCode::from(f.code)
         }
     }

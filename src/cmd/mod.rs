@@ -26,9 +26,26 @@ pub struct Failure {
     pub error: anyhow::Error,
 }
 
+impl Failure {
+    /// The error and its causes on one line, `outer: cause: cause`. A cause whose text the
+    /// message before it already ends with is not repeated (many library errors name their
+    /// I/O cause in their own message and also return it as `source()`).
+    pub fn message(&self) -> String {
+        let mut out = self.error.to_string();
+        for cause in self.error.chain().skip(1) {
+            let text = cause.to_string();
+            if !out.ends_with(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Debug for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#}", self.error)
+        f.write_str(&self.message())
     }
 }
 
@@ -138,5 +155,41 @@ pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Result<(), Failure>
                 }
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("inventory.json: cannot read: {source}")]
+    struct Named {
+        #[source]
+        source: std::io::Error,
+    }
+
+    /// A cause already in its parent's message is printed once; a new one is appended.
+    #[test]
+    fn causes_are_not_repeated() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let f = Failure {
+            code: 2,
+            error: anyhow::Error::new(Named { source: io() }),
+        };
+        assert_eq!(f.message(), "inventory.json: cannot read: no such file");
+        let f = Failure {
+            code: 2,
+            error: anyhow::Error::new(io()).context("reading the scenario"),
+        };
+        assert_eq!(f.message(), "reading the scenario: no such file");
+        let f = Failure {
+            code: 3,
+            error: anyhow::Error::new(Named { source: io() }).context("writing the report"),
+        };
+        assert_eq!(
+            f.message(),
+            "writing the report: inventory.json: cannot read: no such file"
+        );
     }
 }
