@@ -11,7 +11,8 @@
 //! * `emit`: the chosen assignment as a `put-bucket-lifecycle-configuration` document;
 //! * `purchase`: the RI / Savings Plan / Spot / On-Demand mix for hourly demand, solved as one
 //!   MILP (`purchase_model`) or, for long horizons, by Benders decomposition
-//!   (`purchase_benders`), with an exact evaluator (`purchase_eval`) and JSON / CSV writers
+//!   (`purchase_benders` over `purchase_recourse`'s hourly dispatch, with the Lagrangian bound
+//!   of `purchase_lagrange`), with an exact evaluator (`purchase_eval`) and JSON / CSV writers
 //!   (`purchase_output`);
 //! * `spec`: the scenario's `[optimize]` section;
 //! * `fleet_bridge`: the purchase model fed from the fleet simulator's demand and rates, and
@@ -35,6 +36,7 @@ pub mod purchase_eval;
 mod purchase_lagrange;
 mod purchase_model;
 pub mod purchase_output;
+mod purchase_recourse;
 pub mod solver;
 pub mod spec;
 

@@ -12,7 +12,7 @@
 //! exact (breakpoints of convex piecewise-linear functions, not a numeric search), so the bound
 //! is a proof, less a rounding allowance.
 
-use super::purchase_benders::{Point, Recourse, Stage};
+use super::purchase_recourse::{Point, Recourse, Stage};
 
 /// A proven lower bound and the subproblems' integer RI counts (a plan once a commitment and
 /// Spot shares that keep every risk row are chosen).
