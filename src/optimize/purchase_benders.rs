@@ -182,7 +182,7 @@ pub(crate) fn solve(
         iterations += 1;
         let (x, bound, theta, size) =
             master(params, &patterns, &stage, &recourse, &pool, false, 0.0)?;
-        (columns, _, rows) = size;
+        (columns, rows) = size;
         lower = lower.max(bound);
         pool.refresh(&x, &theta);
         relaxed_best = relaxed_best.min(consider(x.clone(), &mut pool, &mut best, false, true));
@@ -239,7 +239,7 @@ pub(crate) fn solve(
             (allowed(&best) / best.as_ref().map_or(1.0, |b| b.0.abs().max(1.0)) / 4.0).min(1e-4);
         let (x, objective, theta, size) =
             master(params, &patterns, &stage, &recourse, &pool, true, gap)?;
-        (columns, _, rows) = size;
+        (columns, rows) = size;
         let value = objective - gap * objective.abs();
         if value > lower {
             (lower, lower_by) = (value, "integer-master");
@@ -333,8 +333,8 @@ fn polish(stage: &Stage, recourse: &Recourse, mut x: Point) -> (f64, Point) {
     (value, x)
 }
 
-/// Size of a solved master: columns, integer columns, rows.
-type Size = (usize, usize, usize);
+/// Size of a solved master: columns, rows.
+type Size = (usize, usize);
 
 /// Solves the master over every cut so far: the point and its objective (a lower bound).
 fn master(
@@ -402,12 +402,7 @@ fn master(
     if let Some(l) = params.risk.max_interrupted_per_family {
         risk_rows(params, patterns, &sigma, to_f64(l), &mut constraints);
     }
-    let integers = if integer {
-        n.iter().flatten().count()
-    } else {
-        0
-    };
-    let size = (vars.len(), integers, constraints.len());
+    let size = (vars.len(), constraints.len());
     let ((x, bound, thetas), _) =
         solver::minimise_within(vars, objective, constraints, Some(gap), |sol| {
             let x = Point {

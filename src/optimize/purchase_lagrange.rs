@@ -171,14 +171,8 @@ pub(super) fn bound(recourse: &Recourse, stage: &Stage, risk: &[RiskRow], pi: &[
             }
         })
         .collect();
-    // The commitment's own term: Σ_t w_t (1 − π_t)·S, least at an end of [0, s_max].
-    let slope: f64 = recourse
-        .patterns
-        .iter()
-        .zip(pi)
-        .map(|((_, w), p)| w * (1.0 - p))
-        .sum();
-    let mut value = (slope * stage.s_max).min(0.0);
+    // The commitment's own term, least at an end of [0, s_max].
+    let mut value = (commitment_slope(recourse, pi) * stage.s_max).min(0.0);
     let mut n = vec![0.0; m];
     let mut in_row = vec![false; m];
     for row in risk {
@@ -234,6 +228,17 @@ pub(super) fn bound(recourse: &Recourse, stage: &Stage, risk: &[RiskRow], pi: &[
     Bound { value, n }
 }
 
+/// The bound's cost per commitment dollar-hour: `Σ_t w_t (1 − π_t)` (its price over the
+/// horizon less what the priced budget rows give back).
+fn commitment_slope(recourse: &Recourse, pi: &[f64]) -> f64 {
+    recourse
+        .patterns
+        .iter()
+        .zip(pi)
+        .map(|((_, w), p)| w * (1.0 - p))
+        .sum()
+}
+
 /// Multipliers from a point's greedy dispatch: `π_t = λ_t`, the On-Demand value of a commitment
 /// dollar in hour `t`. Where the commitment sits on a kink of some hours, the values just below
 /// and just above it are mixed so that `S`'s own term is flat (as at an optimum).
@@ -245,15 +250,10 @@ pub(super) fn multipliers(recourse: &Recourse, x: &Point) -> Vec<f64> {
     let eps = 1e-9 * x.s.abs().max(1e-3);
     let below = at((x.s - eps).max(0.0));
     let above = at(x.s + eps);
-    let slope = |pi: &[f64]| -> f64 {
-        recourse
-            .patterns
-            .iter()
-            .zip(pi)
-            .map(|((_, w), p)| w * (1.0 - p))
-            .sum()
-    };
-    let (lo, hi) = (slope(&below), slope(&above));
+    let (lo, hi) = (
+        commitment_slope(recourse, &below),
+        commitment_slope(recourse, &above),
+    );
     if lo < 0.0 && hi > 0.0 {
         let alpha = hi / (hi - lo);
         below
