@@ -81,8 +81,7 @@ fn run_all_with(
             peers: policies.clone(),
         }),
     });
-    let mut ev = Evidence::default();
-    ev.objects = objects;
+    let ev = Evidence::from_objects(objects);
     let rules = catalog().home().rules.s3.clone();
     let runs = simulate(
         &ev,

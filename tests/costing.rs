@@ -65,8 +65,7 @@ fn replay_config(
     objects: Vec<ObjectHistory>,
 ) -> costlab::sim::s3::PolicyRun {
     let rules = catalog().home().rules.s3.clone();
-    let mut ev = Evidence::default();
-    ev.objects = objects;
+    let ev = Evidence::from_objects(objects);
     let policy = Policy {
         name: "emitted".into(),
         kind: PolicyKind::Lifecycle(cfg),

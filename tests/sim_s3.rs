@@ -48,8 +48,7 @@ fn run(
     start: &str,
     end: &str,
 ) -> PolicyRun {
-    let mut ev = Evidence::default();
-    ev.objects = objects;
+    let ev = Evidence::from_objects(objects);
     let rules = catalog().home().rules.s3.clone();
     simulate(&ev, &[policy], &opts, &rules, &region(), ts(start), ts(end)).remove(0)
 }
@@ -745,7 +744,6 @@ fn list_requests_naming_a_key_are_billed_at_standard_tier1() {
     ] {
         ev.add_record(&costlab::trace::access_log::parse_line(&line(op, t)).unwrap());
     }
-    ev.finish();
     let opts = ReplayOptions {
         default_class: StorageClass::StandardIa,
         ..Default::default()

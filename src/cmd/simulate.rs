@@ -293,7 +293,6 @@ fn load_logs(
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
         rep.lines = read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev)?;
     }
-    ev.finish();
     Ok(ev)
 }
 
@@ -347,17 +346,22 @@ fn read_logs_parallel(
         // Shared by the parsers only: when they are all gone, the reader's sends fail.
         let chunk_rx = Arc::new(Mutex::new(chunk_rx));
         let (parsed_tx, parsed_rx) = sync_channel::<(u64, Parsed)>(2 * parsers);
+        // Parsed chunks' buffers go back to the reader, to be filled again.
+        let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(2 * parsers + AHEAD as usize);
         let reader = &reader;
         let reading = scope.spawn(move || {
-            reader.chunks(sources, CHUNK_BYTES, |c| {
-                chunk_tx.send(c).map_err(|_| Stop::Hangup)
-            })
+            reader.chunks(
+                sources,
+                CHUNK_BYTES,
+                || spare_rx.try_recv().ok(),
+                |c| chunk_tx.send(c).map_err(|_| Stop::Hangup),
+            )
         });
         let names = &names;
         let window = &window;
         let workers: Vec<_> = (0..parsers)
             .map(|_| {
-                let (rx, tx) = (chunk_rx.clone(), parsed_tx.clone());
+                let (rx, tx, spare) = (chunk_rx.clone(), parsed_tx.clone(), spare_tx.clone());
                 scope.spawn(move || {
                     loop {
                         let chunk = match rx.lock() {
@@ -384,14 +388,17 @@ fn read_logs_parallel(
                                 Ok(())
                             })
                             .map(|log| (batch, log));
-                        if tx.send((chunk.seq, parsed)).is_err() {
+                        let seq = chunk.seq;
+                        // A full channel (the reader has enough) drops the buffer.
+                        let _ = spare.try_send(chunk.recycle());
+                        if tx.send((seq, parsed)).is_err() {
                             return;
                         }
                     }
                 })
             })
             .collect();
-        drop((chunk_rx, parsed_tx));
+        drop((chunk_rx, parsed_tx, spare_tx));
         let mut records = 0u64;
         for (seq, parsed) in parsed_rx.iter() {
             pending.insert(seq, parsed);
@@ -761,11 +768,11 @@ fn replay_all(
         replay(&objects, rep);
     }
     ev.retain_unconsumed();
-    rep.objects += ev.objects.len();
+    rep.objects += ev.len();
     // In batches (integer meters: the same result as one call) so that the bar has an ETA.
-    let pb = super::progress_bar(msg, ev.objects.len() as u64, false);
-    for batch in ev.objects.chunks(BATCH) {
-        replay(batch, rep);
+    let pb = super::progress_bar(msg, ev.len() as u64, false);
+    for batch in ev.batches(BATCH) {
+        replay(&batch, rep);
         pb.inc(batch.len() as u64);
     }
     pb.finish_and_clear();

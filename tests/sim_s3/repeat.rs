@@ -22,8 +22,7 @@ fn get(t: &str, bytes: u64) -> Event {
 /// Logs of Mar 1–7 with an inventory object read on Mar 3, a new object written on Mar 6 and a
 /// LIST on Mar 2; the horizon is March.
 fn week_of_logs() -> Evidence {
-    let mut ev = Evidence::default();
-    ev.objects = vec![
+    let mut ev = Evidence::from_objects([
         ObjectHistory {
             noncurrent: Box::default(),
             key: "old/a".into(),
@@ -36,7 +35,7 @@ fn week_of_logs() -> Evidence {
             events: vec![get("2026-03-03T10:00:00Z", GIB)],
         },
         put("new/b", "2026-03-06T12:00:00Z", 2 * GIB),
-    ];
+    ]);
     ev.bucket_requests.tier1 = vec![ts("2026-03-02T08:00:00Z")];
     ev.log_span = Some((ts("2026-03-01T00:00:07Z"), ts("2026-03-07T18:00:00Z")));
     ev
@@ -234,15 +233,14 @@ proptest! {
             lifecycle("lc", r#"{"Rules":[{"ID":"r","Status":"Enabled","Filter":{},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"},{"Days":60,"StorageClass":"GLACIER"}],"Expiration":{"Days":100}}]}"#)
         };
         let rules = catalog().home().rules.s3.clone();
-        let mut ev = Evidence::default();
-        ev.objects = objects.clone();
+        let ev = Evidence::from_objects(objects.clone());
         let opts = ReplayOptions {
             versioning,
             repeat: Some(WeeklyRepeat { from }),
             ..Default::default()
         };
         let lazy = simulate(&ev, std::slice::from_ref(&policy), &opts, &rules, &region(), start, end).remove(0);
-        ev.objects = materialise(&objects, from.0, end.0);
+        let ev = Evidence::from_objects(materialise(&objects, from.0, end.0));
         let opts = ReplayOptions { repeat: None, ..opts };
         let eager = simulate(&ev, &[policy], &opts, &rules, &region(), start, end).remove(0);
         prop_assert_eq!(&lazy.accum, &eager.accum);

@@ -1,14 +1,13 @@
 //! Object histories: what happened to each key, gathered from the evidence and grouped by key
-//! (one pass over logs; inventory rows give the objects present at the start). Memory per
-//! tracked object: the key, a 40-byte initial state, and 24 bytes per event.
+//! (one pass over logs; inventory rows give the objects present at the start). The evidence
+//! keeps them compactly (`store`: about 60 bytes per object plus its key) and builds
+//! `ObjectHistory` values batch by batch for the replay.
 
 use super::repeat::WeeklyRepeat;
+use super::store::{Store, hash32};
 use crate::aws::{ItTier, StorageClass};
 use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
 use crate::units::Timestamp;
-use hashbrown::{HashTable, hash_table};
-use rustc_hash::FxBuildHasher;
-use std::hash::BuildHasher;
 
 /// What an event does, for replay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,11 +74,8 @@ pub struct BucketRequests {
 /// Everything replayed: objects by key, and bucket-level requests.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
-    /// (Fx hash of the key, position in `objects`): keys are not attacker-chosen here, and
-    /// SipHash was the largest single cost of a replay. The key itself is stored once, in the
-    /// object; the hash is kept so that growing the table reads no key.
-    index: HashTable<(u64, usize)>,
-    pub objects: Vec<ObjectHistory>,
+    /// The objects, in the order their keys first appeared.
+    store: Store,
     pub bucket_requests: BucketRequests,
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's
     /// *current* policy, unbilled errors): counted, not replayed.
@@ -181,7 +177,9 @@ fn classify<'a>(r: &'a Record<'_>, shard: Option<(u64, u64)>) -> Entry<'a> {
 #[derive(Debug, Default)]
 pub struct RecordBatch {
     keys: String,
-    objects: Vec<(std::ops::Range<usize>, Event)>,
+    /// (hash32 of the key, where the key is in `keys`, the event): hashed on the parsing
+    /// thread, so that the thread grouping records by key only probes its table.
+    objects: Vec<(u32, std::ops::Range<usize>, Event)>,
     tier1: Vec<Timestamp>,
     tier2: Vec<Timestamp>,
     ignored: u64,
@@ -208,7 +206,7 @@ impl RecordBatch {
             Entry::Object(key, e) => {
                 let start = self.keys.len();
                 self.keys.push_str(key);
-                self.objects.push((start..self.keys.len(), e));
+                self.objects.push((hash32(key), start..self.keys.len(), e));
             }
         }
     }
@@ -231,50 +229,48 @@ pub fn key_hash(key: &str) -> u64 {
 }
 
 impl Evidence {
-    fn object(&mut self, key: &str) -> &mut ObjectHistory {
-        let objects = &self.objects;
-        let hash = FxBuildHasher.hash_one(key);
-        let entry = self.index.entry(
-            hash,
-            |(h, i)| *h == hash && objects[*i].key == key,
-            |(h, _)| *h,
-        );
-        let i = match entry {
-            hash_table::Entry::Occupied(e) => e.get().1,
-            hash_table::Entry::Vacant(e) => {
-                let i = self.objects.len();
-                e.insert((hash, i));
-                self.objects.push(ObjectHistory {
-                    noncurrent: Box::default(),
-                    key: key.to_string(),
-                    initial: None,
-                    // Most keys have one or two events: room for one (a `Vec`'s first push
-                    // would make room for four).
-                    events: Vec::with_capacity(1),
-                });
-                i
-            }
-        };
-        &mut self.objects[i]
+    /// Evidence of these objects, each replayed as given (even where keys repeat).
+    pub fn from_objects(objects: impl IntoIterator<Item = ObjectHistory>) -> Evidence {
+        let mut ev = Evidence::default();
+        for o in objects {
+            ev.push(o);
+        }
+        ev
     }
 
-    /// The position of `key` in `objects`.
-    fn find(&self, key: &str) -> Option<usize> {
-        let objects = &self.objects;
-        let hash = FxBuildHasher.hash_one(key);
-        self.index
-            .find(hash, |(h, i)| *h == hash && objects[*i].key == key)
-            .map(|(_, i)| *i)
+    /// Adds an object, replayed as given (a key already present is not merged into: it is
+    /// another object, and `take_events` finds the first).
+    pub fn push(&mut self, o: ObjectHistory) {
+        let i = self.store.new_slot(&o.key, hash32(&o.key));
+        for e in o.events {
+            self.store.push_event(i, e);
+        }
+        self.store.set_start(i, o.initial, o.noncurrent);
+    }
+
+    /// Objects kept (those whose events were taken are not).
+    pub fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The objects, `n` at a time, in the order their keys first appeared, events in time
+    /// order (same-second events in log order).
+    pub fn batches(&self, n: usize) -> impl Iterator<Item = Vec<ObjectHistory>> + '_ {
+        self.store.batches(n)
+    }
+
+    /// The objects one by one, as `batches` gives them.
+    pub fn objects(&self) -> impl Iterator<Item = ObjectHistory> + '_ {
+        self.store.histories()
     }
 
     /// Whether `key` belongs to this evidence's shard.
     pub fn in_shard(&self, key: &str) -> bool {
         in_shard(key, self.shard)
-    }
-
-    /// An object present at the start (from an inventory).
-    pub fn add_initial(&mut self, key: &str, initial: Initial) {
-        self.object(key).initial = Some(initial);
     }
 
     /// Adds a log record. Lifecycle records of the bucket's current configuration are not
@@ -286,7 +282,10 @@ impl Evidence {
             Entry::OtherShard => {}
             Entry::Bucket { tier1: true, t } => self.bucket_requests.tier1.push(t),
             Entry::Bucket { tier1: false, t } => self.bucket_requests.tier2.push(t),
-            Entry::Object(key, e) => self.object(key).events.push(e),
+            Entry::Object(key, e) => {
+                let i = self.store.slot(key, hash32(key));
+                self.store.push_event(i, e);
+            }
         }
     }
 
@@ -299,27 +298,23 @@ impl Evidence {
         self.ignored += b.ignored;
         self.bucket_requests.tier1.extend_from_slice(&b.tier1);
         self.bucket_requests.tier2.extend_from_slice(&b.tier2);
-        for (range, e) in &b.objects {
+        for (hash, range, e) in &b.objects {
             if let Some(key) = b.keys.get(range.clone()) {
-                self.object(key).events.push(*e);
+                let i = self.store.slot(key, *hash);
+                self.store.push_event(i, *e);
             }
         }
     }
 
-    /// Takes the log events of `key` (an inventory object replayed as it is streamed); the
-    /// object is then left empty and `retain_unconsumed` drops it.
+    /// Takes the log events of `key` (an inventory object replayed as it is streamed), in
+    /// time order; `len`, `batches` and `objects` then leave the object out.
     pub fn take_events(&mut self, key: &str) -> Vec<Event> {
-        match self.find(key) {
-            Some(i) => std::mem::take(&mut self.objects[i].events),
-            None => Vec::new(),
-        }
+        self.store.take_events(key)
     }
 
-    /// Drops objects whose events were taken (and that have no initial state).
+    /// Frees the key table once no more events are taken (the inventory is done).
     pub fn retain_unconsumed(&mut self) {
-        self.objects
-            .retain(|o| !o.events.is_empty() || o.initial.is_some());
-        self.index.clear();
+        self.store.drop_index();
     }
 
     /// Repeats the logs' last week until `end` (`[evidence] repeat = "weekly"`): requests not
@@ -333,12 +328,5 @@ impl Evidence {
         repeat.extend_times(&mut self.bucket_requests.tier1, end);
         repeat.extend_times(&mut self.bucket_requests.tier2, end);
         Ok(repeat)
-    }
-
-    /// Sorts every object's events by time (stable: same-second events keep log order).
-    pub fn finish(&mut self) {
-        for o in &mut self.objects {
-            o.events.sort_by_key(|e| e.t);
-        }
     }
 }

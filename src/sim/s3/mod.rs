@@ -14,6 +14,7 @@ pub mod replay;
 pub mod shard;
 mod slotted;
 pub mod stats;
+mod store;
 pub mod timeline;
 mod versions;
 
@@ -104,11 +105,10 @@ pub fn replicate(
         let mut acc = Accum::default();
         let mut st = Stats::default();
         for o in evidence
-            .objects
-            .iter()
+            .objects()
             .filter(|o| o.key.starts_with(&rule.prefix))
         {
-            WeeklyRepeat::for_each_instance(repeat, o, end, |o| {
+            WeeklyRepeat::for_each_instance(repeat, &o, end, |o| {
                 let replica =
                     replicate_object(o, rule, region, (start, end), &mut source, &mut puts);
                 if let Some(r) = replica {
@@ -352,6 +352,9 @@ pub fn finish_run(
     }
 }
 
+/// Objects built and replayed at a time.
+pub const BATCH: usize = 1 << 16;
+
 /// Replays all of `evidence` under each policy over [start, end) in `region`.
 pub fn simulate(
     evidence: &Evidence,
@@ -363,6 +366,8 @@ pub fn simulate(
     end: Timestamp,
 ) -> Vec<PolicyRun> {
     let mut sim = Simulation::new(policies, opts, rules, region, start, end);
-    sim.replay_batch(&evidence.objects);
+    for batch in evidence.batches(BATCH) {
+        sim.replay_batch(&batch);
+    }
     sim.finish(&evidence.bucket_requests)
 }

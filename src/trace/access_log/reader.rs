@@ -209,27 +209,59 @@ fn line_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 pub struct LineChunk {
     /// Position in the stream: 0, 1, 2…
     pub seq: u64,
+    /// Whole lines, each with its `\n` (the input's last line may lack one), up to the last
+    /// run's end; past it, bytes that mean nothing (a recycled buffer keeps its length, so that
+    /// filling it again clears nothing).
     text: Vec<u8>,
-    /// (source, line number, end of the line in `text`) of each line, in order.
-    lines: Vec<(usize, u64, usize)>,
+    /// Runs of consecutive lines of one source: (source, number of the run's first line, end
+    /// of the run in `text`), in order.
+    runs: Vec<(usize, u64, usize)>,
+    /// The number of the line after the last run's last one.
+    next_line: u64,
 }
 
 impl LineChunk {
-    fn numbered(seq: u64) -> LineChunk {
+    fn numbered(seq: u64, text: Vec<u8>) -> LineChunk {
         LineChunk {
             seq,
-            ..LineChunk::default()
+            text,
+            runs: Vec::new(),
+            next_line: 0,
         }
     }
 
-    /// Lines in the chunk.
-    pub fn len(&self) -> usize {
-        self.lines.len()
+    /// Appends a line (with its `\n`, if any) of `source`.
+    fn push_line(&mut self, source: usize, line: u64, bytes: &[u8]) {
+        self.text.extend_from_slice(bytes);
+        let end = self.text.len();
+        match self.runs.last_mut() {
+            // The line after the run's last one, in the same source: the run grows.
+            Some(run) if run.0 == source && self.next_line == line => run.2 = end,
+            _ => self.runs.push((source, line, end)),
+        }
+        self.next_line = line + 1;
     }
 
+    /// Whether the chunk has no line.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.runs.is_empty()
     }
+
+    /// The chunk's buffer, for `LogReader::chunks` to fill again (a fresh megabyte per chunk
+    /// would be faulted in and cleared by the kernel each time).
+    pub fn recycle(self) -> Vec<u8> {
+        self.text
+    }
+}
+
+/// The lines in `bytes`: one per `\n`, and one for a last line without it.
+fn count_lines(bytes: &[u8]) -> u64 {
+    newlines(bytes) + u64::from(bytes.last().is_some_and(|b| *b != b'\n'))
+}
+
+/// `\n` bytes in `bytes`.
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// Reads every record of `sources` in time order and hands each to `f`; returns the skip log.
@@ -267,27 +299,107 @@ impl LogReader {
     }
 
     /// Cuts the merged lines of `sources` (the order `for_each` reads them in) into chunks of
-    /// about `chunk_bytes`, numbered from 0, for `parse_chunk` on other threads.
+    /// about `chunk_bytes` (more when a line is longer), numbered from 0, for `parse_chunk` on
+    /// other threads. Each chunk's buffer comes from `spare` when it has one (a recycled chunk)
+    /// and is allocated otherwise. One source is read in blocks straight into the buffer and
+    /// cut at its last line end; several are merged line by line.
     pub fn chunks<E: From<ReadError>>(
         &self,
         sources: &[LineSource],
         chunk_bytes: usize,
+        mut spare: impl FnMut() -> Option<Vec<u8>>,
         mut f: impl FnMut(LineChunk) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut cur = LineChunk::numbered(0);
+        let chunk_bytes = chunk_bytes.max(1);
+        if let [only] = sources {
+            return self.blocks(only, chunk_bytes, spare, f);
+        }
+        let mut fresh = |seq| {
+            let mut text = spare().unwrap_or_default();
+            text.clear();
+            LineChunk::numbered(seq, text)
+        };
+        let mut cur = fresh(0);
         self.each_line::<E>(sources, |source, _, line, bytes| {
-            cur.text.extend_from_slice(bytes);
-            cur.lines.push((source, line, cur.text.len()));
+            cur.push_line(source, line, bytes);
             if cur.text.len() >= chunk_bytes {
-                let next = LineChunk::numbered(cur.seq + 1);
+                let next = fresh(cur.seq + 1);
                 f(std::mem::replace(&mut cur, next))?;
             }
             Ok(())
         })?;
-        if !cur.lines.is_empty() {
+        if !cur.is_empty() {
             f(cur)?;
         }
         Ok(())
+    }
+
+    /// `chunks` of one source: blocks read into the chunk's buffer, cut after the last `\n`
+    /// (the rest starts the next chunk), lines numbered by counting them.
+    fn blocks<E: From<ReadError>>(
+        &self,
+        source: &LineSource,
+        chunk_bytes: usize,
+        mut spare: impl FnMut() -> Option<Vec<u8>>,
+        mut f: impl FnMut(LineChunk) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let name = source.name();
+        let mut r = source.open(self.bytes_read.clone())?;
+        let io = |source| ReadError::Io {
+            file: name.clone(),
+            source,
+        };
+        // Room for a whole chunk past a carried partial line: fewer, fuller reads.
+        let room = chunk_bytes.saturating_mul(2);
+        let mut buf = spare().unwrap_or_default();
+        let mut filled = 0;
+        let (mut seq, mut line) = (0u64, 1u64);
+        loop {
+            if buf.len() < room {
+                buf.resize(room, 0);
+            }
+            // Read until a line ends at or past `chunk_bytes`, or the input does.
+            let mut eof = false;
+            while filled < chunk_bytes || memchr::memchr(b'\n', &buf[..filled]).is_none() {
+                if filled == buf.len() {
+                    // A line longer than the buffer: make room.
+                    buf.resize(buf.len() * 2, 0);
+                }
+                let n = loop {
+                    match r.read(&mut buf[filled..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(io(e).into()),
+                    }
+                };
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                filled += n;
+            }
+            let cut = if eof {
+                filled
+            } else {
+                memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
+            };
+            if cut == 0 {
+                return Ok(());
+            }
+            let tail = filled - cut;
+            let mut next = spare().unwrap_or_default();
+            if next.len() < room.max(tail) {
+                next.resize(room.max(tail), 0);
+            }
+            next[..tail].copy_from_slice(&buf[cut..filled]);
+            let lines = count_lines(&buf[..cut]);
+            let mut chunk = LineChunk::numbered(seq, buf);
+            chunk.runs.push((0, line, cut));
+            chunk.next_line = line + lines;
+            f(chunk)?;
+            (seq, line) = (seq + 1, line + lines);
+            (buf, filled) = (next, tail);
+        }
     }
 
     /// Parses a chunk as `for_each` parses its lines: `f` gets each record in order; returns
@@ -301,11 +413,17 @@ impl LogReader {
     ) -> Result<SkipLog, E> {
         let mut log = SkipLog::default();
         let mut start = 0;
-        for &(source, line, end) in &chunk.lines {
-            let bytes = chunk.text.get(start..end).unwrap_or_default();
-            start = end;
+        for &(source, first, end) in &chunk.runs {
             let file = names.get(source).map_or("", String::as_str);
-            self.one(&mut log, source, file, line, &line_text(bytes), &mut f)?;
+            let mut run = chunk.text.get(start..end).unwrap_or_default();
+            start = end;
+            let mut line = first;
+            while !run.is_empty() {
+                let len = memchr::memchr(b'\n', run).map_or(run.len(), |i| i + 1);
+                let (bytes, rest) = run.split_at(len);
+                self.one(&mut log, source, file, line, &line_text(bytes), &mut f)?;
+                (run, line) = (rest, line + 1);
+            }
         }
         Ok(log)
     }

@@ -128,27 +128,35 @@ impl fmt::Display for LineError {
 /// and no further (s3-access-log-format.md, "Notes on values").
 pub fn url_decode_once(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
-    if !b.iter().any(|&c| c == b'%' || c == b'+') {
+    if memchr::memchr2(b'%', b'+', b).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => {
+    // Plain runs are copied whole, up to each `%` or `+`.
+    while let Some(n) = memchr::memchr2(b'%', b'+', &b[i..]) {
+        let at = i + n;
+        out.extend_from_slice(&b[i..at]);
+        match (
+            b[at],
+            b.get(at + 1).copied().and_then(hex),
+            b.get(at + 2).copied().and_then(hex),
+        ) {
+            (b'+', _, _) => {
                 out.push(b' ');
-                i += 1;
+                i = at + 1;
             }
-            b'%' if i + 2 < b.len() && hex(b[i + 1]).is_some() && hex(b[i + 2]).is_some() => {
-                out.push(hex(b[i + 1]).unwrap_or(0) * 16 + hex(b[i + 2]).unwrap_or(0));
-                i += 3;
+            (_, Some(hi), Some(lo)) => {
+                out.push(hi * 16 + lo);
+                i = at + 3;
             }
-            c => {
+            (c, _, _) => {
                 out.push(c);
-                i += 1;
+                i = at + 1;
             }
         }
     }
+    out.extend_from_slice(&b[i..]);
     match String::from_utf8(out) {
         Ok(s) => Cow::Owned(s),
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -161,5 +169,45 @@ fn hex(c: u8) -> Option<u8> {
         b'a'..=b'f' => Some(c - b'a' + 10),
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Byte by byte, as the format describes it.
+    fn reference(s: &str) -> String {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let pair = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            );
+            match (b[i], pair) {
+                (b'+', _) => (out.push(b' '), i += 1),
+                (b'%', (Some(h), Some(l))) => (out.push(h * 16 + l), i += 3),
+                (c, _) => (out.push(c), i += 1),
+            };
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn decodes_once_by_hand() {
+        assert_eq!(url_decode_once("a%253Db+c%2"), "a%3Db c%2");
+        assert_eq!(url_decode_once("%%41%4"), "%A%4");
+        assert_eq!(url_decode_once("x%ff"), "x\u{fffd}");
+        assert!(matches!(url_decode_once("plain/key"), Cow::Borrowed(_)));
+    }
+
+    proptest! {
+        #[test]
+        fn decoding_matches_the_byte_by_byte_reading(s in "[a-z%+0-9A-F/é]{0,40}") {
+            prop_assert_eq!(url_decode_once(&s).into_owned(), reference(&s));
+        }
     }
 }
