@@ -1,6 +1,6 @@
 //! Object histories: what happened to each key, gathered from the evidence and grouped by key
 //! (one pass over logs; inventory rows give the objects present at the start). The evidence
-//! keeps them compactly (`store`: about 60 bytes per object plus its key) and builds
+//! keeps them compactly (`store`: about 70 bytes per object plus its key) and builds
 //! `ObjectHistory` values batch by batch for the replay.
 
 use super::repeat::WeeklyRepeat;
