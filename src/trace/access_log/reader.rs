@@ -358,9 +358,16 @@ impl LogReader {
             if buf.len() < room {
                 buf.resize(room, 0);
             }
-            // Read until a line ends at or past `chunk_bytes`, or the input does.
+            // Read until a line ends at or past `chunk_bytes`, or the input does. Bytes before
+            // `scanned` hold no line end (each read's bytes are searched once: a line of any
+            // length costs linear time).
             let mut eof = false;
-            while filled < chunk_bytes || memchr::memchr(b'\n', &buf[..filled]).is_none() {
+            let mut scanned = 0;
+            while filled < chunk_bytes || {
+                let found = memchr::memchr(b'\n', &buf[scanned..filled]).is_some();
+                scanned = filled;
+                !found
+            } {
                 if filled == buf.len() {
                     // A line longer than the buffer: make room.
                     buf.resize(buf.len() * 2, 0);
