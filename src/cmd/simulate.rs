@@ -767,7 +767,7 @@ fn replay_all(
         rep.objects += objects.len();
         replay(&objects, rep);
     }
-    ev.retain_unconsumed();
+    ev.done_taking();
     rep.objects += ev.len();
     // In batches (integer meters: the same result as one call) so that the bar has an ETA.
     let pb = super::progress_bar(msg, ev.len() as u64, false);

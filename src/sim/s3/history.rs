@@ -313,7 +313,7 @@ impl Evidence {
     }
 
     /// Frees the key table once no more events are taken (the inventory is done).
-    pub fn retain_unconsumed(&mut self) {
+    pub fn done_taking(&mut self) {
         self.store.drop_index();
     }
 
