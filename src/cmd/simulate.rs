@@ -12,7 +12,7 @@ use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
-    EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
+    BATCH, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
     RecordBatch, ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, in_shard, replicate,
 };
 use costlab::trace::access_log::{LogReader, Mode, SkipLog};
@@ -461,9 +461,6 @@ const AHEAD: u64 = 8;
 
 /// Inventory data files read at once, at most.
 const MAX_READERS: usize = 4;
-
-/// Objects replayed per parallel batch while streaming an inventory.
-const BATCH: usize = 1 << 16;
 
 /// One inventory row, as the replay needs it.
 struct VersionRow {

@@ -282,10 +282,7 @@ impl Evidence {
             Entry::OtherShard => {}
             Entry::Bucket { tier1: true, t } => self.bucket_requests.tier1.push(t),
             Entry::Bucket { tier1: false, t } => self.bucket_requests.tier2.push(t),
-            Entry::Object(key, e) => {
-                let i = self.store.slot(key, hash32(key));
-                self.store.push_event(i, e);
-            }
+            Entry::Object(key, e) => self.add_event(key, hash32(key), e),
         }
     }
 
@@ -300,10 +297,15 @@ impl Evidence {
         self.bucket_requests.tier2.extend_from_slice(&b.tier2);
         for (hash, range, e) in &b.objects {
             if let Some(key) = b.keys.get(range.clone()) {
-                let i = self.store.slot(key, *hash);
-                self.store.push_event(i, *e);
+                self.add_event(key, *hash, *e);
             }
         }
+    }
+
+    /// Appends a log event to the object of `key` (with its `hash32`), made when absent.
+    fn add_event(&mut self, key: &str, hash: u32, e: Event) {
+        let i = self.store.slot(key, hash);
+        self.store.push_event(i, e);
     }
 
     /// Takes the log events of `key` (an inventory object replayed as it is streamed), in

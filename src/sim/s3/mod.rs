@@ -352,7 +352,7 @@ pub fn finish_run(
     }
 }
 
-/// Objects built and replayed at a time.
+/// Objects built and replayed at a time (and read from an inventory per batch).
 pub const BATCH: usize = 1 << 16;
 
 /// Replays all of `evidence` under each policy over [start, end) in `region`.
