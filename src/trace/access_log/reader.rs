@@ -216,7 +216,8 @@ pub struct LineChunk {
     /// Runs of consecutive lines of one source: (source, number of the run's first line, end
     /// of the run in `text`), in order.
     runs: Vec<(usize, u64, usize)>,
-    /// The number of the line after the last run's last one.
+    /// The number of the line after the last run's last one (chunks of merged sources: a run
+    /// grows while lines follow on).
     next_line: u64,
 }
 
@@ -256,12 +257,8 @@ impl LineChunk {
 
 /// The lines in `bytes`: one per `\n`, and one for a last line without it.
 fn count_lines(bytes: &[u8]) -> u64 {
-    newlines(bytes) + u64::from(bytes.last().is_some_and(|b| *b != b'\n'))
-}
-
-/// `\n` bytes in `bytes`.
-fn newlines(bytes: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', bytes).count() as u64
+    let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    newlines + u64::from(bytes.last().is_some_and(|b| *b != b'\n'))
 }
 
 /// Reads every record of `sources` in time order and hands each to `f`; returns the skip log.
@@ -402,7 +399,6 @@ impl LogReader {
             let lines = count_lines(&buf[..cut]);
             let mut chunk = LineChunk::numbered(seq, buf);
             chunk.runs.push((0, line, cut));
-            chunk.next_line = line + lines;
             f(chunk)?;
             (seq, line) = (seq + 1, line + lines);
             (buf, filled) = (next, tail);
