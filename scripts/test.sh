@@ -1,31 +1,11 @@
 #!/usr/bin/env bash
 # costlab's test command: everything CI checks, runnable on a fresh machine with the Rust
-# toolchain. Installs what it needs first: cmake and libclang to build the HiGHS LP solver, and
-# Chromium for the browser test of the HTML report (Debian packages, via apt-get).
+# toolchain. Installs what it needs first (scripts/deps.sh): cmake and libclang to build the
+# HiGHS LP solver, and Chromium for the browser test of the HTML report (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
-ldconfig -p 2>/dev/null | grep -q "libclang" || need+=(libclang1-14)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "== installing ${need[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  # Chromium is only for the browser test (skipped with a notice when absent): its failure to
-  # install must not stop the build tools from installing.
-  build=()
-  for p in "${need[@]}"; do [ "$p" = chromium ] || build+=("$p"); done
-  if [ ${#build[@]} -gt 0 ]; then
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${build[@]}" >/dev/null
-  fi
-  if [[ " ${need[*]} " == *" chromium "* ]]; then
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null ||
-      echo "note: chromium could not be installed; the browser test will be skipped"
-  fi
-fi
+bash scripts/deps.sh --browser
 
 # rustfmt and clippy ship with the toolchain; add them if a minimal toolchain lacks them.
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
