@@ -58,7 +58,7 @@ enum Command {
     /// Read S3 server access logs (`costlab logs parse`, `costlab logs stats`).
     Logs(cmd::logs::LogsArgs),
     /// Replay evidence against storage policies and price every month.
-    Simulate(cmd::simulate::SimulateArgs),
+    Simulate(Box<cmd::simulate::SimulateArgs>),
     /// Merge usage shards of one simulation and price the whole.
     Merge(cmd::merge::MergeArgs),
     /// Write a synthetic workload (S3 access logs and an inventory) from a seeded spec.

@@ -49,6 +49,8 @@ pub struct CheckArgs {
     /// Stop at the first malformed evidence line (exit 2).
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub memory: super::MemoryArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -279,6 +281,7 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
 }
 
 pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
+    a.memory.apply()?;
     // The budget file first: a typo there should not wait for a simulation.
     let budgets = read_budgets(&a.budget).map_err(input)?;
     let report = load_report(a)?;

@@ -193,3 +193,108 @@ mod tests {
         );
     }
 }
+
+/// `--memory-limit`, for the commands that replay S3 evidence (`simulate`, `run`, `optimize`,
+/// `check`).
+#[derive(clap::Args, Debug, Default)]
+pub struct MemoryArgs {
+    /// Memory the S3 evidence (objects gathered from access logs) may hold before it is
+    /// partitioned to disk by key hash and replayed partition by partition, with the same
+    /// results: a size such as 8GiB or 512MiB. Default: the environment variable
+    /// COSTLAB_MEMORY_LIMIT, else 60% of physical memory. Partition files go under TMPDIR
+    /// (docs/scenario.md, "Memory").
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
+}
+
+impl MemoryArgs {
+    /// Sets the process's limit (once: the first command's).
+    pub fn apply(&self) -> Result<(), Failure> {
+        set_memory_limit(self.memory_limit.as_deref())
+    }
+}
+
+/// The memory the evidence may hold before it is partitioned to disk (`--memory-limit`), set
+/// once per process.
+static MEMORY_LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sets the evidence's memory limit from `--memory-limit SIZE` or, without it, the environment
+/// variable `COSTLAB_MEMORY_LIMIT`; by default 60% of the machine's physical memory.
+pub fn set_memory_limit(flag: Option<&str>) -> Result<(), Failure> {
+    let env = std::env::var("COSTLAB_MEMORY_LIMIT").ok();
+    let (text, from) = match (flag, env.as_deref()) {
+        (Some(f), _) => (Some(f), "--memory-limit"),
+        (None, Some(e)) => (Some(e), "COSTLAB_MEMORY_LIMIT"),
+        (None, None) => (None, ""),
+    };
+    let limit = match text {
+        Some(t) => parse_size(t).ok_or_else(|| {
+            input(anyhow::anyhow!(
+                "{from} {t:?}: expected a size such as 8GiB, 512MiB or 1000000 (bytes)"
+            ))
+        })?,
+        None => default_memory_limit(),
+    };
+    let _ = MEMORY_LIMIT.set(limit);
+    Ok(())
+}
+
+/// The evidence's memory limit in bytes.
+pub fn memory_limit() -> usize {
+    *MEMORY_LIMIT.get_or_init(default_memory_limit)
+}
+
+/// 60% of physical memory (`MemTotal` in /proc/meminfo), or 8 GiB where that is unknown: the
+/// rest is for the replay's working set, the allocator and the system.
+fn default_memory_limit() -> usize {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .map(|kb| kb.saturating_mul(1024))
+    });
+    total.map_or(8 << 30, |t| t / 5 * 3)
+}
+
+/// A size in bytes: a number with an optional binary unit (KiB, MiB, GiB, TiB; K, M, G, T and
+/// KB, MB, GB, TB are read as the same binary units), case-insensitive.
+pub fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = (s[..split].trim(), s[split..].trim().to_ascii_lowercase());
+    let shift = match unit.trim_end_matches('b').trim_end_matches('i') {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    if unit == "ib" || (unit.len() > 1 && unit.starts_with('b')) {
+        return None;
+    }
+    let v: f64 = num.parse().ok()?;
+    let bytes = v * (1u64 << shift) as f64;
+    (v.is_finite() && bytes >= 1.0 && bytes < usize::MAX as f64).then_some(bytes as usize)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_as_binary_units() {
+        assert_eq!(parse_size("1000000"), Some(1_000_000));
+        assert_eq!(parse_size("8GiB"), Some(8 << 30));
+        assert_eq!(parse_size("8 gb"), Some(8 << 30));
+        assert_eq!(parse_size("512M"), Some(512 << 20));
+        assert_eq!(parse_size("1.5KiB"), Some(1536));
+        assert_eq!(parse_size("2b"), Some(2));
+        for bad in ["", "GiB", "8 XB", "8ib", "-1", "0", "1e3", "8 bytes"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -53,6 +53,8 @@ pub struct OptimizeArgs {
     /// Stop at the first bad evidence line (default: skip and count).
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub memory: super::MemoryArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -298,6 +300,7 @@ pub fn write_recommendations(report: &Report, dir: &Path) -> Result<Vec<PathBuf>
 }
 
 pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
+    a.memory.apply()?;
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
     select(&mut sc, a.what)?;
     let extras = Extras {

@@ -34,6 +34,8 @@ pub struct RunArgs {
     /// Stop at the first malformed evidence line (exit 2).
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub memory: super::MemoryArgs,
 }
 
 /// A scenario name as a folder name: letters, digits, `.`, `_` and `-` kept, the rest `-`.
@@ -105,6 +107,7 @@ pub fn write_folder(r: &Report, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 pub fn run(a: &RunArgs) -> Result<u8, Failure> {
+    a.memory.apply()?;
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
     let extras = super::simulate::Extras {
         bound: true,

@@ -14,6 +14,7 @@ use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
     BATCH, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
     RecordBatch, ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, in_shard, replicate,
+    spill::{self, Gather, HashRange, SpillError, SpillFile},
 };
 use costlab::trace::access_log::{LogReader, Mode, SkipLog};
 use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
@@ -83,6 +84,8 @@ pub struct SimulateArgs {
     /// Stop at the first malformed evidence line (exit 2).
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub memory: super::MemoryArgs,
     /// Replay only shard I of N (objects whose key hashes to it; bucket-level requests go to
     /// shard 1). Write it with `--format shard` and combine shards with `costlab merge`.
     #[arg(long, value_name = "I/N")]
@@ -279,21 +282,25 @@ fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
     Ok((i, n))
 }
 
-/// Reads the logs into object histories (the inventory is streamed later).
+/// Reads the logs into object histories (the inventory is streamed later). Past the memory
+/// limit, the objects are partitioned to disk: the files returned hold them, and the evidence
+/// keeps what is not an object's (requests not tied to one, the logs' span).
 fn load_logs(
     sc: &Scenario,
     strict: bool,
     shard: Option<(u64, u64)>,
     rep: &mut EvidenceReport,
-) -> Result<Evidence, Failure> {
+) -> Result<(Evidence, Vec<SpillFile>), Failure> {
     let mut ev = Evidence::default();
     ev.shard = shard;
+    let mut gather = Gather::new(super::memory_limit(), HashRange::ALL, std::env::temp_dir());
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
-        rep.lines = read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev)?;
+        rep.lines =
+            read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev, &mut gather)?;
     }
-    Ok(ev)
+    Ok((ev, gather.finish().map_err(output)?))
 }
 
 /// Reads the logs on one thread, parses them on one per core, and groups records by key on
@@ -305,6 +312,7 @@ fn read_logs_parallel(
     sources: &[costlab::trace::access_log::reader::LineSource],
     shard: Option<(u64, u64)>,
     ev: &mut Evidence,
+    gather: &mut Gather,
 ) -> Result<SkipLog, Failure> {
     use costlab::trace::access_log::reader::{LineChunk, ReadError};
     use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -331,6 +339,7 @@ fn read_logs_parallel(
     let pb = super::progress_bar("reading logs", total, true);
     let mut log = SkipLog::default();
     let mut failed: Option<ReadError> = None;
+    let mut spill_failed: Option<SpillError> = None;
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next = 0u64;
     // Chunks added so far (`u64::MAX` once the grouping side stops), and its signal.
@@ -406,7 +415,30 @@ fn read_logs_parallel(
                 next += 1;
                 match parsed {
                     Ok((batch, l)) => {
-                        ev.add_batch(&batch);
+                        let added = match gather.spilling() {
+                            Some(w) => ev.spill_batch(&batch, w).map(|()| None),
+                            None => {
+                                ev.add_batch(&batch);
+                                gather.check(ev, counter.load(Relaxed), total)
+                            }
+                        };
+                        match added {
+                            Ok(Some((n, held))) => pb.suspend(|| {
+                                eprintln!(
+                                    "note: the objects read so far hold {}, past the memory \
+                                     limit of {} (--memory-limit): partitioning them by key \
+                                     to {n} files under {} and replaying them one by one",
+                                    indicatif::BinaryBytes(held as u64),
+                                    indicatif::BinaryBytes(super::memory_limit() as u64),
+                                    std::env::temp_dir().display()
+                                )
+                            }),
+                            Ok(None) => {}
+                            Err(e) => {
+                                spill_failed = Some(e);
+                                break;
+                            }
+                        }
                         log.merge(&l);
                         records += l.parsed;
                         release(next);
@@ -419,7 +451,7 @@ fn read_logs_parallel(
                     }
                 }
             }
-            if failed.is_some() {
+            if failed.is_some() || spill_failed.is_some() {
                 break;
             }
         }
@@ -442,6 +474,9 @@ fn read_logs_parallel(
     // A bad line in a chunk comes before anything the reader met after sending that chunk.
     if let Some(e) = failed {
         return Err(input(e));
+    }
+    if let Some(e) = spill_failed {
+        return Err(output(e));
     }
     match read {
         (true, Ok(Ok(()))) if pending.is_empty() => Ok(log),
@@ -536,6 +571,8 @@ struct ReadPlan<'a> {
     files: costlab::trace::inventory::DataFiles<'a>,
     versioning: bool,
     shard: Option<(u64, u64)>,
+    /// Only keys of this range (the partition being replayed).
+    range: HashRange,
     next: std::sync::atomic::AtomicUsize,
     /// The earliest file that failed: later files are not read (their errors would not be the
     /// first).
@@ -613,7 +650,7 @@ impl ReadPlan<'_> {
                 counts.skipped += 1;
                 continue;
             }
-            if !in_shard(&rec.key, self.shard) {
+            if !in_shard(&rec.key, self.shard) || !self.range.contains_key(&rec.key) {
                 continue;
             }
             let row = VersionRow {
@@ -657,10 +694,32 @@ impl ReadPlan<'_> {
     }
 }
 
+/// Which keys one replay pass covers: every key, or a partition's (the evidence past the
+/// memory limit, replayed partition by partition).
+struct Pass {
+    range: HashRange,
+    /// The first pass: it counts the inventory's rows (every pass reads them all).
+    first: bool,
+    /// For the progress bars, when partitioned: "partition 3 (2 left)".
+    label: String,
+}
+
+impl Pass {
+    fn whole() -> Pass {
+        Pass {
+            range: HashRange::ALL,
+            first: true,
+            label: String::new(),
+        }
+    }
+}
+
 /// Streams the inventory through the simulation (each object with its log events, if any),
-/// then the objects seen only in the logs. Data files are read in parallel, each on its own
-/// thread, while the objects already read are replayed; the result does not depend on the
-/// order (integer meters), and the error reported is that of the earliest failing file.
+/// then the objects seen only in the logs; of `pass`'s keys only. Data files are read in
+/// parallel, each on its own thread, while the objects already read are replayed; the result
+/// does not depend on the order (integer meters), and the error reported is that of the
+/// earliest failing file.
+#[allow(clippy::too_many_arguments)]
 fn replay_all(
     sc: &Scenario,
     strict: bool,
@@ -668,12 +727,14 @@ fn replay_all(
     sim: &mut Simulation<'_>,
     mut costing: Option<&mut GroupedSimulation<'_>>,
     rep: &mut EvidenceReport,
+    pass: &Pass,
 ) -> Result<(), Failure> {
     let msg = if costing.is_some() {
         "replaying objects and pricing candidate rules"
     } else {
         "replaying objects"
     };
+    let msg = format!("{msg}{}", pass.label);
     let mut replay = |batch: &[ObjectHistory], rep: &mut EvidenceReport| {
         rep.tally(batch);
         sim.replay_batch(batch);
@@ -696,11 +757,12 @@ fn replay_all(
             Column::StorageClass,
             Column::IntelligentTieringAccessTier,
         ]);
-        let pb = super::progress("replaying inventory", "objects");
+        let pb = super::progress(&format!("replaying inventory{}", pass.label), "objects");
         let plan = ReadPlan {
             files: reader.files(),
             versioning: sc.options.versioning,
             shard: ev.shard,
+            range: pass.range,
             next: Default::default(),
             stop: usize::MAX.into(),
             pb: &pb,
@@ -736,8 +798,10 @@ fn replay_all(
                         counts,
                     } => {
                         edges.insert(file, e);
-                        rep.inventory_rows += counts.rows;
-                        rep.inventory_skipped += counts.skipped;
+                        if pass.first {
+                            rep.inventory_rows += counts.rows;
+                            rep.inventory_skipped += counts.skipped;
+                        }
                     }
                     FromReader::Failed { file, error } => {
                         if failed.as_ref().is_none_or(|(f, _)| file < *f) {
@@ -767,7 +831,7 @@ fn replay_all(
     ev.done_taking();
     rep.objects += ev.len();
     // In batches (integer meters: the same result as one call) so that the bar has an ETA.
-    let pb = super::progress_bar(msg, ev.len() as u64, false);
+    let pb = super::progress_bar(&msg, ev.len() as u64, false);
     for batch in ev.batches(BATCH) {
         replay(&batch, rep);
         pb.inc(batch.len() as u64);
@@ -863,7 +927,7 @@ pub(super) fn replay_scenario(
     let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport::default();
-    let mut ev = load_logs(sc, strict, shard, &mut rep)?;
+    let (mut ev, parts) = load_logs(sc, strict, shard, &mut rep)?;
     if sc.repeat_weekly {
         let repeat = ev.repeat_weekly(sc.end).map_err(|e| {
             input(anyhow!(
@@ -879,21 +943,12 @@ pub(super) fn replay_scenario(
     }
     // Replication depends only on the logs' writes: computed before the inventory takes them,
     // once per distinct set of rules the policies run with.
-    let mut replication: Vec<(Vec<usize>, ReplicationUsage)> = Vec::new();
+    let mut sets: Vec<(Vec<usize>, Vec<ReplicationRule>)> = Vec::new();
     // The recommended policy (index `sc.policies.len()`) runs with the rules every compared
     // policy shares, as the bound does.
     let total = sc.policies.len() + usize::from(lifecycle.is_some());
     if sc.policy_replication.is_empty() {
-        let all = (0..total).collect();
-        let usage = replicate(
-            &ev,
-            &sc.replication,
-            &rules,
-            &region,
-            (sc.start, sc.end),
-            sc.options.repeat,
-        );
-        replication.push((all, usage));
+        sets.push(((0..total).collect(), sc.replication.clone()));
     } else {
         // The bound (when present) runs with the rules every compared policy runs with, so
         // that its distance to each policy is about storage, not about a DR choice.
@@ -904,30 +959,71 @@ pub(super) fn replay_scenario(
         while lists.len() < total {
             lists.push(shared.clone());
         }
-        let mut sets: Vec<(&Vec<usize>, Vec<usize>)> = Vec::new();
+        let mut by_set: Vec<(&Vec<usize>, Vec<usize>)> = Vec::new();
         for (i, set) in lists.iter().enumerate() {
-            match sets.iter_mut().find(|(s, _)| *s == set) {
+            match by_set.iter_mut().find(|(s, _)| *s == set) {
                 Some((_, who)) => who.push(i),
-                None => sets.push((set, vec![i])),
+                None => by_set.push((set, vec![i])),
             }
         }
-        for (set, who) in sets {
-            let rules_of: Vec<ReplicationRule> =
-                set.iter().map(|i| sc.replication[*i].clone()).collect();
-            let usage = replicate(
-                &ev,
-                &rules_of,
+        for (set, who) in by_set {
+            sets.push((
+                who,
+                set.iter().map(|i| sc.replication[*i].clone()).collect(),
+            ));
+        }
+    }
+    let mut replication: Vec<(Vec<usize>, ReplicationUsage)> = sets
+        .iter()
+        .map(|(who, _)| (who.clone(), ReplicationUsage::default()))
+        .collect();
+    let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
+    let mut costing = lifecycle.as_ref().map(|l| l.simulation(sc, &rules));
+    // One piece of evidence (all of it, or a partition): its replication, then its replay.
+    let mut replay_piece = |piece: &mut Evidence, pass: &Pass| -> Result<(), Failure> {
+        for ((_, rules_of), (_, usage)) in sets.iter().zip(replication.iter_mut()) {
+            usage.merge(&replicate(
+                piece,
+                rules_of,
                 &rules,
                 &region,
                 (sc.start, sc.end),
                 sc.options.repeat,
-            );
-            replication.push((who, usage));
+            ));
+        }
+        replay_all(
+            sc,
+            strict,
+            piece,
+            &mut sim,
+            costing.as_mut(),
+            &mut rep,
+            pass,
+        )
+    };
+    if parts.is_empty() {
+        replay_piece(&mut ev, &Pass::whole())?;
+    } else {
+        // Partitions, each loaded (and split further if it passes the limit) and replayed.
+        let mut queue = std::collections::VecDeque::from(parts);
+        let mut done = 0;
+        while let Some(file) = queue.pop_front() {
+            let range = file.range();
+            let (mut piece, more) =
+                spill::load(file, ev.shard, super::memory_limit()).map_err(output)?;
+            if !more.is_empty() {
+                queue.extend(more);
+                continue;
+            }
+            done += 1;
+            let pass = Pass {
+                range,
+                first: done == 1,
+                label: format!(" (partition {done}, {} left)", queue.len()),
+            };
+            replay_piece(&mut piece, &pass)?;
         }
     }
-    let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
-    let mut costing = lifecycle.as_ref().map(|l| l.simulation(sc, &rules));
-    replay_all(sc, strict, &mut ev, &mut sim, costing.as_mut(), &mut rep)?;
     let runs = sim.finish(&ev.bucket_requests);
     let recommended = match (lifecycle.as_ref(), costing) {
         (Some(l), Some(c)) => Some(l.recommend(sc, c.finish(), &catalog, &ev.bucket_requests)?),
@@ -1014,6 +1110,7 @@ pub(super) fn scenario_report(
 }
 
 pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
+    a.memory.apply()?;
     let mut sc = match &a.scenario {
         Some(p) => read_scenario(p).map_err(input)?,
         None => from_flags(a)?,

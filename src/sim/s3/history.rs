@@ -4,6 +4,7 @@
 //! `ObjectHistory` values batch by batch for the replay.
 
 use super::repeat::WeeklyRepeat;
+use super::spill::{SpillError, SpillWriter};
 use super::store::{Store, hash32};
 use crate::aws::{ItTier, StorageClass};
 use crate::trace::access_log::{Action, BillingClass, Record, action, billing_class};
@@ -288,13 +289,7 @@ impl Evidence {
 
     /// Adds records gathered by a [`RecordBatch`] (on another thread), in their order.
     pub fn add_batch(&mut self, b: &RecordBatch) {
-        if let Some((first, last)) = b.span {
-            widen(&mut self.log_span, first);
-            widen(&mut self.log_span, last);
-        }
-        self.ignored += b.ignored;
-        self.bucket_requests.tier1.extend_from_slice(&b.tier1);
-        self.bucket_requests.tier2.extend_from_slice(&b.tier2);
+        self.add_not_objects(b);
         for (hash, range, e) in &b.objects {
             if let Some(key) = b.keys.get(range.clone()) {
                 self.add_event(key, *hash, *e);
@@ -302,10 +297,54 @@ impl Evidence {
         }
     }
 
+    /// Adds a batch's records as `add_batch` does, except that objects' events are written
+    /// to partition files (the evidence is past its memory limit: `spill::Gather`).
+    pub fn spill_batch(&mut self, b: &RecordBatch, w: &mut SpillWriter) -> Result<(), SpillError> {
+        self.add_not_objects(b);
+        for (hash, range, e) in &b.objects {
+            if let Some(key) = b.keys.get(range.clone()) {
+                w.write(*hash, key, std::slice::from_ref(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What a batch adds besides objects' events: its time span, ignored records and
+    /// requests not tied to an object.
+    fn add_not_objects(&mut self, b: &RecordBatch) {
+        if let Some((first, last)) = b.span {
+            widen(&mut self.log_span, first);
+            widen(&mut self.log_span, last);
+        }
+        self.ignored += b.ignored;
+        self.bucket_requests.tier1.extend_from_slice(&b.tier1);
+        self.bucket_requests.tier2.extend_from_slice(&b.tier2);
+    }
+
     /// Appends a log event to the object of `key` (with its `hash32`), made when absent.
     fn add_event(&mut self, key: &str, hash: u32, e: Event) {
         let i = self.store.slot(key, hash);
         self.store.push_event(i, e);
+    }
+
+    /// Appends log events (in log order) to the object of `key`, made when absent.
+    pub(super) fn add_events(&mut self, key: &str, hash: u32, events: &[Event]) {
+        let i = self.store.slot(key, hash);
+        for e in events {
+            self.store.push_event(i, *e);
+        }
+    }
+
+    /// Bytes held by the objects (what partitioning to disk frees; requests not tied to an
+    /// object stay in memory).
+    pub fn store_bytes(&self) -> usize {
+        self.store.memory_bytes()
+    }
+
+    /// Moves every object to partition files (events in log order) and empties the store.
+    pub(super) fn spill_objects(&mut self, w: &mut SpillWriter) -> Result<(), SpillError> {
+        self.store
+            .drain(|key, events| w.write(hash32(key), key, events))
     }
 
     /// Takes the log events of `key` (an inventory object replayed as it is streamed), in

@@ -13,6 +13,7 @@ pub mod repeat;
 pub mod replay;
 pub mod shard;
 mod slotted;
+pub mod spill;
 pub mod stats;
 mod store;
 pub mod timeline;
@@ -175,6 +176,25 @@ pub struct ReplicationUsage {
 }
 
 impl ReplicationUsage {
+    /// Adds another part's usage (a shard's, a partition's) of the same rules: destinations
+    /// one to one (one per rule, in order), else by region.
+    pub fn merge(&mut self, other: &ReplicationUsage) {
+        self.source.merge(&other.source);
+        if self.dests.is_empty() {
+            self.dests = other.dests.clone();
+            return;
+        }
+        for (i, (r, acc)) in other.dests.iter().enumerate() {
+            match self.dests.get_mut(i) {
+                Some((w, mine)) if w == r => mine.merge(acc),
+                _ => match self.dests.iter_mut().find(|(w, _)| w == r) {
+                    Some((_, mine)) => mine.merge(acc),
+                    None => self.dests.push((r.clone(), acc.clone())),
+                },
+            }
+        }
+    }
+
     /// Adds it to every run (replication does not depend on the policy).
     pub fn apply(&self, runs: &mut [PolicyRun], region: &Region, start: Timestamp, end: Timestamp) {
         let first = accum::month_of(start);

@@ -320,13 +320,7 @@ impl Shard {
                 a.merge(b);
                 st.merge(t);
             }
-            whole.replication.source.merge(&s.replication.source);
-            for (r, acc) in &s.replication.dests {
-                match whole.replication.dests.iter_mut().find(|(w, _)| w == r) {
-                    Some((_, w)) => w.merge(acc),
-                    None => whole.replication.dests.push((r.clone(), acc.clone())),
-                }
-            }
+            whole.replication.merge(&s.replication);
             // Every shard reads all of the evidence and keeps its own keys: what was read must
             // be the same in each; only the objects replayed add up.
             let (e, f) = (&mut whole.evidence, &s.evidence);

@@ -88,6 +88,8 @@ impl<T, const SHIFT: u32> Segmented<T, SHIFT> {
 #[derive(Clone, Debug, Default)]
 struct Keys {
     blocks: Vec<Vec<u8>>,
+    /// Bytes of the keys stored.
+    bytes: usize,
 }
 
 const KEY_BLOCK: usize = 1 << 20;
@@ -101,6 +103,7 @@ impl Keys {
                 .blocks
                 .push(Vec::with_capacity(KEY_BLOCK.max(key.len()))),
         }
+        self.bytes += key.len();
         let block = self.blocks.len() - 1;
         let b = &mut self.blocks[block];
         let at = ((block as u64) << 32) | b.len() as u64;
@@ -211,8 +214,8 @@ impl Store {
         }
     }
 
-    /// Slot `i`'s events in time order (stable: same-second events keep log order).
-    fn events(&self, s: &Slot) -> Vec<Event> {
+    /// Slot `i`'s events in log order.
+    fn logged(&self, s: &Slot) -> Vec<Event> {
         let mut out: Vec<Event> = s.first.into_iter().collect();
         let mut next = s.more;
         while let Some((e, before)) = self.more.get(next as usize).filter(|_| next != NONE) {
@@ -222,8 +225,44 @@ impl Store {
         // The chain runs newest first.
         let from = out.len().min(1);
         out[from..].reverse();
+        out
+    }
+
+    /// Slot `i`'s events in time order (stable: same-second events keep log order).
+    fn events(&self, s: &Slot) -> Vec<Event> {
+        let mut out = self.logged(s);
         out.sort_by_key(|e| e.t);
         out
+    }
+
+    /// Bytes the objects use: their slots, further events, keys and table entries (storage is
+    /// allocated a few MB at a time beyond this).
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let segs = self.slots.len * size_of::<Slot>() + self.more.len * size_of::<(Event, u32)>();
+        // One control byte per bucket besides the entry.
+        let table = self.index.capacity() * (size_of::<(u32, u32)>() + 1);
+        segs + self.keys.bytes + table + self.starts.len() * 64
+    }
+
+    /// Hands every object not taken to `f` (its key and its events in log order), in the
+    /// order keys first appeared, stopping at the first error; the store is then empty.
+    /// Objects with a state at the start (inventory) are not expected here: only their events
+    /// are handed on.
+    pub fn drain<E>(
+        &mut self,
+        mut f: impl FnMut(&str, &[Event]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let store = std::mem::take(self);
+        for s in (0..store.slots.len).filter_map(|i| store.at(i)) {
+            if s.key_len & TAKEN != 0 {
+                continue;
+            }
+            // Keys were stored from `&str`.
+            let key = std::str::from_utf8(store.key_of(s)).unwrap_or_default();
+            f(key, &store.logged(s))?;
+        }
+        Ok(())
     }
 
     /// Takes the events of `key` and marks it taken: `histories` then leaves it out.
