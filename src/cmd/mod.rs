@@ -201,8 +201,8 @@ pub struct MemoryArgs {
     /// Memory the S3 evidence (objects gathered from access logs) may hold before it is
     /// partitioned to disk by key hash and replayed partition by partition, with the same
     /// results: a size such as 8GiB or 512MiB. Default: the environment variable
-    /// COSTLAB_MEMORY_LIMIT, else 60% of physical memory. Partition files go under TMPDIR
-    /// (docs/scenario.md, "Memory").
+    /// COSTLAB_MEMORY_LIMIT, else 60% of physical memory (or of a cgroup limit). Partition
+    /// files go under TMPDIR (docs/scenario.md, "Memory").
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<String>,
 }
@@ -244,16 +244,29 @@ pub fn memory_limit() -> usize {
     *MEMORY_LIMIT.get_or_init(default_memory_limit)
 }
 
-/// 60% of physical memory (`MemTotal` in /proc/meminfo), or 8 GiB where that is unknown: the
-/// rest is for the replay's working set, the allocator and the system.
+/// 60% of the memory this process may use: physical memory (`MemTotal` in /proc/meminfo) or a
+/// container's cgroup limit if lower; 8 GiB where neither is known. The rest is for the
+/// replay's working set, the allocator and the system.
 fn default_memory_limit() -> usize {
-    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+    let physical = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         m.lines()
             .find_map(|l| l.strip_prefix("MemTotal:"))
             .and_then(|v| v.trim().strip_suffix("kB"))
             .and_then(|v| v.trim().parse::<usize>().ok())
             .map(|kb| kb.saturating_mul(1024))
     });
+    // cgroup v2, then v1 ("max" or a huge number: no limit).
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .find_map(|f| std::fs::read_to_string(f).ok())
+    .and_then(|v| v.trim().parse::<usize>().ok());
+    let total = match (physical, cgroup) {
+        (Some(p), Some(c)) => Some(p.min(c)),
+        (p, c) => p.or(c),
+    };
     total.map_or(8 << 30, |t| t / 5 * 3)
 }
 

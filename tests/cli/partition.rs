@@ -145,3 +145,69 @@ fn partitioning_keeps_versions_replication_and_repeats_exact() {
     let lines = j["evidence"]["lines"]["read"].as_u64().unwrap();
     assert!(lines > 5000, "{lines}");
 }
+
+/// The limit comes from `--memory-limit`, else `COSTLAB_MEMORY_LIMIT`; a bad size is an input
+/// error (exit 2) naming where it came from.
+#[test]
+fn the_limit_comes_from_the_flag_or_the_environment() {
+    let w = Workdir::new();
+    let mut log = String::new();
+    for i in 0..50 {
+        log += &format!(
+            "o lake [02/Mar/2026:10:00:{:02} +0000] 10.0.0.1 - RID REST.PUT.OBJECT k/{i} \"PUT /lake/k/{i} HTTP/1.1\" 200 - - 1000 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n",
+            i % 60
+        );
+    }
+    w.write("a.log", &log);
+    let args = [
+        "simulate",
+        "--logs",
+        "a.log",
+        "--all-standard",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-04-01",
+        "--format",
+        "json",
+    ];
+    let run = |extra: &[&str], env: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_costlab"));
+        c.args([&args[..], extra].concat())
+            .current_dir(w.path(""))
+            .env("TMPDIR", w.path(""))
+            .env_remove("COSTLAB_MEMORY_LIMIT");
+        if let Some(v) = env {
+            c.env("COSTLAB_MEMORY_LIMIT", v);
+        }
+        c.output().expect("run costlab")
+    };
+    let said = |o: &Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let whole = run(&[], None);
+    assert!(whole.status.success() && !said(&whole).contains("partitioning"));
+    let by_env = run(&[], Some("1KiB"));
+    assert!(by_env.status.success(), "{}", said(&by_env));
+    assert!(
+        said(&by_env).contains("limit of 1.00 KiB"),
+        "{}",
+        said(&by_env)
+    );
+    assert!(by_env.stdout == whole.stdout);
+    // The flag wins over the environment.
+    let flag = run(&["--memory-limit", "1GiB"], Some("1KiB"));
+    assert!(flag.status.success() && !said(&flag).contains("partitioning"));
+    let bad = run(&["--memory-limit", "8XB"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        said(&bad).contains("--memory-limit \"8XB\""),
+        "{}",
+        said(&bad)
+    );
+    let bad = run(&[], Some("lots"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        said(&bad).contains("COSTLAB_MEMORY_LIMIT \"lots\""),
+        "{}",
+        said(&bad)
+    );
+}
