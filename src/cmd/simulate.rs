@@ -12,15 +12,16 @@ use costlab::report::views::{CsvView, JsonView, TableView, View};
 use costlab::scenario::{Scenario, parse_date, read_scenario};
 use costlab::sim::s3::grouped::GroupedSimulation;
 use costlab::sim::s3::{
-    BATCH, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, Policy, PolicyKind, PolicyRun,
-    RecordBatch, ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, in_shard, replicate,
-    spill::{self, Gather, HashRange, SpillError, SpillFile},
+    BATCH, EventKind, Evidence, ObjectHistory, Policy, PolicyKind, PolicyRun, RecordBatch,
+    ReplayOptions, ReplicationRule, ReplicationUsage, Simulation, replicate,
+    spill::{Gather, HashRange, Loaded, Part, Partitioned, SpillError, StartsWriter},
 };
 use costlab::trace::access_log::{LogReader, Mode, SkipLog};
-use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+mod inventory;
 
 /// Replay S3 evidence (access logs, an inventory) against each storage policy and price every
 /// month: what the bill would have been, and would be, under each choice.
@@ -283,14 +284,14 @@ fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
 }
 
 /// Reads the logs into object histories (the inventory is streamed later). Past the memory
-/// limit, the objects are partitioned to disk: the files returned hold them, and the evidence
-/// keeps what is not an object's (requests not tied to one, the logs' span).
+/// limit, the objects are partitioned to disk (returned), and the evidence keeps what is not
+/// an object's (requests not tied to one, the logs' span).
 fn load_logs(
     sc: &Scenario,
     strict: bool,
     shard: Option<(u64, u64)>,
     rep: &mut EvidenceReport,
-) -> Result<(Evidence, Vec<SpillFile>), Failure> {
+) -> Result<(Evidence, Option<Partitioned>), Failure> {
     let mut ev = Evidence::default();
     ev.shard = shard;
     let mut gather = Gather::new(super::memory_limit(), HashRange::ALL, std::env::temp_dir());
@@ -494,350 +495,99 @@ const MAX_PARSERS: usize = 8;
 /// How many chunks past the oldest one not yet added a parser may start.
 const AHEAD: u64 = 8;
 
-/// Inventory data files read at once, at most.
-const MAX_READERS: usize = 4;
-
-/// One inventory row, as the replay needs it.
-struct VersionRow {
-    initial: Initial,
-    latest: bool,
-    marker: bool,
+/// Replays objects under every policy (and prices the optimizer's candidate rules), counting
+/// them for the report.
+struct Replay<'r, 's, 'c> {
+    sim: &'r mut Simulation<'s>,
+    costing: Option<&'r mut GroupedSimulation<'c>>,
+    rep: &'r mut EvidenceReport,
 }
 
-/// The inventory rows of one key (adjacent: S3 lists versions key by key); most keys have
-/// one, kept inline.
-struct KeyRows {
-    key: String,
-    rows: smallvec::SmallVec<[VersionRow; 1]>,
-}
-
-impl KeyRows {
-    /// The object the rows describe, with the key's log events. Versions are ordered by
-    /// last-modified time, the current one last; each older one became noncurrent when the
-    /// next was written.
-    fn into_history(self, ev: &mut Evidence) -> ObjectHistory {
-        let KeyRows { key, mut rows } = self;
-        rows.sort_by_key(|r| (r.latest, r.initial.created));
-        let events = ev.take_events(&key);
-        let mut initial = None;
-        let mut noncurrent = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            let since = rows.get(i + 1).map(|next| next.initial.created);
-            match (since, r.marker) {
-                (None, false) => initial = Some(r.initial),
-                _ => noncurrent.push(Noncurrent {
-                    version: r.initial,
-                    since,
-                    marker: r.marker,
-                }),
-            }
-        }
-        ObjectHistory {
-            key,
-            initial,
-            noncurrent: noncurrent.into_boxed_slice(),
-            events,
-        }
-    }
-}
-
-/// Inventory rows read and not replayed.
-#[derive(Default)]
-struct InventoryCounts {
-    rows: u64,
-    skipped: u64,
-}
-
-/// What a data-file reader sends the replay.
-enum FromReader {
-    /// Key groups of one file, whole (neither its first nor its last group).
-    Keys(Vec<KeyRows>),
-    /// A file read to its end: its first and last key groups (which may continue in the
-    /// neighbouring files, so they are joined across files before being replayed) and its
-    /// counts.
-    Done {
-        file: usize,
-        edges: Vec<KeyRows>,
-        counts: InventoryCounts,
-    },
-    Failed {
-        file: usize,
-        error: Failure,
-    },
-}
-
-/// What the inventory readers share: the files still to read and where to stop.
-struct ReadPlan<'a> {
-    files: costlab::trace::inventory::DataFiles<'a>,
-    versioning: bool,
-    shard: Option<(u64, u64)>,
-    /// Only keys of this range (the partition being replayed).
-    range: HashRange,
-    next: std::sync::atomic::AtomicUsize,
-    /// The earliest file that failed: later files are not read (their errors would not be the
-    /// first).
-    stop: std::sync::atomic::AtomicUsize,
-    pb: &'a indicatif::ProgressBar,
-}
-
-impl ReadPlan<'_> {
-    /// Reads files until none is left, sending their rows grouped by key.
-    fn work(&self, tx: &std::sync::mpsc::SyncSender<FromReader>) {
-        use std::sync::atomic::Ordering::Relaxed;
-        loop {
-            let file = self.next.fetch_add(1, Relaxed);
-            if file >= self.files.len() || file > self.stop.load(Relaxed) {
-                return;
-            }
-            let msg = match self.read_file(file, tx) {
-                Ok(Some((edges, counts))) => FromReader::Done {
-                    file,
-                    edges,
-                    counts,
-                },
-                Ok(None) => continue,
-                Err(error) => {
-                    self.stop.fetch_min(file, Relaxed);
-                    FromReader::Failed { file, error }
-                }
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
+impl Replay<'_, '_, '_> {
+    fn batch(&mut self, objects: &[ObjectHistory]) {
+        self.rep.objects += objects.len();
+        self.rep.tally(objects);
+        self.sim.replay_batch(objects);
+        if let Some(c) = self.costing.as_deref_mut() {
+            c.replay_batch(objects);
         }
     }
 
-    /// One data file: every row of a key (versioned) or current versions only, keys outside
-    /// the shard left out. `None`: stopped (an earlier file failed, or the replay ended).
-    #[allow(clippy::type_complexity)]
-    fn read_file(
-        &self,
-        file: usize,
-        tx: &std::sync::mpsc::SyncSender<FromReader>,
-    ) -> Result<Option<(Vec<KeyRows>, InventoryCounts)>, Failure> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let Some(records) = self.files.open(file).map_err(input)? else {
-            return Ok(None);
+    /// The objects of `ev` the inventory did not take, in batches (integer meters: the same
+    /// result as one call) so that the bar has an ETA.
+    fn rest(&mut self, ev: &mut Evidence, label: &str) {
+        ev.done_taking();
+        let msg = if self.costing.is_some() {
+            "replaying objects and pricing candidate rules"
+        } else {
+            "replaying objects"
         };
-        let mut counts = InventoryCounts::default();
-        // The file's first group is held back with its last: either may continue next door.
-        let mut first: Option<KeyRows> = None;
-        let mut cur: Option<KeyRows> = None;
-        let mut batch: Vec<KeyRows> = Vec::with_capacity(BATCH);
-        for rec in records {
-            let rec = rec.map_err(input)?;
-            counts.rows += 1;
-            if counts.rows.is_multiple_of(4096) {
-                self.pb.inc(4096);
-                if self.stop.load(Relaxed) < file {
-                    return Ok(None);
-                }
-            }
-            let Some(created) = rec.last_modified else {
-                counts.skipped += 1;
-                continue;
-            };
-            let size = match (rec.size, rec.is_delete_marker) {
-                (_, true) => 0,
-                (Some(s), false) => s,
-                (None, false) => {
-                    counts.skipped += 1;
-                    continue;
-                }
-            };
-            if !self.versioning && (!rec.is_latest || rec.is_delete_marker) {
-                // Unversioned replay: current versions only.
-                counts.skipped += 1;
-                continue;
-            }
-            if !in_shard(&rec.key, self.shard) || !self.range.contains_key(&rec.key) {
-                continue;
-            }
-            let row = VersionRow {
-                initial: Initial {
-                    created,
-                    size,
-                    class: rec.storage_class.unwrap_or(StorageClass::Standard),
-                    it_tier: rec.intelligent_tiering_access_tier,
-                },
-                latest: rec.is_latest,
-                marker: rec.is_delete_marker,
-            };
-            match &mut cur {
-                Some(c) if c.key == rec.key => c.rows.push(row),
-                _ => {
-                    let next = KeyRows {
-                        key: rec.key,
-                        rows: smallvec::smallvec![row],
-                    };
-                    match (cur.replace(next), &first) {
-                        (None, _) => {}
-                        (Some(done), None) => first = Some(done),
-                        (Some(done), Some(_)) => {
-                            batch.push(done);
-                            if batch.len() == BATCH {
-                                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                                if tx.send(FromReader::Keys(full)).is_err() {
-                                    return Ok(None);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let pb = super::progress_bar(&format!("{msg}{label}"), ev.len() as u64, false);
+        for batch in ev.batches(BATCH) {
+            self.batch(&batch);
+            pb.inc(batch.len() as u64);
         }
-        self.pb.inc(counts.rows % 4096);
-        if !batch.is_empty() && tx.send(FromReader::Keys(batch)).is_err() {
-            return Ok(None);
-        }
-        Ok(Some((first.into_iter().chain(cur).collect(), counts)))
+        pb.finish_and_clear();
     }
 }
 
-/// Which keys one replay pass covers: every key, or a partition's (the evidence past the
-/// memory limit, replayed partition by partition).
-struct Pass {
-    range: HashRange,
-    /// The first pass: it counts the inventory's rows (every pass reads them all).
-    first: bool,
-    /// For the progress bars, when partitioned: "partition 3 (2 left)".
-    label: String,
-}
-
-impl Pass {
-    fn whole() -> Pass {
-        Pass {
-            range: HashRange::ALL,
-            first: true,
-            label: String::new(),
-        }
-    }
-}
-
-/// Streams the inventory through the simulation (each object with its log events, if any),
-/// then the objects seen only in the logs; of `pass`'s keys only. Data files are read in
-/// parallel, each on its own thread, while the objects already read are replayed; the result
-/// does not depend on the order (integer meters), and the error reported is that of the
-/// earliest failing file.
-#[allow(clippy::too_many_arguments)]
-fn replay_all(
+/// The objects partitioned to disk (past the memory limit). The inventory is read once: an
+/// object whose key has no log events is replayed as it is read, the others are written beside
+/// their key's partition. Then each partition is loaded and replayed with its inventory
+/// objects (its replication first, `replicate_piece`); a partition that passes the limit as
+/// it loads is split, its inventory objects with it.
+fn replay_partitioned(
     sc: &Scenario,
     strict: bool,
     ev: &mut Evidence,
-    sim: &mut Simulation<'_>,
-    mut costing: Option<&mut GroupedSimulation<'_>>,
-    rep: &mut EvidenceReport,
-    pass: &Pass,
-) -> Result<(), Failure> {
-    let msg = if costing.is_some() {
-        "replaying objects and pricing candidate rules"
-    } else {
-        "replaying objects"
-    };
-    let msg = format!("{msg}{}", pass.label);
-    let mut replay = |batch: &[ObjectHistory], rep: &mut EvidenceReport| {
-        rep.tally(batch);
-        sim.replay_batch(batch);
-        if let Some(c) = costing.as_deref_mut() {
-            c.replay_batch(batch);
-        }
-    };
-    if let Some(m) = &sc.inventory {
-        let mode = if strict {
-            InvMode::Strict
-        } else {
-            InvMode::Lenient
-        };
-        // The replay needs these columns only (CSV rows are not checked beyond them).
-        let reader = read_inventory(m, mode).map_err(input)?.only(&[
-            Column::IsLatest,
-            Column::IsDeleteMarker,
-            Column::Size,
-            Column::LastModifiedDate,
-            Column::StorageClass,
-            Column::IntelligentTieringAccessTier,
-        ]);
-        let pb = super::progress(&format!("replaying inventory{}", pass.label), "objects");
-        let plan = ReadPlan {
-            files: reader.files(),
-            versioning: sc.options.versioning,
-            shard: ev.shard,
-            range: pass.range,
-            next: Default::default(),
-            stop: usize::MAX.into(),
-            pb: &pb,
-        };
-        // One reader per core, at most MAX_READERS (the replay needs cores too, and each
-        // reader keeps up to two batches in flight).
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_READERS)
-            .min(reader.data_files().len())
-            .max(1);
-        let mut edges: BTreeMap<usize, Vec<KeyRows>> = BTreeMap::new();
-        let mut failed: Option<(usize, Failure)> = None;
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel(threads + 1);
-            for _ in 0..threads {
-                let (tx, plan) = (tx.clone(), &plan);
-                scope.spawn(move || plan.work(&tx));
-            }
-            drop(tx);
-            for msg in rx.iter() {
-                match msg {
-                    FromReader::Keys(batch) if failed.is_none() => {
-                        let objects: Vec<ObjectHistory> =
-                            batch.into_iter().map(|k| k.into_history(ev)).collect();
-                        rep.objects += objects.len();
-                        replay(&objects, rep);
-                    }
-                    FromReader::Keys(_) => {}
-                    FromReader::Done {
-                        file,
-                        edges: e,
-                        counts,
-                    } => {
-                        edges.insert(file, e);
-                        if pass.first {
-                            rep.inventory_rows += counts.rows;
-                            rep.inventory_skipped += counts.skipped;
-                        }
-                    }
-                    FromReader::Failed { file, error } => {
-                        if failed.as_ref().is_none_or(|(f, _)| file < *f) {
-                            failed = Some((file, error));
-                        }
-                    }
+    parted: Partitioned,
+    r: &mut Replay<'_, '_, '_>,
+    replicate_piece: &mut dyn FnMut(&Evidence),
+) -> Result<inventory::Counted, Failure> {
+    let mut starts = StartsWriter::create(&parted).map_err(output)?;
+    let Partitioned { files, seen } = parted;
+    let counted = inventory::stream(sc, strict, ev, |objects| {
+        let (now, later): (Vec<ObjectHistory>, Vec<ObjectHistory>) =
+            objects.into_iter().partition(|o| !seen.may_have(&o.key));
+        r.batch(&now);
+        later
+            .iter()
+            .try_for_each(|o| starts.write(o))
+            .map_err(output)
+    })?;
+    let starts = starts.finish().map_err(output)?;
+    let mut queue = std::collections::VecDeque::from(Part::pair(files, starts));
+    let mut done = 0;
+    while let Some(part) = queue.pop_front() {
+        let (mut piece, waiting) =
+            match part.load(ev.shard, super::memory_limit()).map_err(output)? {
+                Loaded::Ready(piece, waiting) => (piece, waiting),
+                Loaded::Split(more) => {
+                    queue.extend(more);
+                    continue;
                 }
-            }
-        });
-        pb.finish_and_clear();
-        if let Some((_, error)) = failed {
-            return Err(error);
-        }
-        // Each file's first and last key groups, in file order: a key split across files is
-        // joined into one object.
-        let mut joined: Vec<KeyRows> = Vec::new();
-        for group in edges.into_values().flatten() {
-            match joined.last_mut() {
-                Some(last) if last.key == group.key => last.rows.extend(group.rows),
-                _ => joined.push(group),
-            }
-        }
-        let objects: Vec<ObjectHistory> = joined.into_iter().map(|k| k.into_history(ev)).collect();
-        rep.objects += objects.len();
-        replay(&objects, rep);
+            };
+        done += 1;
+        replicate_piece(&piece);
+        let mut batch = Vec::with_capacity(BATCH);
+        waiting
+            .read(|mut o| {
+                o.events = piece.take_events(&o.key);
+                batch.push(o);
+                if batch.len() == BATCH {
+                    r.batch(&batch);
+                    batch.clear();
+                }
+                Ok(())
+            })
+            .map_err(output)?;
+        r.batch(&batch);
+        r.rest(
+            &mut piece,
+            &format!(" (partition {done}, {} left)", queue.len()),
+        );
     }
-    ev.done_taking();
-    rep.objects += ev.len();
-    // In batches (integer meters: the same result as one call) so that the bar has an ETA.
-    let pb = super::progress_bar(&msg, ev.len() as u64, false);
-    for batch in ev.batches(BATCH) {
-        replay(&batch, rep);
-        pb.inc(batch.len() as u64);
-    }
-    pb.finish_and_clear();
-    Ok(())
+    Ok(counted)
 }
 
 /// Generates the scenario's synthetic evidence into a fresh temporary directory (removed when
@@ -927,7 +677,7 @@ pub(super) fn replay_scenario(
     let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport::default();
-    let (mut ev, parts) = load_logs(sc, strict, shard, &mut rep)?;
+    let (mut ev, parted) = load_logs(sc, strict, shard, &mut rep)?;
     if sc.repeat_weekly {
         let repeat = ev.repeat_weekly(sc.end).map_err(|e| {
             input(anyhow!(
@@ -941,8 +691,7 @@ pub(super) fn replay_scenario(
         let b = super::bound::policy(catalog.home(), &sc.policies);
         sc.policies.push(b);
     }
-    // Replication depends only on the logs' writes: computed before the inventory takes them,
-    // once per distinct set of rules the policies run with.
+    // Replication: once per distinct set of rules the policies run with.
     let mut sets: Vec<(Vec<usize>, Vec<ReplicationRule>)> = Vec::new();
     // The recommended policy (index `sc.policies.len()`) runs with the rules every compared
     // policy shares, as the bound does.
@@ -979,8 +728,9 @@ pub(super) fn replay_scenario(
         .collect();
     let mut sim = Simulation::new(&sc.policies, &sc.options, &rules, &region, sc.start, sc.end);
     let mut costing = lifecycle.as_ref().map(|l| l.simulation(sc, &rules));
-    // One piece of evidence (all of it, or a partition): its replication, then its replay.
-    let mut replay_piece = |piece: &mut Evidence, pass: &Pass| -> Result<(), Failure> {
+    // Replication depends only on the logs' writes: computed for a piece of evidence (all of
+    // it, or a partition) before the inventory takes its events.
+    let mut replicate_piece = |piece: &Evidence| {
         for ((_, rules_of), (_, usage)) in sets.iter().zip(replication.iter_mut()) {
             usage.merge(&replicate(
                 piece,
@@ -991,39 +741,26 @@ pub(super) fn replay_scenario(
                 sc.options.repeat,
             ));
         }
-        replay_all(
-            sc,
-            strict,
-            piece,
-            &mut sim,
-            costing.as_mut(),
-            &mut rep,
-            pass,
-        )
     };
-    if parts.is_empty() {
-        replay_piece(&mut ev, &Pass::whole())?;
-    } else {
-        // Partitions, each loaded (and split further if it passes the limit) and replayed.
-        let mut queue = std::collections::VecDeque::from(parts);
-        let mut done = 0;
-        while let Some(file) = queue.pop_front() {
-            let range = file.range();
-            let (mut piece, more) =
-                spill::load(file, ev.shard, super::memory_limit()).map_err(output)?;
-            if !more.is_empty() {
-                queue.extend(more);
-                continue;
-            }
-            done += 1;
-            let pass = Pass {
-                range,
-                first: done == 1,
-                label: format!(" (partition {done}, {} left)", queue.len()),
-            };
-            replay_piece(&mut piece, &pass)?;
+    let mut r = Replay {
+        sim: &mut sim,
+        costing: costing.as_mut(),
+        rep: &mut rep,
+    };
+    let counted = match parted {
+        None => {
+            replicate_piece(&ev);
+            let counted = inventory::stream(sc, strict, &mut ev, |objects| {
+                r.batch(&objects);
+                Ok(())
+            })?;
+            r.rest(&mut ev, "");
+            counted
         }
-    }
+        Some(p) => replay_partitioned(sc, strict, &mut ev, p, &mut r, &mut replicate_piece)?,
+    };
+    rep.inventory_rows += counted.rows;
+    rep.inventory_skipped += counted.skipped;
     let runs = sim.finish(&ev.bucket_requests);
     let recommended = match (lifecycle.as_ref(), costing) {
         (Some(l), Some(c)) => Some(l.recommend(sc, c.finish(), &catalog, &ev.bucket_requests)?),

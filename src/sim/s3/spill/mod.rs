@@ -11,7 +11,10 @@
 
 use super::history::{Event, EventKind, Evidence};
 use super::store::hash32;
+
+mod starts;
 use crate::units::Timestamp;
+pub use starts::{StartsFile, StartsWriter};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -130,6 +133,50 @@ pub struct SpillWriter {
     dir: Arc<SpillDir>,
     range: HashRange,
     parts: Vec<(PathBuf, BufWriter<File>, u64)>,
+    seen: Seen,
+}
+
+/// Which key hashes were partitioned, as a bitmap over their top bits (about 16 bits per key
+/// expected): a key whose bit is clear has no log events. An inventory object of such a key is
+/// replayed at once rather than partitioned with the log events it might have had.
+pub struct Seen {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl Seen {
+    /// Room for about `keys` keys at one false "may have" in 16.
+    fn for_keys(keys: usize) -> Seen {
+        let bits = (keys.saturating_mul(16))
+            .clamp(1 << 16, 1 << 32)
+            .next_power_of_two();
+        Seen {
+            bits: vec![0; bits / 64],
+            shift: 32 - bits.trailing_zeros(),
+        }
+    }
+
+    fn insert(&mut self, h: u32) {
+        let i = (u64::from(h) >> self.shift) as usize;
+        if let Some(w) = self.bits.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    /// Whether `key` may have log events (`false`: it has none).
+    pub fn may_have(&self, key: &str) -> bool {
+        let i = (u64::from(hash32(key)) >> self.shift) as usize;
+        self.bits
+            .get(i / 64)
+            .is_none_or(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+/// Evidence partitioned to disk: the files, in hash order, together covering every key, and
+/// which keys they hold.
+pub struct Partitioned {
+    pub files: Vec<SpillFile>,
+    pub seen: Seen,
 }
 
 /// Write buffer per partition file.
@@ -139,14 +186,25 @@ const BUFFER: usize = 256 << 10;
 const EVENT_BYTES: usize = 17;
 
 impl SpillWriter {
-    fn create(dir: Arc<SpillDir>, range: HashRange, n: usize) -> Result<SpillWriter, SpillError> {
+    /// `n` files for `range`, expecting about `keys` keys.
+    fn create(
+        dir: Arc<SpillDir>,
+        range: HashRange,
+        n: usize,
+        keys: usize,
+    ) -> Result<SpillWriter, SpillError> {
         let mut parts = Vec::with_capacity(n);
         for _ in 0..n {
             let path = dir.file();
             let f = File::create(&path).map_err(io(&path))?;
             parts.push((path, BufWriter::with_capacity(BUFFER, f), 0));
         }
-        Ok(SpillWriter { dir, range, parts })
+        Ok(SpillWriter {
+            dir,
+            range,
+            parts,
+            seen: Seen::for_keys(keys),
+        })
     }
 
     /// Appends events of the key (with its `hash32`) to its partition, in the order given.
@@ -155,6 +213,7 @@ impl SpillWriter {
         let Some((path, out, bytes)) = self.parts.get_mut(i) else {
             return Ok(());
         };
+        self.seen.insert(hash);
         let mut head = [0u8; 12];
         head[..4].copy_from_slice(&hash.to_le_bytes());
         head[4..8].copy_from_slice(&(key.len() as u32).to_le_bytes());
@@ -173,7 +232,7 @@ impl SpillWriter {
     }
 
     /// Closes the files for loading.
-    pub fn finish(self) -> Result<Vec<SpillFile>, SpillError> {
+    pub fn finish(self) -> Result<Partitioned, SpillError> {
         let n = self.parts.len();
         let mut files = Vec::with_capacity(n);
         // Empty files are kept: their range's inventory objects are replayed with them.
@@ -188,7 +247,10 @@ impl SpillWriter {
                 .map_err(|e| io(&file.path)(e.into_error()))?;
             files.push(file);
         }
-        Ok(files)
+        Ok(Partitioned {
+            files,
+            seen: self.seen,
+        })
     }
 }
 
@@ -381,18 +443,16 @@ impl Gather {
                 d
             }
         };
-        let mut w = SpillWriter::create(dir, self.range, n)?;
+        let keys = (ev.len() as f64 * projected / held.max(1) as f64) as usize;
+        let mut w = SpillWriter::create(dir, self.range, n, keys)?;
         ev.spill_objects(&mut w)?;
         self.spill = Some(w);
         Ok(Some((n, held)))
     }
 
     /// The partition files written, if the limit was passed.
-    pub fn finish(self) -> Result<Vec<SpillFile>, SpillError> {
-        match self.spill {
-            Some(w) => w.finish(),
-            None => Ok(Vec::new()),
-        }
+    pub fn finish(self) -> Result<Option<Partitioned>, SpillError> {
+        self.spill.map(SpillWriter::finish).transpose()
     }
 }
 
@@ -414,13 +474,51 @@ pub fn load(
         }
         ev.add_events(key, hash, events);
         records += 1;
-        if records.is_multiple_of(4096) {
+        // The store counts its bytes as it goes: checking is cheap.
+        if records.is_multiple_of(256) {
             g.check(&mut ev, done, file.bytes)?;
         }
         Ok(())
     })?;
-    let more = g.finish()?;
+    let more = g.finish()?.map_or_else(Vec::new, |p| p.files);
     Ok((ev, more))
+}
+
+/// A partition to replay: the log events of its keys and their inventory objects.
+pub struct Part {
+    pub events: SpillFile,
+    pub starts: StartsFile,
+}
+
+/// A partition loaded (`Part::load`).
+pub enum Loaded {
+    /// Its log events, in memory, and its inventory objects, to take them.
+    Ready(Box<Evidence>, StartsFile),
+    /// It passed the limit as it loaded: the parts it was split into, to load in turn.
+    Split(Vec<Part>),
+}
+
+impl Part {
+    /// The partitions of `parted`, each with the file of its inventory objects.
+    pub fn pair(parted: Vec<SpillFile>, starts: Vec<StartsFile>) -> Vec<Part> {
+        parted
+            .into_iter()
+            .zip(starts)
+            .map(|(events, starts)| Part { events, starts })
+            .collect()
+    }
+
+    /// Loads the log events into evidence of `shard` under `limit` bytes; past it, splits the
+    /// partition (its inventory objects with it).
+    pub fn load(self, shard: Option<(u64, u64)>, limit: usize) -> Result<Loaded, SpillError> {
+        let (ev, more) = load(self.events, shard, limit)?;
+        if more.is_empty() {
+            return Ok(Loaded::Ready(Box::new(ev), self.starts));
+        }
+        let ranges: Vec<HashRange> = more.iter().map(|f| f.range).collect();
+        let starts = self.starts.split(&ranges)?;
+        Ok(Loaded::Split(Part::pair(more, starts)))
+    }
 }
 
 #[cfg(test)]
@@ -495,7 +593,16 @@ mod tests {
             "{n} files for {held} bytes under {limit}"
         );
         assert!(ev.is_empty() && ev.store_bytes() == 0);
-        let mut queue = g.finish().unwrap();
+        let parted = g.finish().unwrap().unwrap();
+        assert!(keys.iter().all(|k| parted.seen.may_have(k)));
+        let strangers = (0..10_000)
+            .filter(|i| parted.seen.may_have(&format!("other/{i}")))
+            .count();
+        assert!(
+            strangers < 1_000,
+            "{strangers} of 10,000 other keys may have events"
+        );
+        let mut queue = parted.files;
         assert_eq!(queue.len(), n);
         let (mut got, mut splits) = (std::collections::BTreeMap::new(), 0);
         while let Some(f) = queue.pop() {
@@ -526,18 +633,91 @@ mod tests {
         assert!(left.is_empty(), "{left:?}");
     }
 
+    /// Log objects and inventory objects (half of them with log events) through partitions
+    /// split again as they load: every inventory object comes back once, beside the
+    /// partition holding its key's events.
+    #[test]
+    fn inventory_objects_stay_with_their_partition_through_splits() {
+        use crate::sim::s3::history::{Initial, ObjectHistory};
+        let base = tempfile::tempdir().unwrap();
+        let mut ev = Evidence::default();
+        let write = |i: usize| Event {
+            t: Timestamp(i as i64),
+            kind: EventKind::Write { size: 1 },
+        };
+        for i in 0..20_000 {
+            let key = format!("k/{i}");
+            ev.add_events(&key, hash32(&key), &[write(i)]);
+        }
+        let limit = ev.store_bytes() / 3;
+        let mut g = Gather::new(limit, HashRange::ALL, base.path().to_path_buf());
+        assert!(g.check(&mut ev, 1, 1).unwrap().is_some());
+        let parted = g.finish().unwrap().unwrap();
+        let mut w = StartsWriter::create(&parted).unwrap();
+        // Inventory keys: k/0, k/2, … (with log events) and i/0, i/1, … (without).
+        let inv: Vec<String> = (0..20_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("k/{i}")
+                } else {
+                    format!("i/{i}")
+                }
+            })
+            .collect();
+        for key in &inv {
+            w.write(&ObjectHistory {
+                key: key.clone(),
+                initial: Some(Initial {
+                    created: Timestamp(-1),
+                    size: 7,
+                    class: crate::aws::StorageClass::StandardIa,
+                    it_tier: None,
+                }),
+                noncurrent: Box::default(),
+                events: Vec::new(),
+            })
+            .unwrap();
+        }
+        let mut queue = Part::pair(parted.files, w.finish().unwrap());
+        let (mut found, mut with_events, mut splits) = (Vec::new(), 0, 0);
+        while let Some(part) = queue.pop() {
+            match part.load(None, limit / 4).unwrap() {
+                Loaded::Split(more) => {
+                    splits += 1;
+                    queue.extend(more);
+                }
+                Loaded::Ready(mut piece, starts) => starts
+                    .read(|o| {
+                        let events = piece.take_events(&o.key);
+                        assert_eq!(!events.is_empty(), o.key.starts_with("k/"), "{}", o.key);
+                        with_events += usize::from(!events.is_empty());
+                        found.push(o.key);
+                        Ok(())
+                    })
+                    .unwrap(),
+            }
+        }
+        assert!(splits > 0);
+        found.sort();
+        let mut want = inv.clone();
+        want.sort();
+        assert!(found == want);
+        assert_eq!(with_events, 10_000);
+        assert_eq!(std::fs::read_dir(base.path()).unwrap().count(), 0);
+    }
+
     /// A damaged file is an error naming it, never a panic or a wrong object.
     #[test]
     fn a_damaged_partition_file_is_an_error() {
         let base = tempfile::tempdir().unwrap();
         let dir = SpillDir::create(base.path()).unwrap();
-        let mut w = SpillWriter::create(dir, HashRange::ALL, 1).unwrap();
+        let mut w = SpillWriter::create(dir, HashRange::ALL, 1, 1).unwrap();
         let e = Event {
             t: Timestamp(5),
             kind: EventKind::Write { size: 9 },
         };
         w.write(hash32("a/b"), "a/b", &[e, e]).unwrap();
-        let f = w.finish().unwrap().pop().unwrap();
+        let f = w.finish().unwrap().files.pop().unwrap();
         let good = std::fs::read(&f.path).unwrap();
         // (bytes the file should hold, what is wrong)
         for (bytes, what) in [
@@ -617,7 +797,9 @@ mod tests {
             let limit = (ev.store_bytes() / limit_div).max(1);
             let mut g = Gather::new(limit.saturating_sub(1), HashRange::ALL, base.path().into());
             prop_assert!(g.check(&mut ev, 1, 1).unwrap().is_some());
-            let mut queue = g.finish().unwrap();
+            let parted = g.finish().unwrap().unwrap();
+            prop_assert!(expected.keys().all(|k| parted.seen.may_have(k)));
+            let mut queue = parted.files;
             let mut got = std::collections::BTreeMap::new();
             while let Some(f) = queue.pop() {
                 let (piece, more) = load(f, None, limit / 2 + 1).unwrap();
