@@ -7,14 +7,16 @@
 //! A partition holds the keys whose 32-bit hash lies in a range; a file is a sequence of
 //! records `hash u32, key length u32, event count u32, key, events`, each event 17 bytes (time
 //! i64, kind u8, bytes u64), little-endian. Files live in one directory under the system's
-//! temporary directory (`TMPDIR`) and are removed once loaded, or when the run ends.
+//! temporary directory (`TMPDIR`) and are removed once loaded, or when the run ends (a killed
+//! run leaves its `costlab-partitions-PID-N` directory behind).
+
+mod starts;
+
+pub use starts::{StartsFile, StartsWriter};
 
 use super::history::{Event, EventKind, Evidence};
 use super::store::hash32;
-
-mod starts;
 use crate::units::Timestamp;
-pub use starts::{StartsFile, StartsWriter};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};

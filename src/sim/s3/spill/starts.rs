@@ -89,7 +89,7 @@ impl StartsWriter {
         let mut files = Vec::with_capacity(self.parts.len());
         for (range, path, out, bytes) in self.parts {
             let file = StartsFile {
-                _dir: self.dir.clone(),
+                dir: self.dir.clone(),
                 range,
                 path,
                 bytes,
@@ -131,7 +131,7 @@ fn decode_initial(b: &[u8]) -> Option<Initial> {
 
 /// A written file of inventory objects of one hash range. Removed when dropped.
 pub struct StartsFile {
-    _dir: Arc<SpillDir>,
+    dir: Arc<SpillDir>,
     range: HashRange,
     path: PathBuf,
     bytes: u64,
@@ -235,7 +235,7 @@ impl StartsFile {
     /// The objects of each of `ranges` (which split this file's range, in order), in files of
     /// their own; this one is removed.
     pub fn split(self, ranges: &[HashRange]) -> Result<Vec<StartsFile>, SpillError> {
-        let mut w = StartsWriter::for_ranges(self._dir.clone(), ranges)?;
+        let mut w = StartsWriter::for_ranges(self.dir.clone(), ranges)?;
         self.read_hashed(|hash, o| w.write_hashed(hash, &o))?;
         w.finish()
     }
