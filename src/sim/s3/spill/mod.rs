@@ -239,12 +239,12 @@ impl SpillWriter {
         let mut files = Vec::with_capacity(n);
         // Empty files are kept: their range's inventory objects are replayed with them.
         for (i, (path, out, bytes)) in self.parts.into_iter().enumerate() {
-            let file = SpillFile {
+            let file = SpillFile(PartFile {
                 dir: self.dir.clone(),
                 range: self.range.nth(i, n),
                 path,
                 bytes,
-            };
+            });
             out.into_inner()
                 .map_err(|e| io(&file.path)(e.into_error()))?;
             files.push(file);
@@ -306,22 +306,23 @@ fn decode(b: &[u8; EVENT_BYTES]) -> Option<Event> {
     Some(Event { t, kind })
 }
 
-/// A written partition: the keys of `range`. Removed when dropped.
+/// A written file of the keys of one hash range, removed when dropped: what partitions of log
+/// events (`SpillFile`) and of inventory objects (`StartsFile`) share.
 #[derive(Debug)]
-pub struct SpillFile {
+pub struct PartFile {
     dir: Arc<SpillDir>,
     range: HashRange,
     path: PathBuf,
     bytes: u64,
 }
 
-impl Drop for SpillFile {
+impl Drop for PartFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }
 }
 
-impl SpillFile {
+impl PartFile {
     pub fn range(&self) -> HashRange {
         self.range
     }
@@ -330,20 +331,43 @@ impl SpillFile {
         self.bytes
     }
 
+    /// The file, buffered for reading.
+    fn open(&self) -> Result<BufReader<File>, SpillError> {
+        let file = File::open(&self.path).map_err(io(&self.path))?;
+        Ok(BufReader::with_capacity(1 << 20, file))
+    }
+
+    /// Damage found in the record at `offset`.
+    fn corrupt(&self, offset: u64, what: &'static str) -> SpillError {
+        SpillError::Corrupt {
+            path: self.path.clone(),
+            offset,
+            what,
+        }
+    }
+}
+
+/// A partition of log events: the keys of its range.
+#[derive(Debug)]
+pub struct SpillFile(PartFile);
+
+impl std::ops::Deref for SpillFile {
+    type Target = PartFile;
+
+    fn deref(&self) -> &PartFile {
+        &self.0
+    }
+}
+
+impl SpillFile {
     /// Hands each record to `f` in the order written: the key's hash, the key, its events,
     /// and the bytes read so far.
     fn read(
         &self,
         mut f: impl FnMut(u32, &str, &[Event], u64) -> Result<(), SpillError>,
     ) -> Result<(), SpillError> {
-        let path = &self.path;
-        let file = File::open(path).map_err(io(path))?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        let corrupt = |offset: u64, what| SpillError::Corrupt {
-            path: path.clone(),
-            offset,
-            what,
-        };
+        let mut r = self.open()?;
+        let corrupt = |offset: u64, what| self.corrupt(offset, what);
         let (mut at, mut buf, mut events) = (0u64, Vec::new(), Vec::new());
         while at < self.bytes {
             let mut head = [0u8; 12];
@@ -736,12 +760,12 @@ mod tests {
             }
             std::fs::write(&f.path, &bad).unwrap();
             // Removes the file when done; the next case writes it again.
-            let g = SpillFile {
+            let g = SpillFile(PartFile {
                 dir: f.dir.clone(),
                 range: f.range,
                 path: f.path.clone(),
                 bytes: bytes as u64,
-            };
+            });
             let err = g.read(|_, _, _, _| Ok(())).unwrap_err().to_string();
             assert!(err.contains(what) && err.contains("part-"), "{err}");
         }
@@ -772,7 +796,7 @@ mod tests {
             let dir = SpillDir::create(base.path()).unwrap();
             let path = dir.file();
             std::fs::write(&path, &bytes).unwrap();
-            let f = SpillFile { dir, range: HashRange { lo: 0, hi: 1 << 31 }, path, bytes: claimed };
+            let f = SpillFile(PartFile { dir, range: HashRange { lo: 0, hi: 1 << 31 }, path, bytes: claimed });
             let _ = f.read(|hash, key, _, at| {
                 assert!(f.range.contains(hash) && hash32(key) == hash && at <= claimed);
                 Ok(())

@@ -6,13 +6,13 @@
 //! none) and a noncurrent version that state plus flags u8 (1: `since` follows, 2: delete
 //! marker) and `since` i64; little-endian.
 
-use super::{HashRange, Partitioned, SpillDir, SpillError, io};
+use super::{HashRange, PartFile, Partitioned, SpillDir, SpillError, io};
 use crate::aws::{ItTier, StorageClass};
 use crate::sim::s3::history::{Initial, Noncurrent, ObjectHistory};
 use crate::sim::s3::store::hash32;
 use crate::units::Timestamp;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -88,12 +88,12 @@ impl StartsWriter {
     pub fn finish(self) -> Result<Vec<StartsFile>, SpillError> {
         let mut files = Vec::with_capacity(self.parts.len());
         for (range, path, out, bytes) in self.parts {
-            let file = StartsFile {
+            let file = StartsFile(PartFile {
                 dir: self.dir.clone(),
                 range,
                 path,
                 bytes,
-            };
+            });
             out.into_inner()
                 .map_err(|e| io(&file.path)(e.into_error()))?;
             files.push(file);
@@ -129,25 +129,18 @@ fn decode_initial(b: &[u8]) -> Option<Initial> {
     })
 }
 
-/// A written file of inventory objects of one hash range. Removed when dropped.
-pub struct StartsFile {
-    dir: Arc<SpillDir>,
-    range: HashRange,
-    path: PathBuf,
-    bytes: u64,
-}
+/// A partition of inventory objects: the keys of its range.
+pub struct StartsFile(PartFile);
 
-impl Drop for StartsFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+impl std::ops::Deref for StartsFile {
+    type Target = PartFile;
+
+    fn deref(&self) -> &PartFile {
+        &self.0
     }
 }
 
 impl StartsFile {
-    pub fn range(&self) -> HashRange {
-        self.range
-    }
-
     /// Hands each object to `f` in the order written, with no events.
     pub fn read(
         &self,
@@ -160,14 +153,8 @@ impl StartsFile {
         &self,
         mut f: impl FnMut(u32, ObjectHistory) -> Result<(), SpillError>,
     ) -> Result<(), SpillError> {
-        let path = &self.path;
-        let file = File::open(path).map_err(io(path))?;
-        let mut r = BufReader::with_capacity(1 << 20, file);
-        let corrupt = |offset: u64, what| SpillError::Corrupt {
-            path: path.clone(),
-            offset,
-            what,
-        };
+        let mut r = self.open()?;
+        let corrupt = |offset: u64, what| self.corrupt(offset, what);
         let (mut at, mut buf) = (0u64, Vec::new());
         while at < self.bytes {
             let mut head = [0u8; 13];
