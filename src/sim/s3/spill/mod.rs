@@ -114,10 +114,6 @@ impl SpillDir {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn file(&self) -> PathBuf {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         self.path.join(format!("part-{n:05}.bin"))
@@ -325,10 +321,6 @@ impl Drop for PartFile {
 impl PartFile {
     pub fn range(&self) -> HashRange {
         self.range
-    }
-
-    pub fn bytes(&self) -> u64 {
-        self.bytes
     }
 
     /// The file, buffered for reading.

@@ -21,7 +21,8 @@ const NONCURRENT_BYTES: usize = INITIAL_BYTES + 9;
 
 /// Files of inventory objects, one per hash range (the partitions' ranges, in order).
 pub struct StartsWriter {
-    dir: Arc<SpillDir>,
+    /// The partitions' directory (none when there are no partitions).
+    dir: Option<Arc<SpillDir>>,
     parts: Vec<(HashRange, PathBuf, BufWriter<File>, u64)>,
 }
 
@@ -29,16 +30,13 @@ impl StartsWriter {
     /// One file per partition of `parted`, beside its files.
     pub fn create(parted: &Partitioned) -> Result<StartsWriter, SpillError> {
         let ranges: Vec<HashRange> = parted.files.iter().map(|f| f.range).collect();
-        let dir = match parted.files.first() {
-            Some(f) => f.dir.clone(),
-            None => {
-                return Ok(StartsWriter {
-                    dir: SpillDir::create(&std::env::temp_dir())?,
-                    parts: Vec::new(),
-                });
-            }
-        };
-        StartsWriter::for_ranges(dir, &ranges)
+        match parted.files.first() {
+            Some(f) => StartsWriter::for_ranges(f.dir.clone(), &ranges),
+            None => Ok(StartsWriter {
+                dir: None,
+                parts: Vec::new(),
+            }),
+        }
     }
 
     fn for_ranges(dir: Arc<SpillDir>, ranges: &[HashRange]) -> Result<StartsWriter, SpillError> {
@@ -48,7 +46,10 @@ impl StartsWriter {
             let f = File::create(&path).map_err(io(&path))?;
             parts.push((*r, path, BufWriter::with_capacity(64 << 10, f), 0));
         }
-        Ok(StartsWriter { dir, parts })
+        Ok(StartsWriter {
+            dir: Some(dir),
+            parts,
+        })
     }
 
     /// Writes `o`'s state at the start (its events, if any, are not written) to the file of
@@ -86,10 +87,13 @@ impl StartsWriter {
 
     /// Closes the files, one per range in order.
     pub fn finish(self) -> Result<Vec<StartsFile>, SpillError> {
+        let Some(dir) = self.dir else {
+            return Ok(Vec::new());
+        };
         let mut files = Vec::with_capacity(self.parts.len());
         for (range, path, out, bytes) in self.parts {
             let file = StartsFile(PartFile {
-                dir: self.dir.clone(),
+                dir: dir.clone(),
                 range,
                 path,
                 bytes,
