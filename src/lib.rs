@@ -9,6 +9,7 @@ pub mod budget;
 pub mod cost;
 pub mod meter;
 pub mod optimize;
+pub mod output;
 pub mod pricing;
 pub mod report;
 pub mod rules;

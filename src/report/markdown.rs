@@ -10,21 +10,7 @@ use std::io::{self, Write};
 
 pub struct MarkdownView;
 
-/// Escapes text for a Markdown table cell or inline text.
-pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::output::escape::markdown as md_escape;
 
 impl View for MarkdownView {
     fn render(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
