@@ -40,6 +40,9 @@ pub struct Scenario {
     /// `[evidence] repeat = "weekly"`: the logs' last week recurs until the horizon ends (the
     /// replay's `options.repeat` is set from the logs once they are read).
     pub repeat_weekly: bool,
+    /// `[evidence] max_skipped_pct`: the share of any evidence source's lines that may be
+    /// malformed (skipped and counted) before a run is refused; default 1%.
+    pub max_skipped_pct: Option<rust_decimal::Decimal>,
     pub options: ReplayOptions,
     pub policies: Vec<Policy>,
     pub replication: Vec<ReplicationRule>,
@@ -170,8 +173,13 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     }
     let (mut logs, mut inventory, mut generate) = (Vec::new(), None, None);
     let mut repeat_weekly = false;
+    let mut max_skipped_pct = None;
     if let Some(ev) = root.table("evidence")? {
-        ev.only(&["logs", "inventory", "generate", "repeat"])?;
+        ev.only(&["logs", "inventory", "generate", "repeat", "max_skipped_pct"])?;
+        max_skipped_pct = ev.non_negative("max_skipped_pct")?;
+        if max_skipped_pct.is_some_and(|p| p > rust_decimal::Decimal::ONE_HUNDRED) {
+            return Err(ev.err("max_skipped_pct", "a percentage: 0 to 100").into());
+        }
         repeat_weekly = match ev.string("repeat")? {
             None | Some("none") => false,
             Some("weekly") => true,
@@ -333,6 +341,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         inventory,
         generate,
         repeat_weekly,
+        max_skipped_pct,
         options,
         policies,
         replication,

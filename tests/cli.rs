@@ -5,6 +5,8 @@
 mod optimize;
 #[path = "cli/partition.rs"]
 mod partition;
+#[path = "cli/reliability.rs"]
+mod reliability;
 #[path = "cli/report_run.rs"]
 mod report_run;
 

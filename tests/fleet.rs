@@ -1144,7 +1144,7 @@ fn evidence_loads_files_and_generator() {
     let t = doc.root().table("compute").unwrap().unwrap();
     let spec = parse_compute(&t, dir.path(), march()).unwrap();
     let end = Timestamp(march().0 + 3 * 3_600);
-    let ev = load_evidence(&spec, &region(), march(), end, 0).unwrap();
+    let ev = load_evidence(&spec, &region(), march(), end, 0, false).unwrap();
     assert_eq!(ev.demand.hours, 3);
     let m5 = ev
         .demand
@@ -1166,7 +1166,7 @@ fn evidence_loads_files_and_generator() {
     )
     .unwrap();
     assert!(matches!(
-        load_evidence(&spec, &region(), march(), end, 0),
+        load_evidence(&spec, &region(), march(), end, 0, false),
         Err(FleetError::UnsupportedOs { .. })
     ));
 }

@@ -3,8 +3,10 @@
 //! moved most against the baseline. Exact decimals throughout: a gate on a deterministic
 //! simulation can be exact.
 
+mod baseline;
 mod file;
 
+pub use baseline::{BaselineMismatch, check_baseline};
 pub use file::{Budget, BudgetFile, read_budgets};
 
 use crate::report::model::{PolicyReport, Report, category_totals};

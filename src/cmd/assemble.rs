@@ -12,6 +12,7 @@ use costlab::report::model::{
 use costlab::scenario::Scenario;
 use costlab::sim::s3::replay::AGE_BANDS_DAYS;
 use costlab::sim::s3::{PolicyRun, Stats};
+use costlab::trace::ledger::{Tally, source};
 use costlab::units::{GIB, decimal_from_u128};
 use rust_decimal::Decimal;
 
@@ -112,42 +113,43 @@ pub(super) fn report(
             region: b.pricing.region.to_string(),
             files: b.pricing.files.clone(),
         }),
-        evidence: EvidenceRecord {
-            lines: LineCounts {
-                read: rep.lines.read,
-                parsed: rep.lines.parsed,
-                skipped: rep.lines.skipped,
-                skip_reasons: rep
-                    .lines
-                    .reasons
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v))
-                    .collect(),
-            },
-            inventory_rows: rep.inventory_rows,
-            inventory_rows_not_replayed: rep.inventory_skipped,
-            objects: rep.objects as u64,
-            repeated_week: sc.options.repeat.map(|r| Horizon {
-                start: day(r.window_start()),
-                end: day(r.from),
-            }),
-            prefixes: {
-                let mut v: Vec<PrefixRecord> = rep
-                    .prefixes
-                    .iter()
-                    .map(|(p, (objects, reads, bytes))| PrefixRecord {
-                        prefix: p.clone(),
-                        objects: *objects,
-                        reads: *reads,
-                        bytes: u64::try_from(*bytes).unwrap_or(u64::MAX),
-                    })
-                    .collect();
-                v.sort_by(|a, b| {
-                    (b.reads, b.objects, &a.prefix).cmp(&(a.reads, a.objects, &b.prefix))
-                });
-                v.truncate(TOP_PREFIXES);
-                v
-            },
+        evidence: {
+            let none = Tally::default();
+            let logs = rep.ledger.sources.get(source::ACCESS_LOGS).unwrap_or(&none);
+            let inv = rep.ledger.sources.get(source::INVENTORY).unwrap_or(&none);
+            EvidenceRecord {
+                lines: LineCounts {
+                    read: logs.read,
+                    parsed: logs.read - logs.skipped,
+                    skipped: logs.skipped,
+                    skip_reasons: logs.skip_reasons.clone(),
+                },
+                inventory_rows: inv.read,
+                inventory_rows_not_replayed: inv.read - inv.used,
+                objects: rep.objects as u64,
+                repeated_week: sc.options.repeat.map(|r| Horizon {
+                    start: day(r.window_start()),
+                    end: day(r.from),
+                }),
+                prefixes: {
+                    let mut v: Vec<PrefixRecord> = rep
+                        .prefixes
+                        .iter()
+                        .map(|(p, (objects, reads, bytes))| PrefixRecord {
+                            prefix: p.clone(),
+                            objects: *objects,
+                            reads: *reads,
+                            bytes: u64::try_from(*bytes).unwrap_or(u64::MAX),
+                        })
+                        .collect();
+                    v.sort_by(|a, b| {
+                        (b.reads, b.objects, &a.prefix).cmp(&(a.reads, a.objects, &b.prefix))
+                    });
+                    v.truncate(TOP_PREFIXES);
+                    v
+                },
+                ledger: rep.ledger.clone(),
+            }
         },
         current: sc.current.clone(),
         policies,

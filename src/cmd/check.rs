@@ -42,13 +42,17 @@ pub struct CheckArgs {
     /// Rewrite the baseline (atomically) with this run's report, then check against the new one.
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// Compare with a baseline of another scenario or horizon, or one lacking a policy a
+    /// growth limit gates (refused by default: exit 2). Growth is then measured anyway, and a
+    /// policy the baseline lacks fails its growth lines.
+    #[arg(long, requires = "baseline")]
+    pub allow_baseline_mismatch: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: CheckFormat,
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Stop at the first malformed evidence line (exit 2).
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
 }
@@ -277,7 +281,8 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
         bound: true,
         optimize: true,
     };
-    super::simulate::scenario_report(&mut sc, a.strict, extras)
+    let reading = a.evidence.reading(&sc)?;
+    super::simulate::scenario_report(&mut sc, reading, extras)
 }
 
 pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
@@ -285,6 +290,7 @@ pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
     // The budget file first: a typo there should not wait for a simulation.
     let budgets = read_budgets(&a.budget).map_err(input)?;
     let report = load_report(a)?;
+    super::note_skipped(&report.evidence.ledger);
     let baseline = match &a.baseline {
         Some(p) if a.update_baseline => {
             let mut buf = Vec::new();
@@ -312,6 +318,17 @@ pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
         eprintln!("note: growth limits are not checked without --baseline");
     }
     let name = baseline.as_ref().map(|(p, _)| p.display().to_string());
+    if let (Some((_, b)), Some(n)) = (&baseline, &name) {
+        match costlab::budget::check_baseline(&budgets, &report, n, b) {
+            Ok(()) => {}
+            Err(e) if a.allow_baseline_mismatch => eprintln!("warning: {e}"),
+            Err(e) => {
+                return Err(input(anyhow!(
+                    "{e} (--allow-baseline-mismatch compares anyway)"
+                )));
+            }
+        }
+    }
     let verdict = evaluate(
         &budgets,
         &report,

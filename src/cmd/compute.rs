@@ -40,7 +40,8 @@ pub fn compute_report(
     sc: &Scenario,
     catalog: &mut Catalog,
     optimize: bool,
-) -> Result<Option<(ComputeReport, Option<FleetPlanReport>)>, Failure> {
+    reading: super::simulate::Reading,
+) -> Result<Option<ComputeOutcome>, Failure> {
     let Some(spec) = &sc.compute else {
         return Ok(None);
     };
@@ -53,7 +54,9 @@ pub fn compute_report(
     let card = rate_card(book);
     let rules = book.rules.compute.clone();
     let seed = spec.seed.unwrap_or(sc.seed);
-    let ev = load_evidence(spec, &region, sc.start, sc.end, seed).map_err(fleet_err)?;
+    let ev =
+        load_evidence(spec, &region, sc.start, sc.end, seed, reading.strict).map_err(fleet_err)?;
+    ev.ledger.check(reading.limit).map_err(input)?;
     let plan = FleetPlan {
         reservations: spec.reservations.clone(),
         savings_plans: spec.savings_plans.clone(),
@@ -172,8 +175,8 @@ pub fn compute_report(
         }
         _ => None,
     };
-    Ok(Some((
-        ComputeReport {
+    Ok(Some(ComputeOutcome {
+        report: ComputeReport {
             bill: BillReport::from(&bill),
             months,
             total_amortized_usd: result.total_amortized.usd(),
@@ -184,7 +187,16 @@ pub fn compute_report(
             hourly: hourly_layers(&result, ev.demand.start),
         },
         fleet,
-    )))
+        ledger: ev.ledger,
+    }))
+}
+
+/// A scenario's compute, priced: the report section, the purchase plan when the optimizer ran,
+/// and the ledger of the compute evidence read.
+pub struct ComputeOutcome {
+    pub report: ComputeReport,
+    pub fleet: Option<FleetPlanReport>,
+    pub ledger: costlab::trace::ledger::Ledger,
 }
 
 /// The per-hour layers for the report (rounded so the JSON stays small and stable).

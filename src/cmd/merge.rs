@@ -8,7 +8,6 @@ use costlab::pricing::Catalog;
 use costlab::scenario::Scenario;
 use costlab::sim::s3::shard::Shard;
 use costlab::sim::s3::{PolicyRun, ReplayOptions, accum};
-use costlab::trace::access_log::SkipLog;
 use costlab::units::Timestamp;
 use std::path::PathBuf;
 
@@ -49,15 +48,12 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
     }
     let whole = Shard::merge(shards).map_err(|e| input(anyhow!("{e}")))?;
     let region = whole.region.clone();
-    let mut catalog = Catalog::open(
-        a.pricing.as_deref(),
-        if a.pricing.is_some() {
-            None
-        } else {
-            Some(region.as_str())
-        },
-    )
-    .map_err(input)?;
+    // The scenario's pricing file (carried by the shards) unless --pricing names another.
+    let pricing: Option<PathBuf> = a
+        .pricing
+        .clone()
+        .or_else(|| whole.pricing.as_ref().map(PathBuf::from));
+    let mut catalog = Catalog::open(pricing.as_deref(), Some(region.as_str())).map_err(input)?;
     let (first, last) = (
         accum::month_of(whole.start),
         accum::month_of(Timestamp(whole.end.0 - 1)),
@@ -76,23 +72,15 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
     whole
         .replication
         .apply(&mut runs, &region, whole.start, whole.end);
-    let e = &whole.evidence;
     let rep = EvidenceReport {
-        lines: SkipLog {
-            read: e.lines_read,
-            parsed: e.lines_parsed,
-            skipped: e.lines_skipped,
-            ..Default::default()
-        },
-        inventory_rows: e.inventory_rows,
-        inventory_skipped: e.inventory_not_replayed,
-        objects: e.objects as usize,
-        prefixes: Default::default(),
+        ledger: whole.evidence.ledger,
+        objects: whole.evidence.objects as usize,
+        prefixes: whole.evidence.prefixes,
     };
     let sc = Scenario {
         name: whole.scenario,
         region: Some(region.to_string()),
-        pricing: a.pricing.clone(),
+        pricing,
         start: whole.start,
         end: whole.end,
         seed: whole.seed,
@@ -100,6 +88,7 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         inventory: None,
         generate: None,
         repeat_weekly: false,
+        max_skipped_pct: None,
         options: ReplayOptions {
             versioning: whole.versioning,
             repeat: whole
@@ -110,10 +99,17 @@ pub fn run(a: &MergeArgs) -> Result<u8, Failure> {
         policies: Vec::new(),
         replication: Vec::new(),
         policy_replication: Vec::new(),
-        current: None,
+        current: whole.current,
         compute: None,
         optimize: Default::default(),
     };
-    let report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;
+    let mut report = super::simulate::build_report(&sc, &rep, &runs, &mut catalog)?;
+    if let Some(c) = whole.compute {
+        report.compute = Some(
+            serde_json::from_value(c)
+                .map_err(|e| input(anyhow!("shard 1: `compute` is not a compute report: {e}")))?,
+        );
+    }
+    super::simulate::finish_report(&mut report, &catalog);
     render(&report, a.format, a.output.as_deref())
 }

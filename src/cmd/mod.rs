@@ -117,6 +117,23 @@ pub fn read_logs_with_progress<E: From<costlab::trace::access_log::reader::ReadE
     out
 }
 
+/// On stderr, when any evidence was skipped as malformed: one line per source with its
+/// reasons, and the first examples (the report's `evidence.ledger` holds them all).
+pub fn note_skipped(ledger: &costlab::trace::ledger::Ledger) {
+    if ledger.skipped() == 0 {
+        return;
+    }
+    eprintln!("note: malformed evidence was skipped (evidence.ledger in the JSON report):");
+    for line in ledger.lines() {
+        eprintln!("  {line}");
+    }
+    for (name, t) in &ledger.sources {
+        for e in &t.examples {
+            eprintln!("  e.g. {name}: {e}");
+        }
+    }
+}
+
 /// A budget is broken (`costlab check`).
 pub const EXIT_BUDGET: u8 = 1;
 pub const EXIT_INPUT: u8 = 2;
@@ -191,6 +208,56 @@ mod tests {
             f.message(),
             "writing the report: inventory.json: cannot read: no such file"
         );
+    }
+}
+
+/// `--strict` and `--lenient`, for the commands that read evidence (`simulate`, `run`,
+/// `optimize`, `check`).
+#[derive(clap::Args, Debug, Default)]
+pub struct EvidenceArgs {
+    /// Stop at the first malformed evidence line, naming file, line and field (exit 2).
+    #[arg(long, conflicts_with = "lenient")]
+    pub strict: bool,
+    /// Accept evidence of which up to PCT% of any source's lines are malformed (skipped,
+    /// counted per reason and listed in the report). Default: 1%, or the scenario's
+    /// `[evidence] max_skipped_pct`; `--lenient` alone accepts any share short of all. A source
+    /// whose every line is malformed is always refused.
+    #[arg(long, value_name = "PCT", num_args = 0..=1, default_missing_value = "100")]
+    pub lenient: Option<String>,
+}
+
+impl EvidenceArgs {
+    /// How evidence is read for `sc`: strict, or lenient within a limit (the flag's, else the
+    /// scenario's, else the default 1%).
+    pub fn reading(&self, sc: &costlab::scenario::Scenario) -> Result<simulate::Reading, Failure> {
+        use costlab::trace::ledger::SkipLimit;
+        let limit = match (&self.lenient, sc.max_skipped_pct) {
+            (Some(text), _) => {
+                let pct = costlab::tomlx::parse_decimal(text.trim_end_matches('%'))
+                    .filter(|p| {
+                        *p >= rust_decimal::Decimal::ZERO
+                            && *p <= rust_decimal::Decimal::ONE_HUNDRED
+                    })
+                    .ok_or_else(|| {
+                        input(anyhow::anyhow!(
+                            "--lenient {text:?}: expected a percentage from 0 to 100"
+                        ))
+                    })?;
+                SkipLimit {
+                    max_pct: pct,
+                    origin: "--lenient",
+                }
+            }
+            (None, Some(pct)) => SkipLimit {
+                max_pct: pct,
+                origin: "the scenario's [evidence] max_skipped_pct",
+            },
+            (None, None) => SkipLimit::default(),
+        };
+        Ok(simulate::Reading {
+            strict: self.strict,
+            limit,
+        })
     }
 }
 

@@ -50,9 +50,8 @@ pub struct OptimizeArgs {
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t = OptFormat::Table)]
     pub format: OptFormat,
-    /// Stop at the first bad evidence line (default: skip and count).
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
 }
@@ -307,7 +306,8 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
         bound: true,
         optimize: true,
     };
-    let report = scenario_report(&mut sc, a.strict, extras)?;
+    let reading = a.evidence.reading(&sc)?;
+    let report = scenario_report(&mut sc, reading, extras)?;
     let dir = a
         .out
         .clone()

@@ -31,9 +31,8 @@ pub struct RunArgs {
     /// The report folder (default: reports/<scenario name>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Stop at the first malformed evidence line (exit 2).
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
 }
@@ -113,12 +112,14 @@ pub fn run(a: &RunArgs) -> Result<u8, Failure> {
         bound: true,
         optimize: true,
     };
-    let report = super::simulate::scenario_report(&mut sc, a.strict, extras)?;
+    let reading = a.evidence.reading(&sc)?;
+    let report = super::simulate::scenario_report(&mut sc, reading, extras)?;
     let dir = a
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(folder_name(&report.scenario)));
     write_folder(&report, &dir)?;
+    super::note_skipped(&report.evidence.ledger);
     super::emit(&render(&TableView, &report)?, None)?;
     eprintln!(
         "\nReport written to {}/ — open {} in a browser.",

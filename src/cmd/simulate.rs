@@ -17,6 +17,7 @@ use costlab::sim::s3::{
     spill::{Gather, HashRange, Loaded, Part, Partitioned, SpillError, StartsWriter},
 };
 use costlab::trace::access_log::{LogReader, Mode, SkipLog};
+use costlab::trace::ledger::{Ledger, NOT_BILLED, OTHER_SHARD, SkipLimit, Tally, source};
 use costlab::trace::lifecycle::read_file as read_lifecycle;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -82,9 +83,8 @@ pub struct SimulateArgs {
     pub region: Option<String>,
     #[arg(long, value_name = "FILE")]
     pub pricing: Option<PathBuf>,
-    /// Stop at the first malformed evidence line (exit 2).
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
     /// Replay only shard I of N (objects whose key hashes to it; bucket-level requests go to
@@ -219,6 +219,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         start,
         end,
         seed: 0,
+        max_skipped_pct: None,
         logs: a.logs.clone(),
         inventory: a.inventory.clone(),
         generate: None,
@@ -233,15 +234,39 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
     })
 }
 
+/// How evidence is read: strict (the first malformed line is an error) or lenient within a
+/// limit on the share of each source that may be skipped.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reading {
+    pub strict: bool,
+    pub limit: SkipLimit,
+}
+
 /// What was read, for the report.
 #[derive(Default)]
 pub(super) struct EvidenceReport {
-    pub lines: SkipLog,
-    pub inventory_rows: u64,
-    pub inventory_skipped: u64,
+    /// Every line and row read, used, left out or skipped, per source.
+    pub ledger: Ledger,
     pub objects: usize,
     /// Top-level prefix → (objects, reads, bytes of their latest version).
     pub prefixes: BTreeMap<String, (u64, u64, u128)>,
+}
+
+/// The access logs' tally from the reader's skip log.
+fn log_tally(log: &SkipLog) -> Tally {
+    Tally {
+        read: log.read,
+        used: log.parsed,
+        skipped: log.skipped,
+        skip_reasons: log
+            .reasons
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        not_replayed: BTreeMap::new(),
+        examples: log.examples.clone(),
+        files: Vec::new(),
+    }
 }
 
 impl EvidenceReport {
@@ -298,8 +323,11 @@ fn load_logs(
     if !sc.logs.is_empty() {
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
-        rep.lines =
-            read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev, &mut gather)?;
+        let log = read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev, &mut gather)?;
+        let mut tally = log_tally(&log);
+        tally.reclassify_used(NOT_BILLED, ev.ignored);
+        tally.reclassify_used(OTHER_SHARD, ev.other_shard);
+        *rep.ledger.source(source::ACCESS_LOGS) = tally;
     }
     Ok((ev, gather.finish().map_err(output)?))
 }
@@ -543,7 +571,7 @@ fn replay_partitioned(
     parted: Partitioned,
     r: &mut Replay<'_, '_, '_>,
     replicate_piece: &mut dyn FnMut(&Evidence),
-) -> Result<inventory::Counted, Failure> {
+) -> Result<Tally, Failure> {
     let mut starts = StartsWriter::create(&parted).map_err(output)?;
     let Partitioned { files, seen } = parted;
     let counted = inventory::stream(sc, strict, ev, |objects| {
@@ -659,7 +687,7 @@ pub(super) struct Extras {
 /// the objects when given.
 pub(super) fn replay_scenario(
     sc: &mut Scenario,
-    strict: bool,
+    reading: Reading,
     shard: Option<(u64, u64)>,
     extras: Extras,
 ) -> Result<Replayed, Failure> {
@@ -677,6 +705,7 @@ pub(super) fn replay_scenario(
     let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport::default();
+    let strict = reading.strict;
     let (mut ev, parted) = load_logs(sc, strict, shard, &mut rep)?;
     if sc.repeat_weekly {
         let repeat = ev.repeat_weekly(sc.end).map_err(|e| {
@@ -759,8 +788,10 @@ pub(super) fn replay_scenario(
         }
         Some(p) => replay_partitioned(sc, strict, &mut ev, p, &mut r, &mut replicate_piece)?,
     };
-    rep.inventory_rows += counted.rows;
-    rep.inventory_skipped += counted.skipped;
+    if sc.inventory.is_some() {
+        *rep.ledger.source(source::INVENTORY) = counted;
+    }
+    rep.ledger.check(reading.limit).map_err(input)?;
     let runs = sim.finish(&ev.bucket_requests);
     let recommended = match (lifecycle.as_ref(), costing) {
         (Some(l), Some(c)) => Some(l.recommend(sc, c.finish(), &catalog, &ev.bucket_requests)?),
@@ -781,7 +812,7 @@ pub(super) fn replay_scenario(
 /// replication, rating.
 pub(super) fn scenario_report(
     sc: &mut Scenario,
-    strict: bool,
+    reading: Reading,
     extras: Extras,
 ) -> Result<Report, Failure> {
     let (mut report, mut catalog) = if sc.policies.is_empty() {
@@ -790,7 +821,7 @@ pub(super) fn scenario_report(
         let r = super::assemble::report(sc, &EvidenceReport::default(), &[], &[]);
         (r, catalog)
     } else {
-        let mut r = replay_scenario(sc, strict, None, extras)?;
+        let mut r = replay_scenario(sc, reading, None, extras)?;
         let n = r.runs.len();
         let mut recommended = r.recommended.take();
         for (who, usage) in &r.replication {
@@ -826,14 +857,19 @@ pub(super) fn scenario_report(
         }
         (report, r.catalog)
     };
-    if let Some((compute, fleet)) =
-        super::compute::compute_report(sc, &mut catalog, extras.optimize)?
-    {
-        report.compute = Some(compute);
-        if let Some(f) = fleet {
+    if let Some(c) = super::compute::compute_report(sc, &mut catalog, extras.optimize, reading)? {
+        report.compute = Some(c.report);
+        report.evidence.ledger.merge(&c.ledger);
+        if let Some(f) = c.fleet {
             report.optimize.get_or_insert_with(Default::default).fleet = Some(f);
         }
     }
+    finish_report(&mut report, &catalog);
+    Ok(report)
+}
+
+/// What every report states whatever it holds: the price book (when no bill named it).
+pub(super) fn finish_report(report: &mut Report, catalog: &Catalog) {
     if report.pricing.is_none() {
         let home = catalog.home();
         report.pricing = Some(costlab::report::model::PricingRecord {
@@ -843,7 +879,6 @@ pub(super) fn scenario_report(
             files: home.files.clone(),
         });
     }
-    Ok(report)
 }
 
 pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
@@ -861,7 +896,8 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
             bound: !a.no_bound,
             optimize: false,
         };
-        let report = scenario_report(&mut sc, a.strict, extras)?;
+        let reading = a.evidence.reading(&sc)?;
+        let report = scenario_report(&mut sc, reading, extras)?;
         return render(&report, a.format, a.output.as_deref());
     };
     if !sc.policy_replication.is_empty() {
@@ -873,9 +909,22 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         bound: !a.no_bound,
         optimize: false,
     };
-    let mut r = replay_scenario(&mut sc, a.strict, shard, extras)?;
+    let reading = a.evidence.reading(&sc)?;
+    let mut r = replay_scenario(&mut sc, reading, shard, extras)?;
     let replication = r.replication.pop().map(|(_, u)| u).unwrap_or_default();
-    let rep = &r.rep;
+    let mut ledger = std::mem::take(&mut r.rep.ledger);
+    // Compute is not split by key: shard 1 carries it whole.
+    let compute = match index {
+        1 => super::compute::compute_report(&sc, &mut r.catalog, false, reading)?,
+        _ => None,
+    };
+    let compute = match compute {
+        Some(c) => {
+            ledger.merge(&c.ledger);
+            Some(serde_json::to_value(&c.report).map_err(output)?)
+        }
+        None => None,
+    };
     let s = costlab::sim::s3::shard::Shard {
         scenario: sc.name.clone(),
         seed: sc.seed,
@@ -892,14 +941,14 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
             .map(|r| (r.name, r.kind, r.accum, r.stats))
             .collect(),
         replication,
-        evidence: costlab::sim::s3::shard::EvidenceCounts {
-            lines_read: rep.lines.read,
-            lines_parsed: rep.lines.parsed,
-            lines_skipped: rep.lines.skipped,
-            inventory_rows: rep.inventory_rows,
-            inventory_not_replayed: rep.inventory_skipped,
-            objects: rep.objects as u64,
+        evidence: costlab::sim::s3::shard::ShardEvidence {
+            ledger,
+            objects: r.rep.objects as u64,
+            prefixes: std::mem::take(&mut r.rep.prefixes),
         },
+        current: sc.current.clone(),
+        pricing: sc.pricing.as_ref().map(|p| p.display().to_string()),
+        compute,
     };
     let mut buf = serde_json::to_vec_pretty(&s.to_json()).map_err(output)?;
     buf.push(b'\n');
@@ -940,11 +989,6 @@ pub(super) fn render(
     let mut buf = Vec::new();
     view.render(report, &mut buf).map_err(output)?;
     emit(&buf, out)?;
-    if report.evidence.lines.skipped > 0 {
-        eprintln!(
-            "note: {} evidence lines were skipped (see evidence.lines.skip_reasons in --format json)",
-            report.evidence.lines.skipped
-        );
-    }
+    super::note_skipped(&report.evidence.ledger);
     Ok(0)
 }

@@ -261,6 +261,10 @@ pub struct EvidenceRecord {
     /// The busiest top-level prefixes (by reads, then objects), at most `TOP_PREFIXES`.
     #[serde(default)]
     pub prefixes: Vec<PrefixRecord>,
+    /// Every source of evidence (access logs, inventory, compute traces…): lines read, used,
+    /// left out with a reason, and skipped as malformed with reasons and examples.
+    #[serde(default)]
+    pub ledger: crate::trace::ledger::Ledger,
 }
 
 /// How many prefixes a report lists.

@@ -7,4 +7,5 @@ pub mod compute;
 pub mod generate;
 pub mod input;
 pub mod inventory;
+pub mod ledger;
 pub mod lifecycle;

@@ -7,6 +7,7 @@ use costlab::aws::StorageClass;
 use costlab::scenario::Scenario;
 use costlab::sim::s3::{BATCH, Evidence, Initial, Noncurrent, ObjectHistory, in_shard};
 use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
+use costlab::trace::ledger::{FileCount, Tally};
 use std::collections::BTreeMap;
 
 /// Inventory data files read at once, at most.
@@ -56,13 +57,6 @@ impl KeyRows {
     }
 }
 
-/// Inventory rows read and not replayed.
-#[derive(Default)]
-struct InventoryCounts {
-    rows: u64,
-    skipped: u64,
-}
-
 /// What a data-file reader sends the replay.
 enum FromReader {
     /// Key groups of one file, whole (neither its first nor its last group).
@@ -73,7 +67,7 @@ enum FromReader {
     Done {
         file: usize,
         edges: Vec<KeyRows>,
-        counts: InventoryCounts,
+        counts: Tally,
     },
     Failed {
         file: usize,
@@ -127,43 +121,54 @@ impl ReadPlan<'_> {
         &self,
         file: usize,
         tx: &std::sync::mpsc::SyncSender<FromReader>,
-    ) -> Result<Option<(Vec<KeyRows>, InventoryCounts)>, Failure> {
+    ) -> Result<Option<(Vec<KeyRows>, Tally)>, Failure> {
         use std::sync::atomic::Ordering::Relaxed;
-        let Some(records) = self.files.open(file).map_err(input)? else {
+        let Some(mut records) = self.files.open(file).map_err(input)? else {
             return Ok(None);
         };
-        let mut counts = InventoryCounts::default();
+        let name = self.files.path(file).display().to_string();
+        // Rows parsed, and those the replay takes no further (each with its reason).
+        let mut rows = 0u64;
+        let mut left = Tally::default();
         // The file's first group is held back with its last: either may continue next door.
         let mut first: Option<KeyRows> = None;
         let mut cur: Option<KeyRows> = None;
         let mut batch: Vec<KeyRows> = Vec::with_capacity(BATCH);
-        for rec in records {
+        for rec in records.by_ref() {
             let rec = rec.map_err(input)?;
-            counts.rows += 1;
-            if counts.rows.is_multiple_of(4096) {
+            rows += 1;
+            if rows.is_multiple_of(4096) {
                 self.pb.inc(4096);
                 if self.stop.load(Relaxed) < file {
                     return Ok(None);
                 }
             }
+            // A row the replay cannot place in time or size is malformed for it (an
+            // inventory configured without those fields skips every row: a run refuses it).
+            let missing = |left: &mut Tally, field: &str| {
+                left.skip(&format!("{field}: missing"), || {
+                    format!("{name}: row {rows} (key {:?}): {field}: missing", rec.key)
+                })
+            };
             let Some(created) = rec.last_modified else {
-                counts.skipped += 1;
+                missing(&mut left, "LastModifiedDate");
                 continue;
             };
             let size = match (rec.size, rec.is_delete_marker) {
                 (_, true) => 0,
                 (Some(s), false) => s,
                 (None, false) => {
-                    counts.skipped += 1;
+                    missing(&mut left, "Size");
                     continue;
                 }
             };
             if !self.versioning && (!rec.is_latest || rec.is_delete_marker) {
                 // Unversioned replay: current versions only.
-                counts.skipped += 1;
+                left.leave_out(UNVERSIONED, 1);
                 continue;
             }
             if !in_shard(&rec.key, self.shard) {
+                left.leave_out(costlab::trace::ledger::OTHER_SHARD, 1);
                 continue;
             }
             let row = VersionRow {
@@ -199,20 +204,32 @@ impl ReadPlan<'_> {
                 }
             }
         }
-        self.pb.inc(counts.rows % 4096);
+        self.pb.inc(rows % 4096);
         if !batch.is_empty() && tx.send(FromReader::Keys(batch)).is_err() {
             return Ok(None);
         }
+        self.files
+            .reconcile(file, records.summary())
+            .map_err(input)?;
+        // The reader's tally (rows parsed are used, malformed ones skipped with their reason),
+        // less what the replay did not take.
+        let mut counts = records.summary().tally();
+        counts.used = counts.used.saturating_sub(left.read);
+        counts.read = counts.read.saturating_sub(left.read);
+        counts.merge(&left);
+        counts.files = vec![FileCount {
+            file: name,
+            read: counts.read,
+            used: counts.used,
+            skipped: counts.skipped,
+        }];
         Ok(Some((first.into_iter().chain(cur).collect(), counts)))
     }
 }
 
-/// Inventory rows read, and those not replayed.
-#[derive(Default)]
-pub(super) struct Counted {
-    pub rows: u64,
-    pub skipped: u64,
-}
+/// Why a well-formed inventory row is not replayed.
+const UNVERSIONED: &str =
+    "noncurrent version or delete marker (the bucket is replayed unversioned)";
 
 /// Streams the scenario's inventory (if any) to `sink` as objects present at the start, each
 /// with its log events taken from `ev`, in batches. Data files are read in parallel, each on
@@ -224,8 +241,8 @@ pub(super) fn stream(
     strict: bool,
     ev: &mut Evidence,
     mut sink: impl FnMut(Vec<ObjectHistory>) -> Result<(), Failure>,
-) -> Result<Counted, Failure> {
-    let mut counted = Counted::default();
+) -> Result<Tally, Failure> {
+    let mut counted = Tally::default();
     let Some(m) = &sc.inventory else {
         return Ok(counted);
     };
@@ -260,6 +277,7 @@ pub(super) fn stream(
         .min(reader.data_files().len())
         .max(1);
     let mut edges: BTreeMap<usize, Vec<KeyRows>> = BTreeMap::new();
+    let mut per_file: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut failed: Option<(usize, Failure)> = None;
     let mut sink_failed: Option<Failure> = None;
     std::thread::scope(|scope| {
@@ -286,8 +304,7 @@ pub(super) fn stream(
                     counts,
                 } => {
                     edges.insert(file, e);
-                    counted.rows += counts.rows;
-                    counted.skipped += counts.skipped;
+                    per_file.insert(file, counts);
                 }
                 FromReader::Failed { file, error } => {
                     if failed.as_ref().is_none_or(|(f, _)| file < *f) {
@@ -314,5 +331,9 @@ pub(super) fn stream(
         }
     }
     sink(joined.into_iter().map(|k| k.into_history(ev)).collect())?;
+    // In manifest order, so that examples and files are those of a sequential read.
+    for t in per_file.values() {
+        counted.merge(t);
+    }
     Ok(counted)
 }

@@ -9,6 +9,7 @@ use crate::trace::compute::{
     DemandSpec, JobRecord, JobSpec, Mode, Os, SpotDefaults, SpotHistory, SpotSeries, generate_jobs,
     generate_usage, read_jobs, read_spot, read_usage,
 };
+use crate::trace::ledger::{FileCount, Ledger, Tally, source};
 use crate::units::{SECONDS_PER_HOUR, Timestamp};
 
 use super::FleetError;
@@ -23,6 +24,21 @@ pub struct Evidence {
     pub spot_series: BTreeMap<InstanceType, SpotSeries>,
     /// One line per file read: records kept and lines skipped.
     pub notes: Vec<String>,
+    /// Every line of every file read, used or skipped with its reason (sources
+    /// [`source::COMPUTE_USAGE`], [`source::COMPUTE_JOBS`], [`source::SPOT_PRICES`]).
+    pub ledger: Ledger,
+}
+
+/// Adds one file's tally to `source` of `ledger`.
+fn count(ledger: &mut Ledger, name: &str, path: &std::path::Path, tally: Tally) {
+    let mut t = tally;
+    t.files = vec![FileCount {
+        file: path.display().to_string(),
+        read: t.read,
+        used: t.used,
+        skipped: t.skipped,
+    }];
+    ledger.source(name).merge(&t);
 }
 
 fn ev(e: impl std::fmt::Display) -> FleetError {
@@ -37,8 +53,10 @@ pub fn load_evidence(
     start: Timestamp,
     end: Timestamp,
     seed: u64,
+    strict: bool,
 ) -> Result<Evidence, FleetError> {
-    let mode = if spec.evidence.strict {
+    let mut ledger = Ledger::default();
+    let mode = if spec.evidence.strict || strict {
         Mode::Strict
     } else {
         Mode::Lenient
@@ -47,6 +65,7 @@ pub fn load_evidence(
     let mut usage = Vec::new();
     for p in &spec.evidence.usage {
         let (recs, sum) = read_usage(p, mode).map_err(ev)?;
+        count(&mut ledger, source::COMPUTE_USAGE, p, sum.tally());
         notes.push(format!(
             "{}: {} records, {} skipped",
             p.display(),
@@ -58,6 +77,7 @@ pub fn load_evidence(
     let mut jobs = Vec::new();
     for p in &spec.evidence.jobs {
         let (recs, sum) = read_jobs(p, mode).map_err(ev)?;
+        count(&mut ledger, source::COMPUTE_JOBS, p, sum.tally());
         notes.push(format!(
             "{}: {} jobs, {} skipped",
             p.display(),
@@ -101,6 +121,7 @@ pub fn load_evidence(
         let mut records = Vec::new();
         for p in &spec.evidence.spot_history {
             let r = read_spot(p, mode, &SpotDefaults::default()).map_err(ev)?;
+            count(&mut ledger, source::SPOT_PRICES, p, r.summary.tally());
             notes.push(format!(
                 "{}: {} spot prices, {} skipped",
                 p.display(),
@@ -129,5 +150,6 @@ pub fn load_evidence(
         jobs,
         spot_series,
         notes,
+        ledger,
     })
 }

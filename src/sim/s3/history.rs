@@ -81,6 +81,9 @@ pub struct Evidence {
     /// Records that are not billed and change nothing (lifecycle actions of the bucket's
     /// *current* policy, unbilled errors): counted, not replayed.
     pub ignored: u64,
+    /// Records of keys (or bucket-level requests) that belong to another shard: counted, not
+    /// replayed here.
+    pub other_shard: u64,
     /// Only objects of this shard are kept: (index 1..=count, count).
     pub shard: Option<(u64, u64)>,
     /// The earliest and latest log record times (every record, of any shard): where the
@@ -127,21 +130,17 @@ fn classify<'a>(r: &'a Record<'_>, shard: Option<(u64, u64)>) -> Entry<'a> {
     }
     let ok = r.http_status.is_none_or(|s| s < 300 || s == 304);
     let Some(key) = r.key.as_deref() else {
+        let tier1 = match class {
+            BillingClass::Tier1 => true,
+            BillingClass::Tier2 => false,
+            // Free (a DELETE) or a copy's source read with no key: nothing to bill or replay.
+            _ => return Entry::Ignored,
+        };
         // Requests not tied to an object belong to the first shard only.
         if shard.is_some_and(|(i, _)| i != 1) {
             return Entry::OtherShard;
         }
-        return match class {
-            BillingClass::Tier1 => Entry::Bucket {
-                tier1: true,
-                t: r.time,
-            },
-            BillingClass::Tier2 => Entry::Bucket {
-                tier1: false,
-                t: r.time,
-            },
-            _ => Entry::OtherShard,
-        };
+        return Entry::Bucket { tier1, t: r.time };
     };
     if !in_shard(key, shard) {
         return Entry::OtherShard;
@@ -184,6 +183,7 @@ pub struct RecordBatch {
     tier1: Vec<Timestamp>,
     tier2: Vec<Timestamp>,
     ignored: u64,
+    other_shard: u64,
     shard: Option<(u64, u64)>,
     span: Option<(Timestamp, Timestamp)>,
 }
@@ -201,7 +201,7 @@ impl RecordBatch {
         widen(&mut self.span, r.time);
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
-            Entry::OtherShard => {}
+            Entry::OtherShard => self.other_shard += 1,
             Entry::Bucket { tier1: true, t } => self.tier1.push(t),
             Entry::Bucket { tier1: false, t } => self.tier2.push(t),
             Entry::Object(key, e) => {
@@ -280,7 +280,7 @@ impl Evidence {
         widen(&mut self.log_span, r.time);
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
-            Entry::OtherShard => {}
+            Entry::OtherShard => self.other_shard += 1,
             Entry::Bucket { tier1: true, t } => self.bucket_requests.tier1.push(t),
             Entry::Bucket { tier1: false, t } => self.bucket_requests.tier2.push(t),
             Entry::Object(key, e) => self.add_event(key, hash32(key), e),
@@ -317,6 +317,7 @@ impl Evidence {
             widen(&mut self.log_span, last);
         }
         self.ignored += b.ignored;
+        self.other_shard += b.other_shard;
         self.bucket_requests.tier1.extend_from_slice(&b.tier1);
         self.bucket_requests.tier2.extend_from_slice(&b.tier2);
     }

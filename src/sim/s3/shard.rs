@@ -6,19 +6,21 @@ use super::accum::Accum;
 use super::{ReplicationUsage, Stats};
 use crate::aws::Region;
 use crate::meter::Meter;
+use crate::trace::ledger::Ledger;
 use crate::units::{Month, Timestamp};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// What was read, summed over shards.
+/// What a shard read and replayed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct EvidenceCounts {
-    pub lines_read: u64,
-    pub lines_parsed: u64,
-    pub lines_skipped: u64,
-    pub inventory_rows: u64,
-    pub inventory_not_replayed: u64,
+pub struct ShardEvidence {
+    /// Every source's lines: read, used, left out and skipped (as a whole run counts them,
+    /// but for lines of other shards' keys, left out as such).
+    pub ledger: Ledger,
+    /// Objects replayed.
     pub objects: u64,
+    /// Top-level prefix → (objects, reads, bytes of their latest version), every prefix.
+    pub prefixes: BTreeMap<String, (u64, u64, u128)>,
 }
 
 /// One shard of a simulation.
@@ -38,7 +40,14 @@ pub struct Shard {
     /// (name, kind, meters, statistics) per policy.
     pub policies: Vec<(String, String, Accum, Stats)>,
     pub replication: ReplicationUsage,
-    pub evidence: EvidenceCounts,
+    pub evidence: ShardEvidence,
+    /// The scenario's policy in force today (`current`).
+    pub current: Option<String>,
+    /// The scenario's pricing file, if it names one (merge prices with it unless told
+    /// otherwise).
+    pub pricing: Option<String>,
+    /// The scenario's compute section, priced whole (shard 1 only: compute is not split).
+    pub compute: Option<Value>,
 }
 
 fn accum_json(a: &Accum) -> Value {
@@ -179,7 +188,7 @@ impl Shard {
     pub fn to_json(&self) -> Value {
         let e = &self.evidence;
         json!({
-            "schema_version": 2,
+            "schema_version": 3,
             "kind": "costlab-usage-shard",
             "scenario": self.scenario,
             "seed": self.seed,
@@ -188,8 +197,14 @@ impl Shard {
             "shard": {"index": self.index, "count": self.count},
             "horizon": {"start": self.start.to_string(), "end": self.end.to_string()},
             "region": self.region.as_str(),
-            "evidence": {"lines_read": e.lines_read, "lines_parsed": e.lines_parsed, "lines_skipped": e.lines_skipped,
-                         "inventory_rows": e.inventory_rows, "inventory_not_replayed": e.inventory_not_replayed, "objects": e.objects},
+            "evidence": {
+                "ledger": serde_json::to_value(&e.ledger).unwrap_or(Value::Null),
+                "objects": e.objects,
+                "prefixes": e.prefixes.iter().map(|(p, (o, r, b))| (p.clone(), json!([o, r, b.to_string()]))).collect::<Map<String, Value>>(),
+            },
+            "current": self.current,
+            "pricing": self.pricing,
+            "compute": self.compute,
             "policies": self.policies.iter().map(|(n, k, a, s)| json!({"name": n, "kind": k, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
             "replication": {
                 "source": accum_json(&self.replication.source),
@@ -199,8 +214,8 @@ impl Shard {
     }
 
     pub fn from_json(v: &Value) -> Result<Shard, String> {
-        if v["kind"] != "costlab-usage-shard" || v["schema_version"] != 2 {
-            return Err("not a costlab usage shard of this version (schema_version 2): write it again with this costlab's `costlab simulate … --shard I/N --format shard`".into());
+        if v["kind"] != "costlab-usage-shard" || v["schema_version"] != 3 {
+            return Err("not a costlab usage shard of this version (schema_version 3): write it again with this costlab's `costlab simulate … --shard I/N --format shard`".into());
         }
         let s = |p: &Value, what: &str| {
             p.as_str()
@@ -258,16 +273,42 @@ impl Shard {
                 source: accum_from(&v["replication"]["source"])?,
                 dests,
             },
-            evidence: EvidenceCounts {
-                lines_read: n(&ev["lines_read"], "evidence.lines_read")?,
-                lines_parsed: n(&ev["lines_parsed"], "evidence.lines_parsed")?,
-                lines_skipped: n(&ev["lines_skipped"], "evidence.lines_skipped")?,
-                inventory_rows: n(&ev["inventory_rows"], "evidence.inventory_rows")?,
-                inventory_not_replayed: n(
-                    &ev["inventory_not_replayed"],
-                    "evidence.inventory_not_replayed",
-                )?,
+            evidence: ShardEvidence {
+                ledger: serde_json::from_value(ev["ledger"].clone())
+                    .map_err(|e| format!("`evidence.ledger`: {e}"))?,
                 objects: n(&ev["objects"], "evidence.objects")?,
+                prefixes: {
+                    let mut out = BTreeMap::new();
+                    for (p, row) in ev["prefixes"]
+                        .as_object()
+                        .ok_or("`evidence.prefixes` must be an object")?
+                    {
+                        let bad = || {
+                            format!("`evidence.prefixes.{p}` must be [objects, reads, \"bytes\"]")
+                        };
+                        let (Some(o), Some(r), Some(b)) = (
+                            row[0].as_u64(),
+                            row[1].as_u64(),
+                            row[2].as_str().and_then(|b| b.parse::<u128>().ok()),
+                        ) else {
+                            return Err(bad());
+                        };
+                        out.insert(p.clone(), (o, r, b));
+                    }
+                    out
+                },
+            },
+            current: match &v["current"] {
+                Value::Null => None,
+                c => Some(s(c, "current")?),
+            },
+            pricing: match &v["pricing"] {
+                Value::Null => None,
+                p => Some(s(p, "pricing")?),
+            },
+            compute: match &v["compute"] {
+                Value::Null => None,
+                c => Some(c.clone()),
             },
         })
     }
@@ -287,13 +328,15 @@ impl Shard {
                 && s.start == first.start
                 && s.end == first.end
                 && s.region == first.region
+                && s.current == first.current
+                && s.pricing == first.pricing
                 && s.policies
                     .iter()
                     .map(|p| p.0.as_str())
                     .eq(names.iter().copied());
             if !same {
                 return Err(format!(
-                    "shard {}/{} is from another run (scenario, seed, versioning, weekly repeat, horizon, region or policies differ)",
+                    "shard {}/{} is from another run (scenario, seed, versioning, weekly repeat, horizon, region, pricing, current policy or policies differ)",
                     s.index, s.count
                 ));
             }
@@ -321,26 +364,22 @@ impl Shard {
                 st.merge(t);
             }
             whole.replication.merge(&s.replication);
-            // Every shard reads all of the evidence and keeps its own keys: what was read must
-            // be the same in each; only the objects replayed add up.
-            let (e, f) = (&mut whole.evidence, &s.evidence);
-            let read = |x: &EvidenceCounts| {
-                (
-                    x.lines_read,
-                    x.lines_parsed,
-                    x.lines_skipped,
-                    x.inventory_rows,
-                    x.inventory_not_replayed,
-                )
-            };
-            if read(e) != read(f) {
+            for (p, (o, r, b)) in &s.evidence.prefixes {
+                let e = whole.evidence.prefixes.entry(p.clone()).or_default();
+                e.0 += o;
+                e.1 += r;
+                e.2 += b;
+            }
+            whole.evidence.objects += s.evidence.objects;
+            if s.compute.is_some() {
                 return Err(format!(
-                    "shard {}/{} read different evidence than shard 1 (lines or inventory rows differ)",
+                    "shard {}/{} carries the compute section, which only shard 1 carries",
                     s.index, s.count
                 ));
             }
-            e.objects += f.objects;
         }
+        let ledgers: Vec<&Ledger> = shards.iter().map(|s| &s.evidence.ledger).collect();
+        whole.evidence.ledger = Ledger::merge_shards(&ledgers)?;
         Ok(whole)
     }
 }

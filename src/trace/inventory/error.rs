@@ -164,6 +164,33 @@ pub enum InventoryError {
         tried: Vec<PathBuf>,
     },
 
+    /// The manifest lists one data file twice (the same key, or two keys found at the same
+    /// path): reading it twice would count its objects twice.
+    #[error(
+        "{}: data file `{key}` (files[{index}]) is listed again: files[{first}] `{first_key}`          is the same file ({}); a delivery lists each data file once, so its objects would be          counted twice. Fix the manifest or download the delivery again",
+        manifest.display(),
+        path.display()
+    )]
+    DuplicateDataFile {
+        manifest: PathBuf,
+        key: String,
+        index: usize,
+        first_key: String,
+        first: usize,
+        path: PathBuf,
+    },
+
+    /// A data file holds another number of rows than the manifest's `inventoriedRecord`.
+    #[error(
+        "{}: {actual} rows read but the manifest's inventoriedRecord says {expected}; the file          and the manifest do not belong together",
+        path.display()
+    )]
+    RowCountMismatch {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
+
     /// The manifest's `MD5checksum` for a data file is not 32 hex digits.
     #[error(
         "{}: MD5checksum {value:?} of `{key}` in the manifest is not 32 hex digits; the \

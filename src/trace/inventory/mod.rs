@@ -83,6 +83,31 @@ impl DataFiles<'_> {
         self.paths.is_empty()
     }
 
+    /// The path of data file `i` (manifest order); empty past the last.
+    pub fn path(&self, i: usize) -> &Path {
+        self.paths.get(i).map_or(Path::new(""), |p| p.as_path())
+    }
+
+    /// Checks data file `i`, read to its end with `summary`, against the manifest's
+    /// `inventoriedRecord` for it (when the manifest gives one): every row is accounted for.
+    pub fn reconcile(&self, i: usize, summary: &ReadSummary) -> Result<(), InventoryError> {
+        match self
+            .manifest
+            .files
+            .get(i)
+            .and_then(|f| f.inventoried_records)
+        {
+            Some(expected) if expected != summary.lines_read => {
+                Err(InventoryError::RowCountMismatch {
+                    path: self.path(i).to_path_buf(),
+                    expected,
+                    actual: summary.lines_read,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Data file `i` (manifest order), its size and MD5 checked first; `None` past the last.
     pub fn open(&self, i: usize) -> Result<Option<FileRecords>, InventoryError> {
         let (Some(file), Some(path)) = (self.manifest.files.get(i), self.paths.get(i)) else {
@@ -100,6 +125,27 @@ impl DataFiles<'_> {
             }
         }))
     }
+}
+
+/// Refuses a manifest that lists one data file twice: the same key, or keys that resolve to
+/// the same file on disk.
+fn check_distinct(manifest: &Manifest, paths: &[PathBuf]) -> Result<(), InventoryError> {
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    for (i, (file, path)) in manifest.files.iter().zip(paths).enumerate() {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        if let Some(&first) = seen.get(&real) {
+            return Err(InventoryError::DuplicateDataFile {
+                manifest: manifest.path.clone(),
+                key: file.key.clone(),
+                index: i,
+                first_key: manifest.files[first].key.clone(),
+                first,
+                path: path.clone(),
+            });
+        }
+        seen.insert(real, i);
+    }
+    Ok(())
 }
 
 /// The records of every data file of one delivery, in manifest order. Iteration ends after the
@@ -134,6 +180,7 @@ impl InventoryReader {
             .iter()
             .map(|f| manifest.resolve(f))
             .collect::<Result<Vec<_>, _>>()?;
+        check_distinct(&manifest, &paths)?;
         Ok(InventoryReader {
             manifest,
             mode,
@@ -208,7 +255,16 @@ impl Iterator for InventoryReader {
                         self.done = true;
                         return Some(Err(e));
                     }
-                    None => self.close_current(),
+                    None => {
+                        let i = self.next_file.saturating_sub(1);
+                        let summary = cur.summary().clone();
+                        let checked = self.files().reconcile(i, &summary);
+                        self.close_current();
+                        if let Err(e) = checked {
+                            self.done = true;
+                            return Some(Err(e));
+                        }
+                    }
                 }
             }
             match self.open_next() {

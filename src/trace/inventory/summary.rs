@@ -64,6 +64,22 @@ impl ReadSummary {
     }
 }
 
+impl ReadSummary {
+    /// The tally for the evidence ledger: lines parsed are used, until the caller decides
+    /// otherwise.
+    pub fn tally(&self) -> crate::trace::ledger::Tally {
+        crate::trace::ledger::Tally {
+            read: self.lines_read,
+            used: self.parsed,
+            skipped: self.skipped,
+            skip_reasons: self.reasons.clone(),
+            not_replayed: BTreeMap::new(),
+            examples: self.examples.iter().map(|b| b.to_string()).collect(),
+            files: Vec::new(),
+        }
+    }
+}
+
 impl fmt::Display for ReadSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
