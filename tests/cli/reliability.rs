@@ -377,3 +377,77 @@ fn a_baseline_must_be_of_the_same_scenario_and_hold_the_gated_policy() {
     let out = check("lake.json", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+mod merge_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One random log record: (day of March 2026, operation, key index, size).
+    fn record() -> impl Strategy<Value = (u32, usize, usize, u64)> {
+        (1u32..=31, 0usize..5, 0usize..25, 0u64..5_000_000_000)
+    }
+
+    const OPS: [&str; 5] = [
+        "REST.PUT.OBJECT",
+        "REST.GET.OBJECT",
+        "REST.DELETE.OBJECT",
+        "REST.HEAD.OBJECT",
+        "S3.EXPIRE.OBJECT",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// Random logs and inventories, versioned or not, split into 1..=4 shards: the merged
+        /// report.json is the whole run's, byte for byte.
+        #[test]
+        fn sharded_then_merged_is_the_whole(
+            recs in prop::collection::vec(record(), 1..60),
+            inventory in 0usize..6,
+            versioning in any::<bool>(),
+            n in 1u32..=4,
+        ) {
+            let w = Workdir::new();
+            let mut sorted = recs.clone();
+            sorted.sort();
+            let mut log = String::new();
+            for (day, op, k, size) in sorted {
+                let prefix = ["a", "b", "c"][k % 3];
+                log += &log_line(day, OPS[op], &format!("{prefix}/{k}"), size);
+            }
+            w.write("a.log", &log);
+            let mut evidence = "logs = \"a.log\"\n".to_string();
+            if inventory > 0 {
+                let m = delivery(&w, &[("i.csv", &rows(inventory, None))], &["i.csv"]);
+                evidence += &format!("inventory = \"{}\"\n", m.display());
+            }
+            w.write(
+                "ia.json",
+                r#"{"Rules":[{"ID":"ia","Status":"Enabled","Filter":{"Prefix":"a/"},"Transitions":[{"Days":1,"StorageClass":"GLACIER"}]}]}"#,
+            );
+            w.write(
+                "s.toml",
+                &format!(
+                    "name = \"p\"\nstart = \"2026-03-01\"\nend = \"2026-05-01\"\nversioning = {versioning}\n\
+                     current = \"ia\"\n[evidence]\n{evidence}\
+                     [[policy]]\nname = \"std\"\nall_standard = true\n\
+                     [[policy]]\nname = \"it\"\nintelligent_tiering = true\n\
+                     [[policy]]\nname = \"ia\"\nlifecycle = \"ia.json\"\n"
+                ),
+            );
+            let whole = w.run(&["simulate", "s.toml", "--format", "json"]);
+            prop_assert!(whole.status.success(), "{}", stderr(&whole));
+            let mut args = vec!["merge".to_string(), "--format".into(), "json".into()];
+            for i in 1..=n {
+                let o = format!("s{i}.json");
+                let out = w.run(&["simulate", "s.toml", "--shard", &format!("{i}/{n}"), "--format", "shard", "-o", &o]);
+                prop_assert!(out.status.success(), "{}", stderr(&out));
+                args.push(o);
+            }
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let merged = w.run(&refs);
+            prop_assert!(merged.status.success(), "{}", stderr(&merged));
+            prop_assert!(whole.stdout == merged.stdout, "{} shards differ", n);
+        }
+    }
+}
