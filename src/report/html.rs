@@ -288,6 +288,51 @@ fn line_items(
     writeln!(out, "</tbody></table></details>")
 }
 
+/// The evidence ledger: per source, lines read, used, left out and skipped, with reasons and
+/// the first examples of skipped lines.
+fn ledger(out: &mut dyn Write, l: &crate::trace::ledger::Ledger) -> io::Result<()> {
+    if l.sources.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<h3 id=\"evidence\">Evidence read</h3><table><thead><tr><th>Source</th><th class=\"num\">Lines read</th><th class=\"num\">Used</th><th class=\"num\">Left out</th><th class=\"num\">Skipped (malformed)</th></tr></thead><tbody>"
+    )?;
+    for (name, t) in &l.sources {
+        writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(name),
+            t.read,
+            t.used,
+            t.not_replayed_total(),
+            t.skipped
+        )?;
+    }
+    writeln!(out, "</tbody></table><ul>")?;
+    for (name, t) in &l.sources {
+        for (reason, n) in &t.not_replayed {
+            writeln!(
+                out,
+                "<li>{}: {n} left out: {}.</li>",
+                esc(name),
+                esc(reason)
+            )?;
+        }
+        for (reason, n) in &t.skip_reasons {
+            writeln!(out, "<li>{}: {n} skipped: {}.</li>", esc(name), esc(reason))?;
+        }
+        for ex in &t.examples {
+            writeln!(
+                out,
+                "<li class=\"muted\">e.g. <code>{}</code></li>",
+                esc(ex)
+            )?;
+        }
+    }
+    writeln!(out, "</ul>")
+}
+
 fn assumptions(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(out, "<section id=\"assumptions\"><h2>Assumptions</h2><ul>")?;
     if let Some(p) = &r.pricing {
@@ -308,16 +353,7 @@ fn assumptions(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         r.seed
     )?;
     let e = &r.evidence;
-    writeln!(
-        out,
-        "<li>Evidence: {} log lines read, {} parsed, {} skipped; {} inventory rows ({} not replayed); {} objects.</li>",
-        e.lines.read,
-        e.lines.parsed,
-        e.lines.skipped,
-        e.inventory_rows,
-        e.inventory_rows_not_replayed,
-        e.objects
-    )?;
+    writeln!(out, "<li>Evidence: {} objects replayed.</li>", e.objects)?;
     if let Some(w) = &e.repeated_week {
         writeln!(
             out,
@@ -348,6 +384,7 @@ fn assumptions(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "<li>The clairvoyant bound stores each object the cheapest way knowing its future reads and deletion (downward class paths, or any compared policy); it is a floor, not a policy.</li>"
     )?;
     writeln!(out, "</ul>")?;
+    ledger(out, &e.ledger)?;
     let mut warnings: Vec<&String> = r.policies.iter().flat_map(|p| &p.warnings).collect();
     warnings.sort();
     warnings.dedup();

@@ -107,6 +107,34 @@ impl View for MarkdownView {
                 writeln!(out, "- {}", md_escape(risk))?;
             }
         }
+        let skipped: Vec<_> = r
+            .evidence
+            .ledger
+            .sources
+            .iter()
+            .filter(|(_, t)| t.skipped > 0)
+            .collect();
+        if !skipped.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "**Evidence skipped as malformed**")?;
+            writeln!(out)?;
+            for (name, t) in skipped {
+                let reasons: Vec<String> = t
+                    .skip_reasons
+                    .iter()
+                    .map(|(k, n)| format!("{n} × {}", md_escape(k)))
+                    .collect();
+                writeln!(
+                    out,
+                    "- {}: {} of {} lines ({}%): {}",
+                    md_escape(name),
+                    t.skipped,
+                    t.read,
+                    t.skipped_pct().round_dp(2).normalize(),
+                    reasons.join(", ")
+                )?;
+            }
+        }
         if let Some(p) = &r.pricing {
             writeln!(out)?;
             writeln!(

@@ -95,11 +95,15 @@ pub fn summarize(r: &Report) -> Summary {
             ));
         }
     }
-    if r.evidence.lines.skipped > 0 {
-        risks.push(format!(
-            "{} evidence lines could not be parsed and were skipped.",
-            r.evidence.lines.skipped
-        ));
+    for (name, t) in &r.evidence.ledger.sources {
+        if t.skipped > 0 {
+            risks.push(format!(
+                "{} of {} lines of {name} ({}%) were malformed and skipped: the figures leave                  them out (see “Evidence read”).",
+                t.skipped,
+                t.read,
+                t.skipped_pct().round_dp(2).normalize()
+            ));
+        }
     }
     Summary {
         horizon_months: months,

@@ -52,6 +52,15 @@ impl View for TableView {
             "Evidence: {} log lines ({} skipped), {} inventory rows, {} objects",
             e.lines.read, e.lines.skipped, e.inventory_rows, e.objects
         )?;
+        for (name, t) in e.ledger.sources.iter().filter(|(_, t)| t.skipped > 0) {
+            writeln!(
+                out,
+                "  {name}: {} of {} lines skipped as malformed ({}%)",
+                t.skipped,
+                t.read,
+                t.skipped_pct().round_dp(2).normalize()
+            )?;
+        }
         if let Some(w) = &e.repeated_week {
             writeln!(
                 out,
