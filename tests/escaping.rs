@@ -437,7 +437,8 @@ fn logs_stats_prints_no_escape_sequence() {
 
 /// A scenario named with ESC, a mention and a URL, whose policies are named with a formula,
 /// a team mention and an OSC 8 hyperlink, over the hostile log; optimized so that key
-/// prefixes reach the report's recommendation tables.
+/// prefixes reach the report's recommendation tables (and a millisecond prefix with markup
+/// its constraints sentence).
 fn hostile_scenario(w: &Workdir) -> PathBuf {
     hostile_log(w);
     w.write(
@@ -464,6 +465,7 @@ lifecycle = "rot.json"
 transition_days = [30]
 target_classes = ["STANDARD_IA"]
 group_depth = 1
+millisecond_prefixes = ["<i>x</i>/"]
 "#,
     )
 }
@@ -516,6 +518,11 @@ fn run_escapes_names_and_keys_in_bill_csv_summary_md_and_stdout() {
         "{html:?}"
     );
     assert!(html.contains("lake␛[2J @org/team"), "{html}");
+    // The constraints sentence of the recommendation quotes the scenario's prefixes.
+    assert!(
+        html.contains("&lt;i&gt;x&lt;/i&gt;/ kept millisecond-readable") && !html.contains("<i>"),
+        "{html}"
+    );
     for f in std::fs::read_dir(w.path("rep/charts")).unwrap() {
         let p = f.unwrap().path();
         if p.extension().is_some_and(|e| e == "svg") {
