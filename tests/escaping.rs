@@ -600,3 +600,13 @@ fn check_escapes_names_in_text_markdown_and_junit() {
         assert!(message.contains("exceeds limit $0.01"), "{message}");
     }
 }
+
+#[test]
+fn error_messages_quote_inputs_without_control_characters() {
+    let w = Workdir::new();
+    let out = w.run(&["logs", "stats", "missing\x1b[31m\u{9b}2J.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).expect("UTF-8 stderr");
+    assert_terminal_safe("error message", &err);
+    assert!(err.contains("missing␛[31m\u{fffd}2J.log"), "{err}");
+}
