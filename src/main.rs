@@ -82,7 +82,12 @@ fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("costlab: error: {}", f.message());
+            // Messages may quote inputs (file names, keys): no control character reaches
+            // the terminal.
+            eprintln!(
+                "costlab: error: {}",
+                costlab::output::escape::terminal_lines(&f.message())
+            );
             ExitCode::from(f.code)
         }
     }

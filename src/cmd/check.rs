@@ -5,8 +5,8 @@ use super::{EXIT_BUDGET, Failure, emit, input, output};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use costlab::budget::{Check, Verdict, evaluate, read_budgets};
+use costlab::output::escape::{terminal, terminal_lines, xml};
 use costlab::report::Report;
-use costlab::report::html::esc;
 use costlab::report::markdown::md_escape;
 use costlab::report::views::usd;
 use costlab::report::views::{JsonView, View};
@@ -77,12 +77,13 @@ fn amount(c: &Check, v: Decimal) -> String {
     }
 }
 
+/// The terminal text: names, messages and file names go through [`terminal`].
 fn text(v: &Verdict) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "Budget check: {} ({} of {} lines hold)",
-        v.scenario,
+        terminal(&v.scenario),
         v.checks.iter().filter(|c| c.passed()).count(),
         v.checks.len()
     );
@@ -90,23 +91,29 @@ fn text(v: &Verdict) -> String {
         let status = if c.passed() { "ok  " } else { "FAIL" };
         match &c.missing {
             Some(m) => {
-                let _ = writeln!(s, "  {status} {}: {m} [{}]", c.name, c.origin);
+                let _ = writeln!(
+                    s,
+                    "  {status} {}: {} [{}]",
+                    terminal(&c.name),
+                    terminal(m),
+                    terminal(&c.origin)
+                );
             }
             None => {
                 let _ = writeln!(
                     s,
                     "  {status} {}: {} (limit {}, headroom {}) [{}]",
-                    c.name,
+                    terminal(&c.name),
                     amount(c, c.actual),
                     amount(c, c.limit),
                     amount(c, c.headroom()),
-                    c.origin
+                    terminal(&c.origin)
                 );
             }
         }
     }
     if let Some(b) = &v.baseline {
-        let _ = writeln!(s, "\nLine items that moved most against {b}:");
+        let _ = writeln!(s, "\nLine items that moved most against {}:", terminal(b));
         if v.movers.is_empty() {
             let _ = writeln!(s, "  (none: identical to the baseline)");
         }
@@ -119,9 +126,9 @@ fn text(v: &Verdict) -> String {
                     if m.delta() >= Decimal::ZERO { "+" } else { "-" },
                     usd(m.delta().abs())
                 ),
-                m.policy,
-                m.category,
-                m.usage_type,
+                terminal(&m.policy),
+                terminal(&m.category),
+                terminal(&m.usage_type),
                 usd(m.baseline),
                 usd(m.actual)
             );
@@ -130,6 +137,8 @@ fn text(v: &Verdict) -> String {
     s
 }
 
+/// The Markdown for a pull-request comment: every name through [`md_escape`] (no Markdown,
+/// mention, issue reference or autolink comes from a name).
 fn markdown(v: &Verdict) -> String {
     let mut s = String::new();
     let ok = v.passed();
@@ -187,6 +196,13 @@ fn markdown(v: &Verdict) -> String {
     s
 }
 
+/// JUnit text and attribute values: control characters become visible stand-ins (CI pages
+/// and consoles print these names; see [`terminal_lines`]), then the text is escaped for XML
+/// 1.0, so the document is well-formed whatever the names hold.
+fn junit_text(s: &str) -> String {
+    xml(&terminal_lines(s)).into_owned()
+}
+
 fn junit(v: &Verdict) -> String {
     let failures = v.checks.iter().filter(|c| !c.passed()).count();
     let mut s = String::new();
@@ -199,15 +215,15 @@ fn junit(v: &Verdict) -> String {
     let _ = writeln!(
         s,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">",
-        esc(&v.scenario),
+        junit_text(&v.scenario),
         v.checks.len()
     );
     for c in &v.checks {
         let _ = write!(
             s,
             "    <testcase classname=\"costlab.budget.{}\" name=\"{}\"",
-            esc(&v.scenario),
-            esc(&c.name)
+            junit_text(&v.scenario),
+            junit_text(&c.name)
         );
         if c.passed() {
             let _ = writeln!(s, "/>");
@@ -224,8 +240,8 @@ fn junit(v: &Verdict) -> String {
             let _ = writeln!(
                 s,
                 ">\n      <failure message=\"{}\" type=\"budget\">{}</failure>\n    </testcase>",
-                esc(&msg),
-                esc(&msg)
+                junit_text(&msg),
+                junit_text(&msg)
             );
         }
     }

@@ -79,6 +79,6 @@ pub fn report_skips(log: &SkipLog) {
         log.examples.len()
     );
     for e in &log.examples {
-        eprintln!("  {e}");
+        eprintln!("  {}", costlab::output::escape::terminal(e));
     }
 }

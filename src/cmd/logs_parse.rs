@@ -3,6 +3,7 @@
 use super::logs::{InputArgs, RecordFormat, read_failure, report_skips};
 use super::{Failure, output};
 use clap::Args;
+use costlab::output::escape::csv_cell;
 use costlab::trace::access_log::{FIELD_NAMES, LogReader, Record, billing_class};
 use std::io::Write;
 
@@ -15,7 +16,8 @@ use std::io::Write;
 /// access_point_arn, acl_required, source_region), then billing_class. `-` and absent
 /// trailing fields are null; numbers are numbers; time is RFC 3339 UTC; the key is URL-decoded
 /// once. billing_class is tier1, tier2, free, copy_source_read, lifecycle, system or
-/// unbilled_error (see docs/access-logs.md).
+/// unbilled_error (see docs/access-logs.md). In CSV, a text value that a spreadsheet would
+/// read as a formula (it starts with = + - @ TAB or CR) is written with a leading ' .
 ///
 /// Examples:
 ///   costlab logs parse logs/ | jq 'select(.http_status >= 400)'
@@ -92,8 +94,13 @@ impl From<costlab::trace::access_log::ReadError> for Failure {
     }
 }
 
+/// One record's CSV cells. Text fields (everything a requester can choose: key, request URI,
+/// referer, user agent…, and the other string fields) go through [`csv_cell`], so a key like
+/// `=HYPERLINK(…)` is not a formula in a spreadsheet (it is written `'=HYPERLINK(…)`). Columns
+/// costlab formats itself stay as they are: time (RFC 3339), numbers (http_status, bytes_sent,
+/// object_size, total_time, turn_around_time), acl_required and billing_class.
 fn csv_fields(r: &Record<'_>) -> Vec<String> {
-    let s = |v: Option<&str>| v.unwrap_or("").to_string();
+    let s = |v: Option<&str>| csv_cell(v.unwrap_or("")).into_owned();
     let n = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
     vec![
         s(r.bucket_owner),
@@ -102,8 +109,8 @@ fn csv_fields(r: &Record<'_>) -> Vec<String> {
         s(r.remote_ip),
         s(r.requester),
         s(r.request_id),
-        r.operation.to_string(),
-        r.key.as_deref().unwrap_or("").to_string(),
+        s(Some(r.operation)),
+        s(r.key.as_deref()),
         s(r.request_uri),
         r.http_status.map(|x| x.to_string()).unwrap_or_default(),
         s(r.error_code),

@@ -3,6 +3,7 @@
 use super::logs::{InputArgs, report_skips};
 use super::{Failure, emit, output};
 use clap::{Args, ValueEnum};
+use costlab::output::escape::terminal;
 use costlab::trace::access_log::LogReader;
 use costlab::trace::access_log::SkipLog;
 use costlab::trace::access_log::stats::{LogStats, Summary};
@@ -100,6 +101,8 @@ pub fn to_json(s: &Summary, log: &SkipLog) -> Value {
     })
 }
 
+/// The text summary; operation names and key prefixes come from the logs and go through
+/// [`terminal`].
 fn table(s: &Summary, log: &SkipLog, out: &mut Vec<u8>) -> std::io::Result<()> {
     writeln!(
         out,
@@ -118,7 +121,7 @@ fn table(s: &Summary, log: &SkipLog, out: &mut Vec<u8>) -> std::io::Result<()> {
     let mut ops: Vec<_> = s.requests_by_operation.iter().collect();
     ops.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (k, v) in ops {
-        writeln!(out, "  {k:<32} {v:>12}")?;
+        writeln!(out, "  {:<32} {v:>12}", terminal(k))?;
     }
     writeln!(out, "\nreads by object age (days):")?;
     for (b, n) in &s.reads_by_age {
@@ -129,10 +132,11 @@ fn table(s: &Summary, log: &SkipLog, out: &mut Vec<u8>) -> std::io::Result<()> {
         "\nper prefix: objects, bytes stored, reads, bytes read"
     )?;
     for (p, ps) in &s.prefixes {
+        // Prefixes are parts of object keys, which any requester chooses.
         let name = if p.is_empty() {
-            "(top level)"
+            "(top level)".into()
         } else {
-            p.as_str()
+            terminal(p)
         };
         writeln!(
             out,

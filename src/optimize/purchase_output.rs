@@ -186,10 +186,12 @@ pub fn write_plan_csv<W: std::io::Write>(
     ])?;
     let text = |d: Option<Decimal>| d.map(|d| d.normalize().to_string()).unwrap_or_default();
     for l in plan_lines(rec, params) {
+        // Pool and family names come from the scenario: text cells, made inert for
+        // spreadsheets (numbers stay numbers).
         w.write_record([
             l.kind.to_string(),
-            l.pool,
-            l.family,
+            crate::output::escape::csv_cell(&l.pool).into_owned(),
+            crate::output::escape::csv_cell(&l.family).into_owned(),
             l.term,
             l.count.map(|c| c.to_string()).unwrap_or_default(),
             text(l.per_hour),

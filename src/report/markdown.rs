@@ -1,6 +1,7 @@
 //! `summary.md`: the short Markdown a pull-request comment can carry — the headline figures,
-//! one row per policy, and the risks. Inputs (policy and scenario names) are escaped so a name
-//! cannot break the table.
+//! one row per policy, and the risks. Every string from inputs (scenario, policy, prefix and
+//! job class names, report fields) goes through [`md_escape`], so a name can neither break the
+//! table nor mention anyone, reference an issue or become a link in a pull-request comment.
 
 use super::model::Report;
 use super::summary::summarize;
@@ -20,7 +21,10 @@ impl View for MarkdownView {
         writeln!(
             out,
             "Horizon {} to {} ({} months, end exclusive), seed {}.",
-            r.horizon.start, r.horizon.end, s.horizon_months, r.seed
+            md_escape(&r.horizon.start),
+            md_escape(&r.horizon.end),
+            s.horizon_months,
+            r.seed
         )?;
         writeln!(out)?;
         if let Some(c) = &s.current {

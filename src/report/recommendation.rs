@@ -107,9 +107,11 @@ pub fn band_text(min: u64, max: Option<u64>) -> String {
     }
 }
 
-/// The plain-text view of the recommendation (`costlab optimize`'s stdout).
+/// The plain-text view of the recommendation (`costlab optimize`'s stdout); strings from
+/// inputs go through [`terminal`](crate::output::escape::terminal), prefixes are quoted.
 pub fn table(r: &super::Report) -> String {
     use super::views::usd;
+    use crate::output::escape::terminal;
     use std::fmt::Write;
     let mut out = String::new();
     if let Some(f) = r.optimize.as_ref().and_then(|o| o.fleet.as_ref()) {
@@ -128,10 +130,10 @@ pub fn table(r: &super::Report) -> String {
     let _ = writeln!(
         out,
         "Recommended lifecycle for {}: {} over {} .. {} ({} rules; {} candidates priced for each of {} groups)",
-        r.scenario,
+        terminal(&r.scenario),
         rec.map(|p| usd(p.total_usd)).unwrap_or_default(),
-        r.horizon.start,
-        r.horizon.end,
+        terminal(&r.horizon.start),
+        terminal(&r.horizon.end),
         l.rules,
         l.candidates,
         l.groups.len()
@@ -147,7 +149,7 @@ pub fn table(r: &super::Report) -> String {
             let _ = writeln!(
                 out,
                 "  {:<28} {:>14} {:>16}",
-                p.name,
+                terminal(&p.name),
                 usd(p.total_usd),
                 if p.kind == super::model::BOUND_KIND {
                     "(floor)".to_string()
@@ -164,7 +166,7 @@ pub fn table(r: &super::Report) -> String {
     );
     for g in &l.groups {
         let runner = match (&g.runner_up, g.gap_usd) {
-            (Some(n), Some(gap)) => format!("{n} (+{})", usd(gap)),
+            (Some(n), Some(gap)) => format!("{} (+{})", terminal(n), usd(gap)),
             _ => "-".into(),
         };
         let _ = writeln!(
@@ -172,14 +174,14 @@ pub fn table(r: &super::Report) -> String {
             "  {:<24} {:<16} {:<22} {:>12} {:>12}  {}",
             format!("{:?}", g.prefix),
             band_text(g.min_bytes, g.max_bytes),
-            g.choice,
+            terminal(&g.choice),
             usd(g.cost_usd),
             usd(g.standard_usd),
             runner
         );
     }
     for n in &l.notes {
-        let _ = writeln!(out, "\nNote: {n}");
+        let _ = writeln!(out, "\nNote: {}", terminal(n));
     }
     out
 }
@@ -193,7 +195,7 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
         "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced for each of {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
         l.candidates,
         l.groups.len(),
-        constraint_text(&l.constraints),
+        esc(&constraint_text(&l.constraints)),
         esc(&l.policy)
     )?;
     writeln!(
@@ -305,17 +307,18 @@ pub fn fleet_figures(f: &FleetPlanReport) -> Vec<String> {
 }
 
 fn fleet_text(out: &mut String, f: &FleetPlanReport) {
+    use crate::output::escape::terminal;
     use std::fmt::Write;
     for l in fleet_figures(f) {
         let _ = writeln!(out, "{l}");
     }
     let _ = writeln!(out, "\npurchase-plan.csv:");
     for line in f.purchase_plan_csv.lines() {
-        let _ = writeln!(out, "  {line}");
+        let _ = writeln!(out, "  {}", terminal(line));
     }
     if let Some(notes) = f.plan.get("notes").and_then(|n| n.as_array()) {
         for n in notes.iter().filter_map(|n| n.as_str()) {
-            let _ = writeln!(out, "Note: {n}");
+            let _ = writeln!(out, "Note: {}", terminal(n));
         }
     }
     out.push('\n');

@@ -1,7 +1,10 @@
 //! A human-readable bill: one block per month, costs in cents, then the total and warnings.
+//! Text from inputs (regions, classes, usage types, file names, warnings) goes through
+//! [`terminal`].
 
 use super::Exporter;
 use crate::cost::{Bill, LineItem};
+use crate::output::escape::terminal;
 use crate::units::decimal_text;
 use rust_decimal::Decimal;
 use std::io::{self, Write};
@@ -56,9 +59,9 @@ impl Exporter for Table {
         writeln!(
             out,
             "Prices: {} book ({}), effective {}",
-            bill.pricing.region,
-            bill.pricing.files.first().map(String::as_str).unwrap_or(""),
-            bill.pricing.effective_date
+            terminal(&bill.pricing.region.to_string()),
+            terminal(bill.pricing.files.first().map(String::as_str).unwrap_or("")),
+            terminal(&bill.pricing.effective_date)
         )?;
         for m in &bill.months {
             writeln!(out)?;
@@ -80,6 +83,7 @@ impl Exporter for Table {
                         rate_text(l),
                         l.cost.display(),
                     ]
+                    .map(|c| terminal(&c).into_owned())
                 })
                 .collect();
             let mut w = [0usize; 6];
@@ -117,7 +121,7 @@ impl Exporter for Table {
             writeln!(out)?;
             writeln!(out, "Warnings ({}):", bill.warnings.len())?;
             for w in &bill.warnings {
-                writeln!(out, "  - {w}")?;
+                writeln!(out, "  - {}", terminal(w))?;
             }
         }
         Ok(())

@@ -3,6 +3,7 @@
 
 use super::model::Report;
 use super::summary::summarize;
+use crate::output::escape::{csv_cell, terminal};
 use crate::units::{Money, decimal_text};
 use rust_decimal::Decimal;
 use std::io::{self, Write};
@@ -27,7 +28,8 @@ pub fn usd(v: Decimal) -> String {
     Money(v).display()
 }
 
-/// The terminal table of `costlab simulate`.
+/// The terminal table of `costlab simulate`. Names and other strings of the report (it may
+/// have been read back from a report.json) go through [`terminal`].
 pub struct TableView;
 
 impl View for TableView {
@@ -35,15 +37,18 @@ impl View for TableView {
         writeln!(
             out,
             "Scenario {} — {} .. {} (end exclusive), seed {}",
-            r.scenario, r.horizon.start, r.horizon.end, r.seed
+            terminal(&r.scenario),
+            terminal(&r.horizon.start),
+            terminal(&r.horizon.end),
+            r.seed
         )?;
         if let Some(p) = &r.pricing {
             writeln!(
                 out,
                 "Prices: {} book ({}), effective {}",
-                p.region,
-                p.files.first().map(String::as_str).unwrap_or(""),
-                p.effective_date
+                terminal(&p.region),
+                terminal(p.files.first().map(String::as_str).unwrap_or("")),
+                terminal(&p.effective_date)
             )?;
         }
         let e = &r.evidence;
@@ -65,7 +70,9 @@ impl View for TableView {
             writeln!(
                 out,
                 "The week {} to {} (exclusive) recurs until {}: its new objects are created again, activity on older objects recurs on them",
-                w.start, w.end, r.horizon.end
+                terminal(&w.start),
+                terminal(&w.end),
+                terminal(&r.horizon.end)
             )?;
         }
         if r.policies.is_empty() {
@@ -84,18 +91,24 @@ impl View for TableView {
             } else {
                 format!("{:+.1}%", (p.total_usd - best) / best * Decimal::from(100))
             };
-            writeln!(out, "  {:<28} {:>16} {:>10}", p.name, usd(p.total_usd), vs)?;
+            writeln!(
+                out,
+                "  {:<28} {:>16} {:>10}",
+                terminal(&p.name),
+                usd(p.total_usd),
+                vs
+            )?;
         }
         writeln!(out)?;
         write!(out, "  {:<28}", "monthly")?;
         if let Some(p) = r.policies.first() {
             for m in &p.months {
-                write!(out, " {:>14}", m.month)?;
+                write!(out, " {:>14}", terminal(&m.month))?;
             }
         }
         writeln!(out)?;
         for p in &r.policies {
-            write!(out, "  {:<28}", p.name)?;
+            write!(out, "  {:<28}", terminal(&p.name))?;
             for m in &p.months {
                 write!(out, " {:>14}", usd(m.total_usd))?;
             }
@@ -108,8 +121,8 @@ impl View for TableView {
             writeln!(
                 out,
                 "\n  {} instead of {} saves {} over the horizon ({} a year).",
-                b.name,
-                c.name,
+                terminal(&b.name),
+                terminal(&c.name),
                 usd(s.saving.unwrap_or_default()),
                 usd(y)
             )?;
@@ -119,7 +132,7 @@ impl View for TableView {
                 writeln!(
                     out,
                     "\n{}: {} warnings (see --format json)",
-                    p.name,
+                    terminal(&p.name),
                     p.warnings.len()
                 )?;
             }
@@ -132,7 +145,7 @@ fn compute_lines(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = &r.compute {
         writeln!(out)?;
         for l in super::compute_view::lines(c) {
-            writeln!(out, "  {l}")?;
+            writeln!(out, "  {}", terminal(&l))?;
         }
     }
     Ok(())
@@ -158,28 +171,33 @@ pub const LINE_HEADER: [&str; 15] = [
     "cost_usd",
 ];
 
-/// The CSV fields of one line of `month`, in `LINE_HEADER` order.
+/// The CSV fields of one line of `month`, in `LINE_HEADER` order. Text columns (month,
+/// category, service, region, class, usage_type, band, unit, price_key) go through
+/// [`csv_cell`]: a report read back by `costlab report` may hold any text there. Numeric
+/// columns (quantity, prices, price_per, discount_pct, cost_usd) are decimals written here and
+/// stay numbers, negative ones included.
 pub fn line_fields(month: &str, l: &super::model::Line) -> [String; 15] {
+    let text = |s: &str| csv_cell(s).into_owned();
     [
-        month.to_string(),
-        l.category.clone(),
-        l.service.clone(),
-        l.region.clone(),
-        l.class.clone(),
-        l.usage_type.clone(),
-        l.band.clone(),
+        text(month),
+        text(&l.category),
+        text(&l.service),
+        text(&l.region),
+        text(&l.class),
+        text(&l.usage_type),
+        text(&l.band),
         decimal_text(l.quantity),
-        l.unit.clone(),
+        text(&l.unit),
         decimal_text(l.unit_price_usd),
         decimal_text(l.list_price_usd),
         l.price_per.to_string(),
         decimal_text(l.discount_pct),
-        l.price_key.clone(),
+        text(&l.price_key),
         decimal_text(l.cost_usd),
     ]
 }
 
-/// Every line item of every policy (`bill.csv`).
+/// Every line item of every policy (`bill.csv`); the policy name is a text column.
 pub struct CsvView;
 
 impl View for CsvView {
@@ -189,11 +207,12 @@ impl View for CsvView {
         header.extend_from_slice(&LINE_HEADER);
         w.write_record(&header)?;
         for p in &r.policies {
+            let policy = csv_cell(&p.name);
             for m in &p.months {
                 for l in &m.lines {
                     let f = line_fields(&m.month, l);
                     w.write_record(
-                        std::iter::once(p.name.as_str()).chain(f.iter().map(String::as_str)),
+                        std::iter::once(policy.as_ref()).chain(f.iter().map(String::as_str)),
                     )?;
                 }
             }

@@ -36,11 +36,20 @@ impl Ctx {
     }
 }
 
-/// Replaces control characters (newlines, tabs, escapes) with spaces, trims, and caps length.
+/// Replaces control characters (newlines, tabs, escapes) and characters XML 1.0 forbids
+/// (U+FFFE, U+FFFF: an SVG holding one is not a well-formed document) with spaces, trims, and
+/// caps length. Every text drawn from inputs goes through here; the SVG backend escapes
+/// `& < > " '` itself.
 pub(crate) fn clean_label(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || !crate::output::escape::xml_allows(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .take(MAX_LABEL_CHARS)
         .collect();
     if s.chars().count() > MAX_LABEL_CHARS {
