@@ -11,6 +11,7 @@ use costlab::report::markdown::md_escape;
 use costlab::report::views::usd;
 use costlab::report::views::{JsonView, View};
 use costlab::scenario::read_scenario;
+use costlab::trace::ledger::Ledger;
 use costlab::units::decimal_text;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -78,7 +79,7 @@ fn amount(c: &Check, v: Decimal) -> String {
 }
 
 /// The terminal text: names, messages and file names go through [`terminal`].
-fn text(v: &Verdict) -> String {
+fn text(v: &Verdict, ledger: &Ledger) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -134,12 +135,21 @@ fn text(v: &Verdict) -> String {
             );
         }
     }
+    if ledger.skipped() > 0 {
+        let _ = writeln!(
+            s,
+            "\nEvidence skipped as malformed (not in the figures above):"
+        );
+        for line in ledger.lines() {
+            let _ = writeln!(s, "  {}", terminal(&line));
+        }
+    }
     s
 }
 
 /// The Markdown for a pull-request comment: every name through [`md_escape`] (no Markdown,
 /// mention, issue reference or autolink comes from a name).
-fn markdown(v: &Verdict) -> String {
+fn markdown(v: &Verdict, ledger: &Ledger) -> String {
     let mut s = String::new();
     let ok = v.passed();
     let _ = writeln!(
@@ -193,6 +203,15 @@ fn markdown(v: &Verdict) -> String {
             );
         }
     }
+    if ledger.skipped() > 0 {
+        let _ = writeln!(
+            s,
+            "\n**Evidence skipped as malformed** (not in the figures above)\n"
+        );
+        for line in ledger.lines() {
+            let _ = writeln!(s, "- {}", md_escape(&line));
+        }
+    }
     s
 }
 
@@ -203,7 +222,7 @@ fn junit_text(s: &str) -> String {
     xml(&terminal_lines(s)).into_owned()
 }
 
-fn junit(v: &Verdict) -> String {
+fn junit(v: &Verdict, ledger: &Ledger) -> String {
     let failures = v.checks.iter().filter(|c| !c.passed()).count();
     let mut s = String::new();
     let _ = writeln!(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
@@ -245,11 +264,19 @@ fn junit(v: &Verdict) -> String {
             );
         }
     }
+    if ledger.skipped() > 0 {
+        let lines: Vec<String> = ledger.lines();
+        let _ = writeln!(
+            s,
+            "    <system-out>evidence skipped as malformed:\n{}</system-out>",
+            junit_text(&lines.join("\n"))
+        );
+    }
     let _ = writeln!(s, "  </testsuite>\n</testsuites>");
     s
 }
 
-fn json_out(v: &Verdict) -> String {
+fn json_out(v: &Verdict, ledger: &Ledger) -> String {
     let checks: Vec<_> = v
         .checks
         .iter()
@@ -284,6 +311,7 @@ fn json_out(v: &Verdict) -> String {
         "baseline": v.baseline,
         "checks": checks,
         "moved": movers,
+        "evidence": ledger,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
@@ -359,11 +387,12 @@ pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
             report.scenario
         )));
     }
+    let ledger = &report.evidence.ledger;
     let out = match a.format {
-        CheckFormat::Text => text(&verdict),
-        CheckFormat::Md => markdown(&verdict),
-        CheckFormat::Junit => junit(&verdict),
-        CheckFormat::Json => json_out(&verdict),
+        CheckFormat::Text => text(&verdict, ledger),
+        CheckFormat::Md => markdown(&verdict, ledger),
+        CheckFormat::Junit => junit(&verdict, ledger),
+        CheckFormat::Json => json_out(&verdict, ledger),
     };
     emit(out.as_bytes(), a.output.as_deref())?;
     Ok(if verdict.passed() { 0 } else { EXIT_BUDGET })

@@ -124,12 +124,13 @@ pub fn note_skipped(ledger: &costlab::trace::ledger::Ledger) {
         return;
     }
     eprintln!("note: malformed evidence was skipped (evidence.ledger in the JSON report):");
+    use costlab::output::escape::terminal;
     for line in ledger.lines() {
-        eprintln!("  {line}");
+        eprintln!("  {}", terminal(&line));
     }
     for (name, t) in &ledger.sources {
         for e in &t.examples {
-            eprintln!("  e.g. {name}: {e}");
+            eprintln!("  e.g. {name}: {}", terminal(e));
         }
     }
 }

@@ -200,6 +200,37 @@ fn evidence_all_malformed_refuses_simulate_run_and_check() {
         err.contains("access logs: 150 lines read, 149 used, 1 skipped"),
         "{err}"
     );
+    // And in every format of its output: the PR comment, JUnit and JSON.
+    let md = w.run(&[
+        "check",
+        "s.toml",
+        "--budget",
+        "budgets.toml",
+        "--format",
+        "md",
+    ]);
+    let md = String::from_utf8_lossy(&md.stdout).into_owned();
+    assert!(md.contains("Evidence skipped as malformed"), "{md}");
+    assert!(md.contains("1 skipped (0.67%)"), "{md}");
+    let junit = w.run(&[
+        "check",
+        "s.toml",
+        "--budget",
+        "budgets.toml",
+        "--format",
+        "junit",
+    ]);
+    assert!(String::from_utf8_lossy(&junit.stdout).contains("<system-out>evidence skipped"));
+    let json = w.run(&[
+        "check",
+        "s.toml",
+        "--budget",
+        "budgets.toml",
+        "--format",
+        "json",
+    ]);
+    let j: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(j["evidence"]["access logs"]["skipped"], 1);
     // The scenario can set its own limit; below the share skipped it refuses.
     w.write(
         "s.toml",
