@@ -316,8 +316,8 @@ enum Plan {
 }
 
 /// Follows links from `given` to where the folder is or will be (absolute, links resolved),
-/// and whether it exists; makes the parent folder of one that does not.
-fn locate(given: &Path) -> Result<(PathBuf, bool), FolderError> {
+/// and whether it exists; makes the parent folder of one that does not when `make_parent`.
+fn locate(given: &Path, make_parent: bool) -> Result<(PathBuf, bool), FolderError> {
     let mut p = given.to_path_buf();
     for _ in 0..40 {
         match std::fs::symlink_metadata(&p) {
@@ -329,6 +329,9 @@ fn locate(given: &Path) -> Result<(PathBuf, bool), FolderError> {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
+                if !make_parent && std::fs::symlink_metadata(&parent).is_err() {
+                    return Ok((p, false));
+                }
                 std::fs::create_dir_all(&parent).map_err(FolderError::io(&parent))?;
                 let parent = std::fs::canonicalize(&parent).map_err(FolderError::io(&parent))?;
                 return Ok((parent.join(name), false));
@@ -358,8 +361,8 @@ fn locate(given: &Path) -> Result<(PathBuf, bool), FolderError> {
     })
 }
 
-fn plan(given: &Path, spec: &Spec<'_>) -> Result<Plan, FolderError> {
-    let (target, exists) = locate(given)?;
+fn plan(given: &Path, spec: &Spec<'_>, make_parent: bool) -> Result<Plan, FolderError> {
+    let (target, exists) = locate(given, make_parent)?;
     if !exists {
         return Ok(Plan::Fresh(target));
     }
@@ -393,6 +396,12 @@ fn plan(given: &Path, spec: &Spec<'_>) -> Result<Plan, FolderError> {
     }
 }
 
+/// Checks, before the work that makes its content, that `given` may be written as `spec` says
+/// (the same decision [`write_folder`] makes, without creating anything).
+pub fn check(given: &Path, spec: &Spec<'_>) -> Result<(), FolderError> {
+    plan(given, spec, false).map(|_| ())
+}
+
 /// Writes the folder `given` with `fill` (module docs). `fill` writes through
 /// [`Staging::put`] (or into [`Staging::dir`] and [`Staging::claim`]s what it made); if it
 /// fails, nothing of the folder changes (in place: the files written so far stay).
@@ -401,7 +410,7 @@ pub fn write_folder<E: From<FolderError>>(
     spec: &Spec<'_>,
     fill: impl FnOnce(&mut Staging) -> Result<(), E>,
 ) -> Result<Written, E> {
-    match plan(given, spec)? {
+    match plan(given, spec, true)? {
         Plan::InPlace(target, old) => in_place(target, old, spec, fill),
         Plan::Fresh(target) => whole(target, false, spec, fill),
         Plan::Swap(target) => whole(target, true, spec, fill),
