@@ -294,6 +294,12 @@ fn a_folder_costlab_did_not_make_is_refused_before_the_work() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
     assert_eq!(tree(&w.path("thesis")).len(), 1, "the folder was touched");
+    // Before the work: the bundled data lake takes minutes to simulate in a debug build.
+    let start = std::time::Instant::now();
+    let lake = repo("scenarios/datalake.toml");
+    let out = costlab(&w, &["run", &lake, "--out", "thesis"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
     // --force writes costlab's files into it and leaves the others.
     ok(&costlab(
         &w,
@@ -376,17 +382,14 @@ fn optimize_writes_beside_the_run_report_not_over_it() {
     );
 }
 
-/// Sends `signal` to `costlab run` of the bundled data lake once it is generating its
-/// evidence under TMPDIR; TMPDIR must be empty afterwards.
+/// Runs costlab in `w` with TMPDIR = `tmp`, sends it `signal` once `watched` holds at least 4
+/// files, and returns its output.
 #[cfg(unix)]
-fn interrupt_generation(signal: i32, code: i32) {
-    let w = Workdir::new();
-    let tmp = w.path("tmp");
-    std::fs::create_dir(&tmp).unwrap();
+fn interrupt(w: &Workdir, args: &[&str], tmp: &Path, watched: &Path, signal: i32) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_costlab"))
-        .args(["run", &repo("scenarios/datalake.toml"), "--out", "rep"])
+        .args(args)
         .current_dir(w.dir.path())
-        .env("TMPDIR", &tmp)
+        .env("TMPDIR", tmp)
         .env_remove("COSTLAB_PRICING_DIR")
         .env_remove("COSTLAB_MEMORY_LIMIT")
         .stdout(Stdio::null())
@@ -394,10 +397,11 @@ fn interrupt_generation(signal: i32, code: i32) {
         .spawn()
         .unwrap();
     let start = std::time::Instant::now();
-    while walk_count(&tmp) < 4 {
+    while walk_count(watched) < 4 {
         assert!(
             start.elapsed() < std::time::Duration::from_secs(120),
-            "no evidence generated under TMPDIR"
+            "nothing written under {}",
+            watched.display()
         );
         if let Some(s) = child.try_wait().unwrap() {
             panic!("costlab ended before it was interrupted: {s}");
@@ -406,11 +410,79 @@ fn interrupt_generation(signal: i32, code: i32) {
     }
     // SAFETY: signals our own child.
     assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Sends `signal` to `costlab run` of the bundled data lake once it is generating its
+/// evidence under TMPDIR; TMPDIR must be empty afterwards.
+#[cfg(unix)]
+fn interrupt_generation(signal: i32, code: i32) {
+    let w = Workdir::new();
+    let tmp = w.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let lake = repo("scenarios/datalake.toml");
+    let out = interrupt(&w, &["run", &lake, "--out", "rep"], &tmp, &tmp, signal);
     assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
     assert!(!w.path("rep").exists(), "no report for an interrupted run");
+}
+
+/// `costlab generate` writes its folder beside the target first: interrupted, it leaves the
+/// earlier folder as it was and no temporary folder.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_folder_write_leaves_the_old_folder_and_no_temporary() {
+    let w = Workdir::new();
+    let spec = repo("scenarios/datalake-workload.toml");
+    std::fs::create_dir(w.path("gen")).unwrap();
+    w.write("gen/generate.json", "{\"spec_md5\": \"earlier\"}");
+    let out = interrupt(
+        &w,
+        &["generate", &spec, "--out", "gen", "--force"],
+        w.dir.path(),
+        w.dir.path(),
+        libc::SIGTERM,
+    );
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    assert_eq!(
+        tree(&w.path("gen")).into_keys().collect::<Vec<_>>(),
+        ["generate.json"],
+        "the earlier folder changed"
+    );
+    assert!(
+        names_with(w.dir.path(), "costlab").is_empty(),
+        "temporaries left"
+    );
+}
+
+#[test]
+fn a_generated_workload_is_replaced_whole_and_only_with_force() {
+    let w = Workdir::new();
+    w.write(
+        "spec.toml",
+        "seed = 1\nstart = \"2026-03-01\"\nend = \"2026-03-02\"\nbucket = \"b-1\"\n\
+         [[prefix]]\nname = \"p/\"\nobjects_per_day = 10\nsize = { dist = \"fixed\", bytes = 5 }\n",
+    );
+    ok(&costlab(
+        &w,
+        &["generate", "spec.toml", "--out", "gen"],
+        &[],
+    ));
+    w.write("gen/junk.txt", "an earlier run's");
+    w.write("gen/logs/2020-01-01-00-00-00-0000000000000000", "stale log");
+    let out = costlab(&w, &["generate", "spec.toml", "--out", "gen"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(w.path("gen/junk.txt").exists());
+    ok(&costlab(
+        &w,
+        &["generate", "spec.toml", "--out", "gen", "--force"],
+        &[],
+    ));
+    let files = tree(&w.path("gen"));
+    assert!(!files.contains_key("junk.txt"), "{:?}", files.keys());
+    assert!(!files.contains_key("logs/2020-01-01-00-00-00-0000000000000000"));
+    assert!(files.contains_key("generate.json"));
 }
 
 fn walk_count(d: &Path) -> usize {
