@@ -362,7 +362,13 @@ fn locate(given: &Path, make_parent: bool) -> Result<(PathBuf, bool), FolderErro
 }
 
 fn plan(given: &Path, spec: &Spec<'_>, make_parent: bool) -> Result<Plan, FolderError> {
-    let (target, exists) = locate(given, make_parent)?;
+    let (target, mut exists) = locate(given, make_parent)?;
+    if make_parent {
+        // What a killed run left beside the folder goes first; a folder it had moved aside
+        // comes back, and is then what this run replaces.
+        temp::clean_siblings(&target);
+        exists = std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir());
+    }
     if !exists {
         return Ok(Plan::Fresh(target));
     }
@@ -469,7 +475,6 @@ fn whole<E: From<FolderError>>(
         return Err(FolderError::NotAFolder { path: target }.into());
     };
     let name = name.to_string_lossy().into_owned();
-    temp::clean_siblings(&target);
     let (staging, registered) = loop {
         let p = parent.join(temp::sibling_name(
             &name,
@@ -769,6 +774,30 @@ mod tests {
             write(&f, &RUN, &[]),
             Err(FolderError::NotAFolder { .. })
         ));
+    }
+
+    #[test]
+    fn a_folder_left_aside_by_a_killed_swap_is_restored_then_replaced() {
+        let base = tempfile::tempdir().unwrap();
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let dead = c.id();
+        c.wait().unwrap();
+        let aside = base.path().join(format!(".lake.costlab-old-{dead}-0"));
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join(MARKER), marker_bytes("run", true, &[])).unwrap();
+        std::fs::write(aside.join("stale.txt"), "x").unwrap();
+        let half = base.path().join(format!(".lake.costlab-tmp-{dead}-1"));
+        std::fs::create_dir(&half).unwrap();
+        // Checking changes nothing.
+        check(&base.path().join("lake"), &RUN).unwrap();
+        assert!(aside.exists() && half.exists());
+        let w = write(&base.path().join("lake"), &RUN, &[("report.json", "{}")]).unwrap();
+        assert_eq!(w.mode, Mode::Replaced);
+        assert_eq!(names(&w.path), [MARKER, "report.json"]);
+        assert_eq!(
+            names(base.path()),
+            [format!("lake/{MARKER}"), "lake/report.json".into()]
+        );
     }
 
     #[test]
