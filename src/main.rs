@@ -14,7 +14,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (c_src/mimalloc/v3/include/mimalloc.h of libmimalloc-sys 0.1.49, pinned by Cargo.lock).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// Runs before Rust's runtime, which puts `/dev/null` on a closed stdout: remembers that stdout
+/// was closed, so that output to it fails (exit 3) instead of vanishing (`output::stdio`).
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static RECORD_CLOSED_STDOUT: extern "C" fn() = costlab::output::stdio::record_closed_stdout;
+
 fn main() -> ExitCode {
+    // SIGINT, SIGTERM and SIGHUP remove the temporary files and folders of this run before it
+    // exits (130, 143, 129); what killed runs left in TMPDIR is removed now.
+    if let Err(e) = costlab::output::temp::install_signal_cleanup(interrupted) {
+        eprintln!(
+            "costlab: warning: cannot handle signals ({e}): an interrupted run may leave temporary files"
+        );
+    }
+    costlab::output::temp::remove_stale(&std::env::temp_dir());
     // Freed memory is kept rather than handed back to the OS every 10 ms: a run is short and
     // re-faulting the pages it frees (kernel page clearing) was a quarter of a log replay's profile.
     // SAFETY: sets a plain integer option; called before any other thread exists.
@@ -79,6 +94,8 @@ fn run() -> ExitCode {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Merge(a) => cmd::merge::run(a),
     };
+    // An error may be a signal's cleanup seen from this side: let the handler finish first.
+    costlab::output::temp::settle();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
@@ -91,4 +108,15 @@ fn run() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
+}
+
+/// Called by the signal handler once the temporary files are gone.
+fn interrupted(signal: i32) {
+    let name = match signal {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    };
+    eprintln!("costlab: interrupted by {name}; its temporary files are removed");
 }

@@ -3,6 +3,8 @@
 
 #[path = "cli/optimize.rs"]
 mod optimize;
+#[path = "cli/outputs.rs"]
+mod outputs;
 #[path = "cli/partition.rs"]
 mod partition;
 #[path = "cli/reliability.rs"]

@@ -3,6 +3,7 @@
 
 use super::{Failure, input, output};
 use clap::{Args, ValueEnum};
+use costlab::output::folder;
 use costlab::trace::generate::{self, Compress, GenerateError, Options, Spec};
 use std::path::PathBuf;
 
@@ -11,7 +12,8 @@ use std::path::PathBuf;
 pub struct GenerateArgs {
     /// The workload spec (TOML, docs/generator.md).
     pub spec: PathBuf,
-    /// Directory to write into (logs/, the inventory delivery and generate.json).
+    /// Directory to write (logs/, the inventory delivery and generate.json), written whole
+    /// beside any earlier one and swapped in.
     #[arg(long)]
     pub out: PathBuf,
     /// Use this seed instead of the spec's `seed`.
@@ -27,7 +29,9 @@ pub struct GenerateArgs {
     /// Fail (exit 2) rather than write more than N log lines in total.
     #[arg(long, value_name = "N")]
     pub lines_limit: Option<u64>,
-    /// Replace earlier generator output in DIR (logs/, generate.json, the inventory).
+    /// Replace earlier generator output in DIR (a folder costlab made is replaced whole); in
+    /// a folder costlab did not make, write the workload into it, replacing only logs/,
+    /// generate.json and the inventory.
     #[arg(long)]
     pub force: bool,
 }
@@ -47,20 +51,45 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
     if let Some(seed) = args.seed {
         spec.seed = seed;
     }
-    let opts = Options {
-        out: args.out.clone(),
-        compress: match args.compress {
-            CompressArg::None => Compress::None,
-            CompressArg::Gz => Compress::Gz,
-            CompressArg::Zst => Compress::Zst,
-        },
-        lines_per_file: args.lines_per_file,
-        lines_limit: args.lines_limit,
+    let folder_spec = folder::Spec {
+        command: "generate",
         force: args.force,
+        replace_needs_force: true,
+        legacy: folder::legacy_generate,
     };
-    let summary = generate::generate(&spec, &text, &opts).map_err(|e: GenerateError| {
-        if e.is_input() { input(e) } else { output(e) }
+    let mut summary = None;
+    let written = folder::write_folder(&args.out, &folder_spec, |st| {
+        let opts = Options {
+            out: st.dir().to_path_buf(),
+            compress: match args.compress {
+                CompressArg::None => Compress::None,
+                CompressArg::Gz => Compress::Gz,
+                CompressArg::Zst => Compress::Zst,
+            },
+            lines_per_file: args.lines_per_file,
+            lines_limit: args.lines_limit,
+            // In place (a folder costlab did not make, with --force): the library removes its
+            // own earlier output (logs/, generate.json, the inventory) and nothing else.
+            force: args.force,
+        };
+        let s = generate::generate(&spec, &text, &opts).map_err(|e: GenerateError| {
+            if e.is_input() { input(e) } else { output(e) }
+        })?;
+        st.claim("logs");
+        st.claim("generate.json");
+        if let Some(inv) = &spec.inventory {
+            st.claim(std::path::Path::new(&inv.destination_prefix).join(&spec.bucket));
+        }
+        summary = Some(s);
+        Ok::<(), Failure>(())
     })?;
+    super::run::note_in_place(&written);
+    let Some(summary) = summary else {
+        return Err(output(anyhow::anyhow!(
+            "{}: nothing was generated",
+            args.out.display()
+        )));
+    };
     let t = &summary.totals;
     eprintln!(
         "costlab: wrote {} log lines in {} files, {} objects created ({} pre-existing), seed {} \

@@ -35,7 +35,7 @@ pub struct ParseArgs {
 pub fn run(args: &ParseArgs) -> Result<u8, Failure> {
     let sources = args.input.sources()?;
     let reader = LogReader::new(args.input.mode());
-    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let out = std::io::BufWriter::with_capacity(1 << 16, costlab::output::stdio::Stdout::lock());
     let result = match args.format {
         RecordFormat::Jsonl => {
             let mut out = out;

@@ -156,24 +156,48 @@ pub fn output<E: Into<anyhow::Error>>(e: E) -> Failure {
     }
 }
 
-/// Writes `bytes` to `--output FILE` atomically, or to stdout.
+/// Writes `bytes` to `--output FILE` (by the rules of `costlab::output::file`: atomically,
+/// devices and FIFOs written through, links followed), or to stdout. A closed pipe
+/// (`costlab … | head`) is not a failure; any other error writing stdout (a closed stdout,
+/// a full disk) is exit 3.
 pub fn emit(bytes: &[u8], path: Option<&std::path::Path>) -> Result<(), Failure> {
-    use std::io::Write;
     match path {
-        Some(p) => costlab::report::write_atomic(p, bytes)
+        Some(p) => costlab::output::write_atomic(p, bytes)
             .map_err(|e| output(anyhow::anyhow!("cannot write {}: {e}", p.display()))),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes).and_then(|_| out.flush()).or_else(|e| {
-                // A closed pipe (`costlab … | head`) is not a failure.
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Ok(())
-                } else {
-                    Err(output(e))
-                }
-            })
-        }
+        None => stdout(bytes),
     }
+}
+
+/// Writes `bytes` to stdout: a closed pipe ends quietly (exit 0), any other error is exit 3.
+pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
+    costlab::output::stdio::write_stdout(bytes).or_else(stdout_error)
+}
+
+/// A write error on stdout as a result: a closed pipe is success, anything else exit 3.
+pub fn stdout_error(e: std::io::Error) -> Result<(), Failure> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(output(anyhow::anyhow!(
+            "cannot write to standard output: {e}"
+        )))
+    }
+}
+
+impl From<costlab::output::folder::FolderError> for Failure {
+    fn from(e: costlab::output::folder::FolderError) -> Self {
+        if e.is_input() { input(e) } else { output(e) }
+    }
+}
+
+/// `--force` for the commands that write a folder.
+#[derive(clap::Args, Debug, Default)]
+pub struct ForceArgs {
+    /// Write into an existing folder that costlab did not make (only costlab's files are
+    /// written; the others are left). Without it such a folder is refused. A folder costlab
+    /// made is replaced whole (docs/report.md, "Output files and folders").
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[cfg(test)]

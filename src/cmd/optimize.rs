@@ -11,6 +11,7 @@ use costlab::cost::{RateOptions, rate};
 use costlab::optimize::costing::Costing;
 use costlab::optimize::spec::{FleetSpec, LifecycleSpec};
 use costlab::optimize::{EmitError, EmitOptions, emit_lifecycle, generate, solve_lifecycle};
+use costlab::output::folder::{self, Spec, Staging};
 use costlab::pricing::Catalog;
 use costlab::report::Report;
 use costlab::report::recommendation::{ConstraintsReport, GroupReport, LifecycleReport};
@@ -44,7 +45,8 @@ pub struct OptimizeArgs {
     /// What to optimize.
     #[arg(long, value_enum, default_value_t = What::All)]
     pub what: What,
-    /// Folder for recommended-lifecycle.json / purchase-plan.csv [default: reports/<name>/].
+    /// Folder for recommended-lifecycle.json / purchase-plan.csv, replaced whole
+    /// [default: reports/<name>-optimize/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Output on stdout.
@@ -54,6 +56,8 @@ pub struct OptimizeArgs {
     pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
+    #[command(flatten)]
+    pub force: super::ForceArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -263,39 +267,40 @@ fn select(sc: &mut Scenario, what: What) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes the recommendation files of `report` into `dir`; the paths written.
-pub fn write_recommendations(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let mut written = Vec::new();
+/// Writes the recommendation files of `report` (recommended-lifecycle.json, purchase-plan.csv
+/// and .json) into the folder being written.
+pub fn write_recommendations(report: &Report, st: &mut Staging) -> Result<(), Failure> {
     let Some(o) = &report.optimize else {
-        return Ok(written);
+        return Ok(());
     };
     if let Some(l) = o
         .lifecycle
         .as_ref()
         .filter(|l| !l.configuration_json.is_empty())
     {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
-        let p = dir.join("recommended-lifecycle.json");
-        costlab::report::write_atomic(&p, l.configuration_json.as_bytes())
-            .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
-        written.push(p);
+        st.put(
+            "recommended-lifecycle.json",
+            l.configuration_json.as_bytes(),
+        )?;
     }
     if let Some(f) = &o.fleet {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
-        let p = dir.join("purchase-plan.csv");
-        costlab::report::write_atomic(&p, f.purchase_plan_csv.as_bytes())
-            .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
-        written.push(p);
-        let p = dir.join("purchase-plan.json");
+        st.put("purchase-plan.csv", f.purchase_plan_csv.as_bytes())?;
         let mut text = serde_json::to_string_pretty(&f.plan).map_err(output)?;
         text.push('\n');
-        costlab::report::write_atomic(&p, text.as_bytes())
-            .map_err(|e| output(anyhow!("{}: {e}", p.display())))?;
-        written.push(p);
+        st.put("purchase-plan.json", text.as_bytes())?;
     }
-    Ok(written)
+    Ok(())
+}
+
+/// How `costlab optimize` writes its folder: whole, replacing a folder costlab made (or an
+/// earlier version's recommendation files).
+fn folder_spec(force: bool) -> Spec<'static> {
+    Spec {
+        command: "optimize",
+        force,
+        replace_needs_force: false,
+        legacy: folder::legacy_recommendation,
+    }
 }
 
 pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
@@ -306,13 +311,19 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
         bound: true,
         optimize: true,
     };
+    // Not `reports/<name>/`, where `costlab run` writes its report: replacing that folder with
+    // the recommendation alone would lose the report.
+    let dir = a.out.clone().unwrap_or_else(|| {
+        Path::new("reports").join(format!("{}-optimize", super::run::folder_name(&sc.name)))
+    });
+    folder::check(&dir, &folder_spec(a.force.force))?;
     let reading = a.evidence.reading(&sc)?;
     let report = scenario_report(&mut sc, reading, extras)?;
-    let dir = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(super::run::folder_name(&report.scenario)));
-    let written = write_recommendations(&report, &dir)?;
+    let written = folder::write_folder(&dir, &folder_spec(a.force.force), |st| {
+        write_recommendations(&report, st)
+    })?;
+    super::run::note_in_place(&written);
+    super::note_skipped(&report.evidence.ledger);
     let text = match a.format {
         OptFormat::Json => {
             let mut t = serde_json::to_string_pretty(&report.optimize).map_err(output)?;
@@ -322,7 +333,7 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
         OptFormat::Table => costlab::report::recommendation_table(&report),
     };
     super::emit(text.as_bytes(), None)?;
-    for p in written {
+    for p in written.files {
         eprintln!("wrote {}", p.display());
     }
     Ok(0)

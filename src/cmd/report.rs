@@ -4,6 +4,7 @@
 use super::{Failure, emit, input, output};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
+use costlab::output::folder::{self, Spec};
 use costlab::report::Report;
 use costlab::report::figures::figures;
 use costlab::report::markdown::MarkdownView;
@@ -18,7 +19,8 @@ use std::path::PathBuf;
 ///   costlab report reports/datalake/report.json --format png --out /tmp/charts
 ///
 /// html, md, csv, json and table go to stdout (or -o FILE); png and svg write one file per
-/// chart into --out DIR (default: the charts/ folder beside report.json).
+/// chart into --out DIR (a folder of its own, replaced whole; default: the charts/ folder
+/// beside report.json).
 #[derive(Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ReportArgs {
@@ -29,9 +31,23 @@ pub struct ReportArgs {
     /// The file to write (html, md, csv, json, table); stdout when absent.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The folder for png/svg charts.
+    /// The folder for png/svg charts, replaced whole (default: the charts/ folder beside
+    /// report.json, whose charts are replaced one by one).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub force: super::ForceArgs,
+}
+
+/// How `costlab report --out DIR` writes its chart folder: whole, replacing a folder costlab
+/// made.
+fn folder_spec(force: bool) -> Spec<'static> {
+    Spec {
+        command: "report",
+        force,
+        replace_needs_force: false,
+        legacy: folder::legacy_none,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -71,24 +87,45 @@ pub fn run(a: &ReportArgs) -> Result<u8, Failure> {
             return Ok(0);
         }
         ReportFormat::Png | ReportFormat::Svg => {
-            let dir = a.out.clone().unwrap_or_else(|| {
-                a.report
-                    .parent()
-                    .unwrap_or(std::path::Path::new("."))
-                    .join("charts")
-            });
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
-            for f in figures(&r) {
-                let (name, bytes) = if a.format == ReportFormat::Png {
-                    (format!("{}.png", f.id), f.png().map_err(output)?)
-                } else {
-                    (
-                        format!("{}.svg", f.id),
-                        f.svg().map_err(output)?.into_bytes(),
-                    )
+            let png = a.format == ReportFormat::Png;
+            let chart =
+                |f: &costlab::report::figures::Figure| -> Result<(String, Vec<u8>), Failure> {
+                    Ok(if png {
+                        (format!("{}.png", f.id), f.png().map_err(output)?)
+                    } else {
+                        (
+                            format!("{}.svg", f.id),
+                            f.svg().map_err(output)?.into_bytes(),
+                        )
+                    })
                 };
-                emit(&bytes, Some(&dir.join(name)))?;
+            match &a.out {
+                // A folder of its own: written whole, like a report folder.
+                Some(dir) => {
+                    let written = folder::write_folder(dir, &folder_spec(a.force.force), |st| {
+                        for f in figures(&r) {
+                            let (name, bytes) = chart(&f)?;
+                            st.put(name, &bytes)?;
+                        }
+                        Ok::<(), Failure>(())
+                    })?;
+                    super::run::note_in_place(&written);
+                }
+                // The charts/ folder of the report: the same charts `costlab run` wrote there,
+                // each file replaced atomically.
+                None => {
+                    let dir = a
+                        .report
+                        .parent()
+                        .unwrap_or(std::path::Path::new("."))
+                        .join("charts");
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|e| output(anyhow!("cannot create {}: {e}", dir.display())))?;
+                    for f in figures(&r) {
+                        let (name, bytes) = chart(&f)?;
+                        emit(&bytes, Some(&dir.join(name)))?;
+                    }
+                }
             }
             return Ok(0);
         }

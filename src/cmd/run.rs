@@ -3,14 +3,13 @@
 //! file), `index.html`, `summary.md`, `bill.csv` and `charts/*.png|svg`, each atomically.
 
 use super::{Failure, input, output};
-use anyhow::anyhow;
 use clap::Args;
+use costlab::output::folder::{self, Mode, Spec, Written};
 use costlab::report::Report;
 use costlab::report::figures::figures;
 use costlab::report::html::{Embedded, HtmlView};
 use costlab::report::markdown::MarkdownView;
 use costlab::report::views::{CsvView, JsonView, TableView, View};
-use costlab::report::write_atomic;
 use costlab::scenario::read_scenario;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +18,7 @@ use std::path::{Path, PathBuf};
 ///   costlab run scenarios/datalake.toml
 ///   costlab run scenarios/datalake.toml --out /tmp/lake-report
 ///
-/// The folder (default `reports/<scenario name>/`) holds index.html (open it in a browser; it
+/// The folder (default `reports/<scenario name>/`) is replaced whole; it holds index.html (open it in a browser; it
 /// needs nothing else), summary.md (for a pull-request comment), report.json (every other file
 /// regenerates from it with `costlab report`), bill.csv (every line item) and charts/.
 /// The headline table goes to stdout.
@@ -35,6 +34,8 @@ pub struct RunArgs {
     pub evidence: super::EvidenceArgs,
     #[command(flatten)]
     pub memory: super::MemoryArgs,
+    #[command(flatten)]
+    pub force: super::ForceArgs,
 }
 
 /// A scenario name as a folder name: letters, digits, `.`, `_` and `-` kept, the rest `-`.
@@ -59,10 +60,6 @@ fn render(view: &dyn View, r: &Report) -> Result<Vec<u8>, Failure> {
     Ok(buf)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    write_atomic(path, bytes).map_err(|e| output(anyhow!("cannot write {}: {e}", path.display())))
-}
-
 /// The HTML view with every chart drawn as inline SVG.
 pub fn html(r: &Report) -> Result<Vec<u8>, Failure> {
     let mut charts = Vec::new();
@@ -76,49 +73,64 @@ pub fn html(r: &Report) -> Result<Vec<u8>, Failure> {
     render(&HtmlView { charts }, r)
 }
 
-/// Writes every file of the report folder for `r` into `dir`.
-pub fn write_folder(r: &Report, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let charts = dir.join("charts");
-    std::fs::create_dir_all(&charts)
-        .map_err(|e| output(anyhow!("cannot create {}: {e}", charts.display())))?;
-    let mut written = Vec::new();
-    let mut put = |name: &Path, bytes: Vec<u8>| -> Result<(), Failure> {
-        write(name, &bytes)?;
-        written.push(name.to_path_buf());
-        Ok(())
-    };
-    put(&dir.join("report.json"), render(&JsonView, r)?)?;
-    put(&dir.join("bill.csv"), render(&CsvView, r)?)?;
-    put(&dir.join("summary.md"), render(&MarkdownView, r)?)?;
-    for f in figures(r) {
-        put(
-            &charts.join(format!("{}.svg", f.id)),
-            f.svg().map_err(output)?.into_bytes(),
-        )?;
-        put(
-            &charts.join(format!("{}.png", f.id)),
-            f.png().map_err(output)?,
-        )?;
+/// How `costlab run` writes its folder (`costlab::output::folder`): whole, replacing a folder
+/// costlab made (or an earlier version's, with its report.json).
+pub fn folder_spec(force: bool) -> Spec<'static> {
+    Spec {
+        command: "run",
+        force,
+        replace_needs_force: false,
+        legacy: folder::legacy_report,
     }
-    put(&dir.join("index.html"), html(r)?)?;
-    written.extend(super::optimize::write_recommendations(r, dir)?);
-    Ok(written)
+}
+
+/// Writes the report folder for `r` as `dir`: every file into a temporary folder beside it,
+/// then swapped in whole.
+pub fn write_folder(r: &Report, dir: &Path, force: bool) -> Result<Written, Failure> {
+    folder::write_folder(dir, &folder_spec(force), |st| {
+        st.put("report.json", &render(&JsonView, r)?)?;
+        st.put("bill.csv", &render(&CsvView, r)?)?;
+        st.put("summary.md", &render(&MarkdownView, r)?)?;
+        for f in figures(r) {
+            st.put(
+                format!("charts/{}.svg", f.id),
+                f.svg().map_err(output)?.as_bytes(),
+            )?;
+            st.put(format!("charts/{}.png", f.id), &f.png().map_err(output)?)?;
+        }
+        st.put("index.html", &html(r)?)?;
+        super::optimize::write_recommendations(r, st)
+    })
+}
+
+/// A note when a folder was written into rather than replaced whole.
+pub fn note_in_place(w: &Written) {
+    if w.mode == Mode::InPlace {
+        eprintln!(
+            "note: {} is not a folder costlab replaces whole (docs/report.md, \"Output files and \
+             folders\"): costlab's files were written into it and the others left",
+            w.path.display()
+        );
+    }
 }
 
 pub fn run(a: &RunArgs) -> Result<u8, Failure> {
     a.memory.apply()?;
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(folder_name(&sc.name)));
+    // Refused before the simulation, not after it.
+    folder::check(&dir, &folder_spec(a.force.force))?;
     let extras = super::simulate::Extras {
         bound: true,
         optimize: true,
     };
     let reading = a.evidence.reading(&sc)?;
     let report = super::simulate::scenario_report(&mut sc, reading, extras)?;
-    let dir = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(folder_name(&report.scenario)));
-    write_folder(&report, &dir)?;
+    let written = write_folder(&report, &dir, a.force.force)?;
+    note_in_place(&written);
     super::note_skipped(&report.evidence.ledger);
     super::emit(&render(&TableView, &report)?, None)?;
     eprintln!(

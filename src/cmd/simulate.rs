@@ -618,14 +618,12 @@ fn replay_partitioned(
     Ok(counted)
 }
 
-/// Generates the scenario's synthetic evidence into a fresh temporary directory (removed when
-/// dropped) and points the scenario at it. Deterministic: the spec's seed fixes every byte.
-struct Generated(PathBuf);
-
-impl Drop for Generated {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// Generates the scenario's synthetic evidence into a fresh temporary directory
+/// (`TMPDIR/costlab-<pid>-gen-<n>`, removed when dropped or on SIGINT/SIGTERM, and by the next
+/// run if this one is killed) and points the scenario at it. Deterministic: the spec's seed
+/// fixes every byte.
+struct Generated {
+    _dir: costlab::output::temp::TempDir,
 }
 
 fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
@@ -635,9 +633,15 @@ fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
     let name = spec_path.display().to_string();
     let text = std::fs::read_to_string(&spec_path).map_err(|e| input(anyhow!("{name}: {e}")))?;
     let spec = costlab::trace::generate::Spec::parse(&name, &text).map_err(input)?;
-    let dir =
-        std::env::temp_dir().join(format!("costlab-gen-{}-{}", std::process::id(), spec.seed));
-    let guard = Generated(dir.clone());
+    let base = std::env::temp_dir();
+    let tmp = costlab::output::temp::TempDir::create_in(&base, "gen").map_err(|e| {
+        output(anyhow!(
+            "cannot make a folder for the generated evidence in {}: {e}",
+            base.display()
+        ))
+    })?;
+    let dir = tmp.path().to_path_buf();
+    let guard = Generated { _dir: tmp };
     let pb = super::progress("generating evidence", "");
     let opts = costlab::trace::generate::Options {
         out: dir.clone(),

@@ -1,35 +1,19 @@
-//! Outputs: every file and folder costlab writes goes through here. Files are written to a
-//! temporary sibling and renamed into place, so a reader never sees half a file; escaping for
-//! each output format lives in [`escape`].
+//! Outputs: every file and folder costlab writes goes through here, and so does what it
+//! prints on stdout.
+//!
+//! - [`file`]: one file (`-o FILE`): replaced atomically by a temporary file and a rename;
+//!   devices and FIFOs written through; links followed, never replaced.
+//! - [`folder`]: a folder (report, charts, generated workload) written whole beside the old one
+//!   and swapped in by rename, so it is wholly old or wholly new.
+//! - [`temp`]: temporary files and folders, removed on SIGINT/SIGTERM/SIGHUP, and what killed
+//!   runs left behind, removed at the next start.
+//! - [`stdio`]: stdout that reports a closed descriptor instead of losing the output.
+//! - [`escape`]: escaping for each output format.
 
 pub mod escape;
+pub mod file;
+pub mod folder;
+pub mod stdio;
+pub mod temp;
 
-use std::io::{self, Write};
-use std::path::Path;
-
-/// Writes `bytes` to `path` via a temporary file in the same directory and a rename, so a crash
-/// never leaves a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("output path has no file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+pub use file::write_atomic;

@@ -7,8 +7,9 @@
 //! A partition holds the keys whose 32-bit hash lies in a range; a file is a sequence of
 //! records `hash u32, key length u32, event count u32, key, events`, each event 17 bytes (time
 //! i64, kind u8, bytes u64), little-endian. Files live in one directory under the system's
-//! temporary directory (`TMPDIR`) and are removed once loaded, or when the run ends (a killed
-//! run leaves its `costlab-partitions-PID-N` directory behind).
+//! temporary directory (`TMPDIR`) and are removed once loaded, or when the run ends or is
+//! interrupted (SIGINT, SIGTERM); the `costlab-PID-partitions-N` directory of a killed run is
+//! removed by the next run (`output::temp`).
 
 mod starts;
 
@@ -86,43 +87,29 @@ impl HashRange {
     }
 }
 
-/// One run's directory of partition files, removed (with whatever is left in it) when the last
-/// file and writer holding it are gone.
+/// One run's directory of partition files (`costlab-<pid>-partitions-<n>`, see
+/// `output::temp`), removed (with whatever is left in it) when the last file and writer holding
+/// it are gone, or on SIGINT/SIGTERM.
 #[derive(Debug)]
 pub struct SpillDir {
-    path: PathBuf,
+    dir: crate::output::temp::TempDir,
     next: AtomicUsize,
 }
 
 impl SpillDir {
     /// A new directory under `base`.
     pub fn create(base: &Path) -> Result<Arc<SpillDir>, SpillError> {
-        static RUNS: AtomicUsize = AtomicUsize::new(0);
-        loop {
-            let n = RUNS.fetch_add(1, Ordering::Relaxed);
-            let path = base.join(format!("costlab-partitions-{}-{n}", std::process::id()));
-            match std::fs::create_dir(&path) {
-                Ok(()) => {
-                    return Ok(Arc::new(SpillDir {
-                        path,
-                        next: AtomicUsize::new(0),
-                    }));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(io(&path)(e)),
-            }
-        }
+        let dir = crate::output::temp::TempDir::create_in(base, "partitions")
+            .map_err(io(&base.join("costlab-*-partitions-*")))?;
+        Ok(Arc::new(SpillDir {
+            dir,
+            next: AtomicUsize::new(0),
+        }))
     }
 
     fn file(&self) -> PathBuf {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        self.path.join(format!("part-{n:05}.bin"))
-    }
-}
-
-impl Drop for SpillDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        self.dir.path().join(format!("part-{n:05}.bin"))
     }
 }
 
@@ -423,7 +410,7 @@ impl Gather {
         Gather {
             limit,
             range,
-            base: dir.path.clone(),
+            base: dir.dir.path().to_path_buf(),
             dir: Some(dir),
             spill: None,
         }
