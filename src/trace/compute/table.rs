@@ -118,7 +118,7 @@ pub(crate) struct Rows<P: RowParser> {
 
 impl<P: RowParser> Rows<P> {
     pub fn open(path: &Path, mode: Mode, options: P::Options) -> Result<Rows<P>, ComputeError> {
-        let inner = input::open(path).map_err(|e| ComputeError::io(path, e))?;
+        let inner = input::open_lines(path).map_err(|e| ComputeError::io(path, e))?;
         Rows::new(inner, path, mode, options)
     }
 
@@ -130,7 +130,7 @@ impl<P: RowParser> Rows<P> {
     ) -> Result<Rows<P>, ComputeError> {
         let inner = input::decompress(BufReader::with_capacity(1 << 16, reader))
             .map_err(|e| ComputeError::io(path, e))?;
-        Rows::new(inner, path, mode, options)
+        Rows::new(input::bounded_lines(inner), path, mode, options)
     }
 
     pub fn new(

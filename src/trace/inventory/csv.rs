@@ -35,7 +35,7 @@ impl CsvRecords {
     /// Opens a data file (`.csv`, `.csv.gz`, `.csv.zst`) whose columns are `schema` (the
     /// manifest's `fileSchema` names, in file order).
     pub fn open(path: &Path, schema: &[String], mode: Mode) -> Result<CsvRecords, InventoryError> {
-        let inner = input::open(path).map_err(|e| InventoryError::io(path, e))?;
+        let inner = input::open_lines(path).map_err(|e| InventoryError::io(path, e))?;
         CsvRecords::new(inner, path.to_path_buf(), schema, mode)
     }
 
@@ -49,7 +49,7 @@ impl CsvRecords {
         let path = path.into();
         let inner = input::decompress(BufReader::with_capacity(1 << 16, reader))
             .map_err(|e| InventoryError::io(&path, e))?;
-        CsvRecords::new(inner, path, schema, mode)
+        CsvRecords::new(input::bounded_lines(inner), path, schema, mode)
     }
 
     fn new(
