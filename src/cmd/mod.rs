@@ -8,6 +8,7 @@ pub mod check;
 pub mod compute;
 pub mod estimate;
 pub mod generate;
+pub mod lifecycle;
 pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;
