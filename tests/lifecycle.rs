@@ -1642,5 +1642,5 @@ fn an_oversized_lifecycle_file_is_refused_unread() {
     let e = costlab::trace::lifecycle::read_file(&p).unwrap_err();
     let msg = e.to_string();
     assert!(msg.starts_with(&p.display().to_string()), "{msg}");
-    assert!(msg.contains("larger than 64 MiB"), "{msg}");
+    assert!(msg.contains(": larger than 64 MiB"), "{msg}");
 }

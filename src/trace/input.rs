@@ -442,7 +442,7 @@ pub enum ConfigReadError {
     #[error("cannot read: {0}")]
     Io(#[from] io::Error),
     #[error(
-        "is larger than {} (the limit for a configuration file; is this the right file?)",
+        "larger than {}, the limit for a configuration file (is this the right file?)",
         size_text(*limit)
     )]
     TooLarge { limit: u64 },
