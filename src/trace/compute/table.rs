@@ -362,6 +362,23 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
 mod tests {
     use super::*;
 
+    /// A CSV without line breaks is refused at the line bound (1 MiB), naming file and line.
+    #[test]
+    fn a_line_past_the_bound_is_an_error() {
+        let mut text = b"hour,instance_type,count\n".to_vec();
+        text.extend(std::iter::repeat_n(b'9', 2 << 20));
+        let e = crate::trace::compute::UsageReader::from_reader(
+            std::io::Cursor::new(text),
+            Path::new("usage.csv"),
+            Mode::Lenient,
+        )
+        .and_then(|r| r.read_all())
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("usage.csv: cannot read:"), "{e}");
+        assert!(e.contains("line 2 is longer than 1 MiB"), "{e}");
+    }
+
     #[test]
     fn times_with_and_without_zone() {
         let t = |s: &str| parse_time(s).map(|t| t.to_string());
