@@ -78,6 +78,8 @@ enum Command {
     Merge(cmd::merge::MergeArgs),
     /// Write a synthetic workload (S3 access logs and an inventory) from a seeded spec.
     Generate(cmd::generate::GenerateArgs),
+    /// Check S3 lifecycle configurations before deploying them (`costlab lifecycle validate`).
+    Lifecycle(cmd::lifecycle::LifecycleArgs),
 }
 
 fn run() -> ExitCode {
@@ -93,6 +95,7 @@ fn run() -> ExitCode {
         Command::Generate(a) => cmd::generate::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::Lifecycle(a) => cmd::lifecycle::run(a),
     };
     // An error may be a signal's cleanup seen from this side: let the handler finish first.
     costlab::output::temp::settle();

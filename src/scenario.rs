@@ -6,6 +6,7 @@ use crate::aws::Region;
 use crate::aws::{RestoreTier, StorageClass};
 use crate::sim::s3::{Policy, PolicyKind, ReplayOptions, ReplicationRule};
 use crate::tomlx::{Doc, SpanError, Tbl};
+use crate::trace::input::read_config;
 use crate::trace::lifecycle::{
     AccessTier, LifecycleError, parse as parse_lifecycle, parse_intelligent_tiering, validate,
     validate_intelligent_tiering,
@@ -72,9 +73,9 @@ fn rel(base: &Path, p: &str) -> PathBuf {
 /// Reads a scenario file.
 pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::File {
+    let text = read_config(path).map_err(|e| ScenarioError::File {
         file: file.clone(),
-        message: format!("cannot read: {e}"),
+        message: e.to_string(),
     })?;
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let doc = Doc::parse(&file, &text)?;
@@ -366,12 +367,8 @@ fn read_replication(r: &Tbl<'_>, base: &Path) -> Result<ReplicationRule, Scenari
         None => None,
         Some(p) => {
             let path = rel(base, p);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                r.err(
-                    "destination_lifecycle",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?;
+            let text = read_config(&path)
+                .map_err(|e| r.err("destination_lifecycle", format!("{}: {e}", path.display())))?;
             let cfg = parse_lifecycle(&path.display().to_string(), &text)?;
             if let Some(e) = validate(&cfg).first() {
                 return Err(r
@@ -420,9 +417,8 @@ fn read_policy(p: &Tbl<'_>, base: &Path) -> Result<Policy, ScenarioError> {
         "lifecycle" | "lifecycle_json" => {
             let cfg = if given[0] == "lifecycle" {
                 let path = rel(base, p.string("lifecycle")?.unwrap_or_default());
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    p.err("lifecycle", format!("cannot read {}: {e}", path.display()))
-                })?;
+                let text = read_config(&path)
+                    .map_err(|e| p.err("lifecycle", format!("{}: {e}", path.display())))?;
                 parse_lifecycle(&path.display().to_string(), &text)?
             } else {
                 parse_lifecycle(
@@ -467,9 +463,8 @@ fn read_policy(p: &Tbl<'_>, base: &Path) -> Result<Policy, ScenarioError> {
                 deep = days("deep_archive_days", 180)?;
                 if let Some(cfg_path) = t.string("config")? {
                     let path = rel(base, cfg_path);
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        t.err("config", format!("cannot read {}: {e}", path.display()))
-                    })?;
+                    let text = read_config(&path)
+                        .map_err(|e| t.err("config", format!("{}: {e}", path.display())))?;
                     for c in parse_intelligent_tiering(&path.display().to_string(), &text)? {
                         if let Some(e) = validate_intelligent_tiering(&c).first() {
                             return Err(t.err("config", e.to_string()).into());

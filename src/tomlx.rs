@@ -117,11 +117,11 @@ impl<'a> Tbl<'a> {
         SpanError {
             file: self.doc.file.clone(),
             line,
-            key: if key.is_empty() {
+            key: shorten(&if key.is_empty() {
                 self.path.clone()
             } else {
                 self.key_path(key)
-            },
+            }),
             message: message.into(),
         }
     }
@@ -141,12 +141,8 @@ impl<'a> Tbl<'a> {
     pub fn only(&self, allowed: &[&str]) -> Result<(), SpanError> {
         for k in self.keys() {
             if !allowed.contains(&k) {
-                let hint = allowed
-                    .iter()
-                    .map(|a| (edit_distance(k, a), *a))
-                    .filter(|(d, _)| *d <= 3)
-                    .min()
-                    .map(|(_, a)| format!("; did you mean `{a}`?"))
+                let hint = closest(k, allowed.iter().copied(), 3)
+                    .map(|a| format!("; did you mean `{a}`?"))
                     .unwrap_or_else(|| format!("; expected one of: {}", allowed.join(", ")));
                 return Err(self.err(k, format!("unknown key{hint}")));
             }
@@ -219,7 +215,7 @@ impl<'a> Found<'a> {
         SpanError {
             file: self.doc.file.clone(),
             line: self.key_line,
-            key: self.path.clone(),
+            key: shorten(&self.path),
             message: message.into(),
         }
     }
@@ -412,18 +408,41 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// The longest key or word a "did you mean" is computed for: a typo of a real key is short,
+/// and the distance costs the product of the two lengths.
+pub const MAX_SUGGEST_CHARS: usize = 64;
+
+/// The candidate closest to `word` within `max` edits (Levenshtein, `strsim`), the smallest
+/// distance first and then the first in order; `None` for a word longer than
+/// `MAX_SUGGEST_CHARS`. Candidates whose length differs by more than `max` are skipped
+/// unmeasured, so the cost stays bounded whatever the input.
+pub fn closest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+    max: usize,
+) -> Option<&'c str> {
+    let n = word.chars().count();
+    if n > MAX_SUGGEST_CHARS {
+        return None;
     }
-    prev[b.len()]
+    candidates
+        .into_iter()
+        .filter(|c| c.chars().count().abs_diff(n) <= max)
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// A key path for messages: past 120 characters, its start and its length (a hostile file's
+/// megabyte key is not repeated in every message).
+pub fn shorten(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 120 {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(60).collect();
+    format!("{head}… ({n} characters)")
 }
 
 #[cfg(test)]
@@ -455,6 +474,38 @@ mod tests {
         assert_eq!(e.line, 4);
         assert_eq!(e.key, "x.betta");
         assert!(e.message.contains("did you mean `beta`"), "{}", e.message);
+    }
+
+    #[test]
+    fn suggestions_are_bounded_to_short_words() {
+        assert_eq!(closest("betta", ["alpha", "beta"], 3), Some("beta"));
+        assert_eq!(closest("zzzzzzzz", ["alpha", "beta"], 3), None);
+        // A megabyte key is not measured at all.
+        let huge = "b".repeat(1 << 20);
+        assert_eq!(closest(&huge, ["beta"], 3), None);
+        assert_eq!(closest(&"a".repeat(65), [&*"a".repeat(64)], 3), None);
+        assert_eq!(shorten("short.key"), "short.key");
+        let s = shorten(&"k".repeat(70_000));
+        assert!(s.ends_with("… (70000 characters)") && s.len() < 100, "{s}");
+    }
+
+    #[test]
+    fn unknown_long_keys_are_reported_short() {
+        let text = format!("[x]\n\"{}\" = 1\n", "q".repeat(100_000));
+        let d = Doc::parse("l.toml", &text).unwrap();
+        let e = d
+            .root()
+            .table("x")
+            .unwrap()
+            .unwrap()
+            .only(&["alpha"])
+            .unwrap_err();
+        assert!(e.key.len() < 100, "{}", e.key);
+        assert!(
+            e.message.contains("expected one of: alpha"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `costlab` binary, as a user runs it. One test binary (xsv/ripgrep
 //! style) with a `Workdir` helper; fixtures live in tests/usage and tests/pricing.
 
+#[path = "cli/limits.rs"]
+mod limits;
 #[path = "cli/optimize.rs"]
 mod optimize;
 #[path = "cli/outputs.rs"]

@@ -1010,6 +1010,10 @@ fn validation_of_the_whole_configuration() {
 
     let mut anon = rule(0);
     anon.id = None;
+    anon.expiration = Some(Expiration {
+        when: Some(Schedule::Days(400)),
+        expired_object_delete_marker: None,
+    });
     anon.transitions.push(Transition {
         when: Schedule::Days(1),
         storage_class: StorageClass::StandardIa,
@@ -1317,12 +1321,23 @@ fn arb_filter() -> impl Strategy<Value = Filter> {
             arb_tags(),
             prop::option::of((0u64..1 << 30, 1u64..1 << 30))
         )
-            .prop_map(|(prefix, tags, size)| Filter {
-                prefix,
-                tags,
-                object_size_greater_than: size.map(|(g, _)| g),
-                object_size_less_than: size.map(|(g, d)| g + d),
-                form: FilterForm::And,
+            .prop_map(|(prefix, tags, size)| {
+                let mut f = Filter {
+                    prefix,
+                    tags,
+                    object_size_greater_than: size.map(|(g, _)| g),
+                    object_size_less_than: size.map(|(g, d)| g + d),
+                    form: FilterForm::And,
+                };
+                // S3's And holds two or more predicates.
+                while f.predicate_count() < 2 {
+                    let n = f.tags.len();
+                    f.tags.push(Tag {
+                        key: format!("and{n}"),
+                        value: String::new(),
+                    });
+                }
+                f
             }),
     ]
 }
@@ -1385,6 +1400,9 @@ prop_compose! {
             })
             .collect();
         let tagged = filter.has_tags();
+        // An expiration comes after every transition of its rule.
+        let last = chain.len().checked_sub(1).map_or(0, |i| steps[i]);
+        let exp_days = last + exp_days;
         let expiration = match expiration {
             0 => None,
             1 if by_date => Some(Expiration { when: Some(Schedule::Date(day(exp_days))), expired_object_delete_marker: None }),
@@ -1409,7 +1427,7 @@ prop_compose! {
                 })
                 .collect(),
             noncurrent_version_expiration: nve.map(|(d, n)| NoncurrentVersionExpiration {
-                noncurrent_days: d,
+                noncurrent_days: nc_chain.len().checked_sub(1).map_or(0, |i| nc_steps[i]) + d,
                 newer_noncurrent_versions: n,
             }),
             abort_incomplete_multipart_upload_days: abort.filter(|_| !tagged),
@@ -1496,4 +1514,133 @@ proptest! {
             Ok(vec![cfg.clone()])
         );
     }
+}
+
+/// S3's And takes "two or more predicates" (API_LifecycleRuleAndOperator); a single one (or
+/// none) is rejected, in JSON and XML, naming the rule.
+#[test]
+fn an_and_with_fewer_than_two_predicates_is_rejected_naming_the_rule() {
+    use ValidationKind::*;
+    let exp = "\"Expiration\": {\"Days\": 30}";
+    for and in [
+        "{\"Prefix\": \"logs/\"}",
+        "{\"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}",
+        "{\"ObjectSizeGreaterThan\": 1000}",
+        "{}",
+    ] {
+        assert_eq!(
+            kinds("lone", &format!("\"Filter\": {{\"And\": {and}}}, {exp}")),
+            [AndTooFew],
+            "{and}"
+        );
+    }
+    for and in [
+        "{\"Prefix\": \"logs/\", \"Tags\": [{\"Key\": \"k\", \"Value\": \"v\"}]}",
+        "{\"Tags\": [{\"Key\": \"a\", \"Value\": \"1\"}, {\"Key\": \"b\", \"Value\": \"2\"}]}",
+        "{\"ObjectSizeGreaterThan\": 1000, \"ObjectSizeLessThan\": 5000}",
+    ] {
+        assert_eq!(
+            kinds("pair", &format!("\"Filter\": {{\"And\": {and}}}, {exp}")),
+            [],
+            "{and}"
+        );
+    }
+    let xml = parse_xml(
+        "one.xml",
+        "<LifecycleConfiguration><Rule><ID>archive-logs</ID><Status>Enabled</Status>\
+         <Filter><And><Prefix>logs/</Prefix></And></Filter>\
+         <Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>",
+    )
+    .unwrap();
+    let errors = validate(&xml);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind, AndTooFew);
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("rule \"archive-logs\": the Filter's And holds 1 predicate;"),
+        "{}",
+        errors[0]
+    );
+    // The same predicate directly in the Filter is fine.
+    let single = parse_xml(
+        "single.xml",
+        "<LifecycleConfiguration><Rule><ID>archive-logs</ID><Status>Enabled</Status>\
+         <Filter><Prefix>logs/</Prefix></Filter>\
+         <Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>",
+    )
+    .unwrap();
+    assert!(validate(&single).is_empty());
+}
+
+/// "The expiration time must also be later than the transition time" (current and noncurrent).
+#[test]
+fn an_expiration_not_after_a_transition_is_rejected() {
+    use ValidationKind::*;
+    let t = "\"Transitions\": [{\"Days\": 60, \"StorageClass\": \"GLACIER\"}]";
+    assert_eq!(
+        kinds(
+            "early",
+            &format!("{ALL}, {t}, \"Expiration\": {{\"Days\": 60}}")
+        ),
+        [ExpirationBeforeTransition]
+    );
+    assert_eq!(
+        kinds(
+            "late",
+            &format!("{ALL}, {t}, \"Expiration\": {{\"Days\": 61}}")
+        ),
+        []
+    );
+    let dates = "\"Transitions\": [{\"Date\": \"2026-06-01T00:00:00Z\", \"StorageClass\": \"GLACIER\"}], \
+                 \"Expiration\": {\"Date\": \"2026-05-01T00:00:00Z\"}";
+    assert_eq!(
+        kinds("dates", &format!("{ALL}, {dates}")),
+        [ExpirationBeforeTransition]
+    );
+    let nc = "\"NoncurrentVersionTransitions\": [{\"NoncurrentDays\": 30, \"StorageClass\": \"STANDARD_IA\"}], \
+              \"NoncurrentVersionExpiration\": {\"NoncurrentDays\": 20}";
+    assert_eq!(
+        kinds("nc", &format!("{ALL}, {nc}")),
+        [ExpirationBeforeTransition]
+    );
+    // A delete-marker expiration has no time: nothing to order.
+    let eodm = "\"Expiration\": {\"ExpiredObjectDeleteMarker\": true}";
+    assert_eq!(kinds("eodm", &format!("{ALL}, {t}, {eodm}")), []);
+}
+
+/// The PutBucketLifecycleConfiguration request (`--cli-input-json`) wraps the document in
+/// `LifecycleConfiguration`; errors then name the path inside it.
+#[test]
+fn the_request_wrapper_is_read_and_named_in_errors() {
+    let wrapped = "{\"Bucket\": \"b\", \"LifecycleConfiguration\": {\"Rules\": [\n\
+                   {\"ID\": \"w\", \"Status\": \"Enabled\", \"Filter\": {},\n\
+                   \"Expiration\": {\"Days\": 7}}]}}";
+    let cfg = parse("w.json", wrapped).unwrap();
+    assert_eq!(cfg.rules.len(), 1);
+    assert_eq!(cfg.rules[0].id.as_deref(), Some("w"));
+    let bad = wrapped.replace("\"Enabled\"", "\"On\"");
+    let e = parse("w.json", &bad).unwrap_err();
+    assert_eq!(
+        e.field(),
+        Some("LifecycleConfiguration.Rules[0].Status"),
+        "{e}"
+    );
+    assert_eq!(e.line(), Some(2), "{e}");
+    let e = parse("w.json", &wrapped.replace("\"Bucket\"", "\"Bukket\"")).unwrap_err();
+    assert_eq!(e.field(), Some("Bukket"), "{e}");
+}
+
+/// A lifecycle file is read whole, so one past the configuration-size limit is refused
+/// unread (a sparse 65 MiB file costs no disk).
+#[test]
+fn an_oversized_lifecycle_file_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.json");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(65 << 20).unwrap();
+    let e = costlab::trace::lifecycle::read_file(&p).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.starts_with(&p.display().to_string()), "{msg}");
+    assert!(msg.contains(": larger than 64 MiB"), "{msg}");
 }

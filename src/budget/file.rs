@@ -3,7 +3,7 @@
 //! Errors name file, line and key.
 
 use super::Target;
-use crate::tomlx::{Doc, SpanError};
+use crate::tomlx::{Doc, SpanError, Tbl};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,18 +80,22 @@ impl BudgetFile {
                     let v = c
                         .non_negative(k)?
                         .ok_or_else(|| c.err(k, "expected a dollar amount"))?;
-                    categories.insert(k.to_string(), v);
+                    categories.insert(k.to_string(), bounded(&c, k, Some(v))?.unwrap_or(v));
                 }
             }
             let b = Budget {
                 line: t.line(),
                 scenario: t.string("scenario")?.map(str::to_string),
                 target: Target::parse(t.string("policy")?.unwrap_or("current")),
-                max_monthly_usd: t.non_negative("max_monthly_usd")?,
-                max_total_usd: t.non_negative("max_total_usd")?,
+                max_monthly_usd: bounded(
+                    &t,
+                    "max_monthly_usd",
+                    t.non_negative("max_monthly_usd")?,
+                )?,
+                max_total_usd: bounded(&t, "max_total_usd", t.non_negative("max_total_usd")?)?,
                 categories,
-                max_growth_pct: t.decimal("max_growth_pct")?,
-                max_growth_usd: t.decimal("max_growth_usd")?,
+                max_growth_pct: bounded(&t, "max_growth_pct", t.decimal("max_growth_pct")?)?,
+                max_growth_usd: bounded(&t, "max_growth_usd", t.decimal("max_growth_usd")?)?,
             };
             if b.max_monthly_usd.is_none()
                 && b.max_total_usd.is_none()
@@ -116,14 +120,26 @@ impl BudgetFile {
     }
 }
 
+/// A limit within ±`units::MAX_USD` (a larger one is a typo, and would overflow the headroom
+/// arithmetic).
+fn bounded(t: &Tbl<'_>, key: &str, v: Option<Decimal>) -> Result<Option<Decimal>, SpanError> {
+    match v {
+        Some(v) if v.abs() > crate::units::MAX_USD => Err(t.err(
+            key,
+            format!("{v} is beyond ±10^15, more than any bill; check the value"),
+        )),
+        v => Ok(v),
+    }
+}
+
 /// Reads a budget file.
 pub fn read_budgets(path: &Path) -> Result<BudgetFile, SpanError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SpanError {
+    let text = crate::trace::input::read_config(path).map_err(|e| SpanError {
         file: file.clone(),
         line: 0,
         key: String::new(),
-        message: format!("cannot read: {e}"),
+        message: e.to_string(),
     })?;
     BudgetFile::parse(&file, &text)
 }

@@ -267,6 +267,7 @@ pub fn evaluate(file: &BudgetFile, r: &Report, baseline: Option<(&str, &Report)>
                 .is_none()
                 .then(|| format!("baseline {name} has no policy {:?}", b.target.label()));
             let then = then.unwrap_or_default();
+            // Both within ±10^15 (verified reports), so the difference cannot overflow.
             let growth = p.total - then;
             if let Some(limit) = b.max_growth_usd {
                 push(
@@ -285,7 +286,16 @@ pub fn evaluate(file: &BudgetFile, r: &Report, baseline: Option<(&str, &Report)>
                         Decimal::ZERO
                     }
                 } else {
-                    (growth / then * Decimal::from(100)).round_dp(4)
+                    // A tiny baseline makes the ratio overflow: then it is as good as infinite.
+                    growth
+                        .checked_div(then)
+                        .and_then(|r| r.checked_mul(Decimal::from(100)))
+                        .map(|r| r.round_dp(4))
+                        .unwrap_or(if growth.is_sign_positive() == then.is_sign_positive() {
+                            Decimal::MAX
+                        } else {
+                            Decimal::MIN
+                        })
                 };
                 push("max_growth_pct".into(), pct, limit, "%", missing);
             }

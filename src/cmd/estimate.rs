@@ -1,7 +1,7 @@
 //! `costlab estimate USAGE.toml`: rate a hand-written monthly usage file.
 
 use super::{Failure, emit, input, output};
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use clap::Args;
 use costlab::aws::Region;
 use costlab::cost::{RateOptions, rate};
@@ -10,7 +10,6 @@ use costlab::pricing::Catalog;
 use costlab::report::{Format, exporter};
 use costlab::tomlx::Doc;
 use rust_decimal::Decimal;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Rate a monthly usage file (AWS's own units) into a bill of line items.
@@ -50,17 +49,15 @@ pub struct EstimateArgs {
 }
 
 fn read_input(path: &Path) -> Result<(String, String), Failure> {
-    if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| input(anyhow!("cannot read standard input: {e}")))?;
-        return Ok(("<stdin>".into(), s));
-    }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the usage file {}", path.display()))
-        .map_err(input)?;
-    Ok((path.display().to_string(), text))
+    let name = if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    // Size-capped: a usage file is read whole.
+    let text = costlab::trace::input::read_config(path)
+        .map_err(|e| input(anyhow!("the usage file {name}: {e}")))?;
+    Ok((name, text))
 }
 
 pub fn parse_discounts(args: &[String]) -> Result<RateOptions, Failure> {

@@ -8,6 +8,7 @@ pub mod check;
 pub mod compute;
 pub mod estimate;
 pub mod generate;
+pub mod lifecycle;
 pub mod logs;
 pub mod logs_parse;
 pub mod logs_stats;
@@ -363,27 +364,10 @@ fn default_memory_limit() -> usize {
 }
 
 /// A size in bytes: a number with an optional binary unit (KiB, MiB, GiB, TiB; K, M, G, T and
-/// KB, MB, GB, TB are read as the same binary units), case-insensitive.
+/// KB, MB, GB, TB are read as the same binary units), case-insensitive
+/// (`costlab::trace::input::parse_size`, which also reads COSTLAB_MAX_DECOMPRESSED).
 pub fn parse_size(s: &str) -> Option<usize> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = (s[..split].trim(), s[split..].trim().to_ascii_lowercase());
-    let shift = match unit.trim_end_matches('b').trim_end_matches('i') {
-        "" => 0,
-        "k" => 10,
-        "m" => 20,
-        "g" => 30,
-        "t" => 40,
-        _ => return None,
-    };
-    if unit == "ib" || (unit.len() > 1 && unit.starts_with('b')) {
-        return None;
-    }
-    let v: f64 = num.parse().ok()?;
-    let bytes = v * (1u64 << shift) as f64;
-    (v.is_finite() && bytes >= 1.0 && bytes < usize::MAX as f64).then_some(bytes as usize)
+    costlab::trace::input::parse_size(s).and_then(|n| usize::try_from(n).ok())
 }
 
 #[cfg(test)]

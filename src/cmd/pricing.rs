@@ -138,12 +138,12 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
             use std::io::Write;
             let w = rows
                 .iter()
-                .map(|(p, _)| p.to_string().len())
+                .map(|(p, _)| p.to_string().chars().count())
                 .max()
                 .unwrap_or(0);
             let vw = rows
                 .iter()
-                .map(|(_, e)| value_text(&e.value).len())
+                .map(|(_, e)| value_text(&e.value).chars().count())
                 .max()
                 .unwrap_or(0);
             writeln!(
@@ -154,6 +154,12 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
                 book.effective_date
             )
             .map_err(output)?;
+            // Padded by hand: a `{:<w$}` width past 65,535 panics, and a hostile book's
+            // values (thousands of bands) can be that long.
+            let pad = |s: String, w: usize, left: bool| {
+                let fill = " ".repeat(w.saturating_sub(s.chars().count()));
+                if left { s + &fill } else { fill + &s }
+            };
             for (p, e) in &rows {
                 let t = book.table_of(e);
                 let allowance = e
@@ -167,9 +173,9 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
                 };
                 writeln!(
                     buf,
-                    "{:<w$}  {:>vw$}  {}{allowance}{conf}  ({}, {})",
-                    p.to_string(),
-                    value_text(&e.value),
+                    "{}  {}  {}{allowance}{conf}  ({}, {})",
+                    pad(p.to_string(), w, true),
+                    pad(value_text(&e.value), vw, false),
                     unit_text(schema_kind(p)),
                     t.path,
                     t.effective_date,

@@ -8,7 +8,6 @@ use costlab::output::folder::{self, Spec};
 use costlab::report::Report;
 use costlab::report::figures::figures;
 use costlab::report::markdown::MarkdownView;
-use costlab::report::model::REPORT_SCHEMA_VERSION;
 use costlab::report::views::{CsvView, JsonView, TableView, View};
 use std::path::PathBuf;
 
@@ -61,21 +60,10 @@ pub enum ReportFormat {
     Svg,
 }
 
-/// Reads and checks a saved report.
+/// Reads a saved report and verifies it (`Report::load`): a report whose totals disagree with
+/// their parts, or whose amounts are absurd, is an input error naming the field.
 pub fn read_report(path: &std::path::Path) -> Result<Report, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| input(anyhow!("{}: cannot read: {e}", path.display())))?;
-    let r: Report = serde_json::from_str(&text)
-        .map_err(|e| input(anyhow!("{}: not a costlab report: {e}", path.display())))?;
-    if r.schema_version != REPORT_SCHEMA_VERSION {
-        return Err(input(anyhow!(
-            "{}: report schema_version {} is not {} (written by another costlab version)",
-            path.display(),
-            r.schema_version,
-            REPORT_SCHEMA_VERSION
-        )));
-    }
-    Ok(r)
+    Report::load(path).map_err(input)
 }
 
 pub fn run(a: &ReportArgs) -> Result<u8, Failure> {

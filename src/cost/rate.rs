@@ -7,7 +7,7 @@ use crate::meter::{Meter, Usage};
 use crate::pricing::{
     Catalog, Confidence, EntryKind, PriceBook, PriceKey, PricePath, PricingError, Tier, Unit, Value,
 };
-use crate::units::{Money, Month};
+use crate::units::{MAX_USD, Money, Month};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -41,6 +41,8 @@ pub enum CostError {
     },
     #[error("--discount {service}={pct}: services are {}; a percentage is 0..=100", SERVICES.join(", "))]
     Discount { service: String, pct: Decimal },
+    #[error("{what} is more than {max}: check the quantities and prices")]
+    Total { what: String, max: String },
 }
 
 /// Rates every month of `usage` with the catalog's books.
@@ -89,14 +91,18 @@ pub fn rate(usage: &Usage, catalog: &Catalog, opts: &RateOptions) -> Result<Bill
                 rater.rate_meter(meter, *base)?;
             }
         }
-        let total = lines.iter().map(|l: &LineItem| l.cost).sum();
+        let total = checked_total(lines.iter().map(|l: &LineItem| l.cost), || {
+            format!("{month}: the month's total")
+        })?;
         months.push(MonthBill {
             month: *month,
             lines,
             total,
         });
     }
-    let total = months.iter().map(|m| m.total).sum();
+    let total = checked_total(months.iter().map(|m| m.total), || {
+        "the bill's total".to_string()
+    })?;
     Ok(Bill {
         pricing: PricingInfo {
             region: home.region.clone(),
@@ -108,6 +114,28 @@ pub fn rate(usage: &Usage, catalog: &Catalog, opts: &RateOptions) -> Result<Bill
         total,
         warnings: warnings.into_iter().collect(),
     })
+}
+
+fn max_bill_text() -> String {
+    format!("{} (10^15)", crate::units::format_usd(MAX_USD))
+}
+
+/// The sum of `items`, or an error when it passes `MAX_USD`.
+fn checked_total(
+    items: impl Iterator<Item = Money>,
+    what: impl Fn() -> String,
+) -> Result<Money, CostError> {
+    let mut total = Decimal::ZERO;
+    for m in items {
+        total = total
+            .checked_add(m.0)
+            .filter(|t| t.abs() <= MAX_USD)
+            .ok_or_else(|| CostError::Total {
+                what: what(),
+                max: max_bill_text(),
+            })?;
+    }
+    Ok(Money(total))
 }
 
 struct Rater<'a> {
@@ -147,7 +175,7 @@ impl Rater<'_> {
                     (price, 1, Unit::Hours),
                     String::new(),
                     path.to_string(),
-                );
+                )?;
             }
             PriceSource::Key(key) => self.rate_key(&spec, key, qty)?,
             PriceSource::AsMetered => self.push(
@@ -156,7 +184,7 @@ impl Rater<'_> {
                 (Decimal::ONE, 1, Unit::Usd),
                 String::new(),
                 "as metered (a commitment fee or an observed price series)".into(),
-            ),
+            )?,
         }
         Ok(())
     }
@@ -228,7 +256,7 @@ impl Rater<'_> {
                     (Decimal::ZERO, per, unit),
                     "free allowance".into(),
                     key_text.clone(),
-                );
+                )?;
             }
         }
         if remaining.is_zero() {
@@ -237,7 +265,7 @@ impl Rater<'_> {
         match &entry.value {
             Value::Flat(p) => {
                 let p = *p;
-                self.push(spec, remaining, (p, per, unit), String::new(), key_text);
+                self.push(spec, remaining, (p, per, unit), String::new(), key_text)?;
             }
             Value::Tiers(bands) => {
                 let bands = bands.clone();
@@ -245,7 +273,7 @@ impl Rater<'_> {
                 let start = *pos;
                 *pos = pos.saturating_add(remaining);
                 for (q, price, label) in split_bands(&bands, start, remaining) {
-                    self.push(spec, q, (price, per, unit), label, key_text.clone());
+                    self.push(spec, q, (price, per, unit), label, key_text.clone())?;
                 }
             }
             Value::Bool(_) => {
@@ -259,7 +287,8 @@ impl Rater<'_> {
         Ok(())
     }
 
-    /// Adds a line of `qty` billed units at `list_price` per `per` units of `unit`.
+    /// Adds a line of `qty` billed units at `list_price` per `per` units of `unit`; a cost
+    /// past `MAX_USD` (or past what a Decimal holds) is an error naming the price.
     fn push(
         &mut self,
         spec: &LineSpec,
@@ -267,7 +296,7 @@ impl Rater<'_> {
         price: (Decimal, u64, Unit),
         band: String,
         key: String,
-    ) {
+    ) -> Result<(), CostError> {
         let (list_price, per, unit) = price;
         let pct = self
             .opts
@@ -277,9 +306,23 @@ impl Rater<'_> {
             .unwrap_or(Decimal::ZERO);
         let factor = Decimal::ONE - pct / Decimal::from(100);
         let per_d = Decimal::from(per);
-        // Quantities are bounded by the readers, but a product past Decimal's range must not
-        // panic: it saturates (and shows as an absurd total) instead.
-        let cost = qty.saturating_mul(list_price) / per_d * factor;
+        // A product past Decimal's range, or an absurd one, is an input error, never a panic
+        // or a saturated total.
+        let cost = qty
+            .checked_mul(list_price)
+            .and_then(|c| c.checked_div(per_d))
+            .and_then(|c| c.checked_mul(factor))
+            .filter(|c| c.abs() <= MAX_USD)
+            .ok_or_else(|| CostError::Usage {
+                month: self.month,
+                region: self.book.region.to_string(),
+                what: format!(
+                    "{qty} {} at `{key}` = {list_price} per {per} costs more than {}: check the \
+                     quantity and the price",
+                    unit.as_str(),
+                    max_bill_text()
+                ),
+            })?;
         self.lines.push(LineItem {
             month: self.month,
             category: spec.category,
@@ -297,6 +340,7 @@ impl Rater<'_> {
             price_key: key,
             cost: Money(cost),
         });
+        Ok(())
     }
 }
 

@@ -564,7 +564,8 @@ fn read_management(t: &Tbl<'_>, cx: &mut Ctx<'_>) -> R<()> {
         ("tags", Meter::TagHours, true),
     ] {
         if let Some(n) = count(t, k)? {
-            cx.add(meter, if per_hour { n * h } else { n });
+            let q = if per_hour { prod(t, k, &[n, h])? } else { n };
+            cx.add(meter, q);
         }
     }
     if let Some(b) = gb_to_bytes(t, "object_lambda_gb")? {

@@ -31,6 +31,9 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 const META_KEYS: &[&str] = &["source", "effective_date", "confidence", "note"];
+/// The longest part of a dotted pricing key (`reserved_3yr_partial_upfront`, an instance type
+/// such as `u-24tb1.112xlarge`): anything longer is not a key of the schema.
+pub const MAX_KEY_SEGMENT_CHARS: usize = 64;
 const ROOT_KEYS: &[&str] = &[
     "schema_version",
     "region",
@@ -69,10 +72,17 @@ impl PricingSource {
 
     fn read(&self) -> Result<String, PricingError> {
         match self {
-            PricingSource::File(p) => std::fs::read_to_string(p).map_err(|e| PricingError::File {
-                file: p.display().to_string(),
-                message: format!("cannot read the pricing file: {e}"),
-            }),
+            PricingSource::File(p) => {
+                crate::trace::input::read_config(p).map_err(|e| PricingError::File {
+                    file: p.display().to_string(),
+                    message: match e {
+                        crate::trace::input::ConfigReadError::Io(e) => {
+                            format!("cannot read the pricing file: {e}")
+                        }
+                        other => other.to_string(),
+                    },
+                })
+            }
             PricingSource::Builtin(n) => Ok(builtin(n).unwrap_or_default().to_string()),
             PricingSource::Text(n) => Err(PricingError::File {
                 file: n.clone(),
@@ -344,6 +354,18 @@ fn walk(
         if is_meta_table && META_KEYS.contains(&key) {
             continue;
         }
+        let n = key.chars().count();
+        if n > MAX_KEY_SEGMENT_CHARS {
+            return Err(t
+                .err(
+                    key,
+                    format!(
+                        "a key of {n} characters; pricing keys have at most \
+                         {MAX_KEY_SEGMENT_CHARS} characters per dotted part (docs/pricing-file.md)"
+                    ),
+                )
+                .into());
+        }
         let f = t.get(key).ok_or_else(|| t.err(key, "missing"))?;
         let mut path = segs.clone();
         path.push(key.to_string());
@@ -360,7 +382,10 @@ fn walk(
             let hint = suggest(&path)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
-            f.err(format!("unknown pricing key `{path}`{hint}"))
+            f.err(format!(
+                "unknown pricing key `{}`{hint}",
+                crate::tomlx::shorten(&path.to_string())
+            ))
         })?;
         let table = meta.ok_or_else(|| {
             f.err("no `source` for this value: put it in a table that has `source` and `effective_date`")
@@ -461,8 +486,14 @@ fn scalar(f: &Found<'_>, is_fact: bool, unit: Unit) -> Result<Value, PricingErro
                 "an interruption bucket is 0..=4 (<5% .. >20%), got {v}"
             ))
             .into()),
+        _ if !is_fact && v > crate::units::MAX_USD => Err(f.err(too_dear(v)).into()),
         _ => Ok(Value::Flat(v)),
     }
+}
+
+/// A price above the most a whole bill may cost (`units::MAX_USD`) is a typo.
+fn too_dear(v: Decimal) -> String {
+    format!("a price of {v} USD is above 10^15, the most a bill may reach: check the value")
 }
 
 fn read_tiers(f: &Found<'_>) -> Result<Vec<Tier>, PricingError> {
@@ -482,6 +513,9 @@ fn read_tiers(f: &Found<'_>) -> Result<Vec<Tier>, PricingError> {
             return Err(row
                 .err("usd", format!("a price must not be negative, got {usd}"))
                 .into());
+        }
+        if usd > crate::units::MAX_USD {
+            return Err(row.err("usd", too_dear(usd)).into());
         }
         let up_to = row.decimal("up_to")?;
         match (up_to, i + 1 == n) {

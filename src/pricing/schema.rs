@@ -329,16 +329,13 @@ pub fn classify(path: &PricePath) -> Option<EntryKind> {
     patterns().iter().find(|p| p.matches(path)).map(|p| p.kind)
 }
 
-/// The known key closest to `path`, to suggest for a typo.
+/// The known key closest to `path`, to suggest for a typo; none for a path longer than
+/// `tomlx::MAX_SUGGEST_CHARS` (the distance is never computed for it, so a megabyte key is
+/// rejected at once).
 pub fn suggest(path: &PricePath) -> Option<String> {
     let text = path.to_string();
-    patterns()
-        .iter()
-        .map(|p| p.display())
-        .map(|d| (crate::tomlx::edit_distance(&text, &d), d))
-        .filter(|(d, _)| *d <= 4)
-        .min()
-        .map(|(_, d)| d)
+    let known: Vec<String> = patterns().iter().map(|p| p.display()).collect();
+    crate::tomlx::closest(&text, known.iter().map(String::as_str), 4).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -363,6 +360,9 @@ mod tests {
         let typo = PricePath::new(["s3", "storage", "STANDRD"]);
         assert!(classify(&typo).is_none());
         assert_eq!(suggest(&typo).as_deref(), Some("s3.storage.STANDARD"));
+        // No suggestion is computed for a key past the bound (a 1 MB key took 25 s).
+        let long = PricePath::new(["s3", "storage", &"S".repeat(100)]);
+        assert_eq!(suggest(&long), None);
         let p = PricePath::new(["transfer", "inter_region", "eu-west-1"]);
         assert!(classify(&p).is_some());
         let p = PricePath::new(["transfer", "inter_region", "europe"]);

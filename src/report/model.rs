@@ -422,3 +422,272 @@ pub struct JobOptionReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infeasible: Option<String>,
 }
+
+/// The largest report.json read: 256 MiB (a year of daily-priced policies is a few MiB).
+pub const MAX_REPORT_BYTES: u64 = 256 << 20;
+
+/// How far a total may be from the sum of its parts before the report is refused: a
+/// millionth of a dollar, plus 10^-18 of the amounts summed (Decimal keeps 28 significant
+/// digits, so sums of many large amounts round in their last digits; a tampered total is off
+/// by far more).
+const SUM_TOLERANCE_USD: Decimal = Decimal::from_parts(1, 0, 0, false, 6);
+
+/// Why a saved report cannot be used. Every message names the file; `Field` also names the
+/// field (`policies["recommended"].months["2026-03"].total_usd`) and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{file}: {field}: {message}")]
+    Field {
+        file: String,
+        field: String,
+        message: String,
+    },
+}
+
+/// A problem found by [`Report::verify`]: the field and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inconsistency {
+    pub field: String,
+    pub message: String,
+}
+
+impl Report {
+    /// Reads a saved report.json (size-capped), checks its schema version and verifies it
+    /// (`verify`): what `costlab report` and `costlab check` (report and baseline) load.
+    pub fn load(path: &std::path::Path) -> Result<Report, ReportError> {
+        let file = path.display().to_string();
+        let bytes =
+            crate::trace::input::read_bytes_limited(path, MAX_REPORT_BYTES).map_err(|e| {
+                ReportError::File {
+                    file: file.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| ReportError::File {
+            file: file.clone(),
+            message: format!("not UTF-8 (bad byte at offset {})", e.valid_up_to()),
+        })?;
+        Report::from_json(&file, text)
+    }
+
+    /// Parses and verifies a report's JSON; `file` names it in errors.
+    pub fn from_json(file: &str, text: &str) -> Result<Report, ReportError> {
+        let r: Report = serde_json::from_str(text).map_err(|e| ReportError::File {
+            file: file.to_string(),
+            message: format!("not a costlab report: {e}"),
+        })?;
+        if r.schema_version != REPORT_SCHEMA_VERSION {
+            return Err(ReportError::File {
+                file: file.to_string(),
+                message: format!(
+                    "report schema_version {} is not {REPORT_SCHEMA_VERSION} (written by another \
+                     costlab version)",
+                    r.schema_version
+                ),
+            });
+        }
+        r.verify().map_err(|i| ReportError::Field {
+            file: file.to_string(),
+            field: i.field,
+            message: i.message,
+        })?;
+        Ok(r)
+    }
+
+    /// Checks that the report adds up, so that nothing read from it is trusted blindly: every
+    /// month's total is the sum of its lines' `cost_usd`, every policy's total the sum of its
+    /// months (the compute bill likewise, and the compute months' totals the sum of their
+    /// parts), every amount is within `units::MAX_USD`, and the recommended lifecycle
+    /// configuration passes S3's rules. The first problem is returned.
+    pub fn verify(&self) -> Result<(), Inconsistency> {
+        for p in &self.policies {
+            let at = format!("policies[{:?}]", p.name);
+            verify_bill(&at, p.total_usd, &p.months)?;
+            if let Some(a) = p.above_bound_usd {
+                amount(&format!("{at}.above_bound_usd"), a)?;
+            }
+        }
+        if let Some(c) = &self.compute {
+            verify_bill("compute.bill", c.bill.total_usd, &c.bill.months)?;
+            for m in &c.months {
+                let at = format!("compute.months[{:?}]", m.month);
+                let f = |name: &str| format!("{at}.{name}");
+                for (name, v) in [
+                    ("on_demand_usd", m.on_demand_usd),
+                    ("reserved_hourly_usd", m.reserved_hourly_usd),
+                    (
+                        "reserved_upfront_amortized_usd",
+                        m.reserved_upfront_amortized_usd,
+                    ),
+                    ("reserved_upfront_cash_usd", m.reserved_upfront_cash_usd),
+                    ("savings_plans_usd", m.savings_plans_usd),
+                    ("savings_plans_cash_usd", m.savings_plans_cash_usd),
+                    ("spot_usd", m.spot_usd),
+                ] {
+                    amount(&f(name), v)?;
+                }
+                let common = [m.on_demand_usd, m.reserved_hourly_usd, m.spot_usd];
+                adds_up(
+                    &f("total_amortized_usd"),
+                    m.total_amortized_usd,
+                    common
+                        .into_iter()
+                        .chain([m.reserved_upfront_amortized_usd, m.savings_plans_usd]),
+                    "parts",
+                )?;
+                adds_up(
+                    &f("total_cash_usd"),
+                    m.total_cash_usd,
+                    common
+                        .into_iter()
+                        .chain([m.reserved_upfront_cash_usd, m.savings_plans_cash_usd]),
+                    "parts",
+                )?;
+            }
+            adds_up(
+                "compute.total_amortized_usd",
+                c.total_amortized_usd,
+                c.months.iter().map(|m| m.total_amortized_usd),
+                "months",
+            )?;
+            adds_up(
+                "compute.total_cash_usd",
+                c.total_cash_usd,
+                c.months.iter().map(|m| m.total_cash_usd),
+                "months",
+            )?;
+            if let Some(mc) = &c.monte_carlo {
+                for (name, v) in [
+                    ("cost_mean_usd", mc.cost_mean_usd),
+                    ("cost_p50_usd", mc.cost_p50_usd),
+                    ("cost_p95_usd", mc.cost_p95_usd),
+                    ("cost_std_error_usd", mc.cost_std_error_usd),
+                ] {
+                    amount(&format!("compute.monte_carlo.{name}"), v)?;
+                }
+            }
+            for a in &c.alternatives {
+                for o in &a.options {
+                    if let Some(v) = o.cost_usd {
+                        let at = format!("compute.alternatives[{:?}][{:?}]", a.class, o.option);
+                        amount(&format!("{at}.cost_usd"), v)?;
+                    }
+                }
+            }
+        }
+        if let Some(l) = self.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
+            amount("optimize.lifecycle.groups_total_usd", l.groups_total_usd)?;
+            for g in &l.groups {
+                let at = format!("optimize.lifecycle.groups[{:?}]", g.prefix);
+                for (name, v) in [
+                    ("cost_usd", Some(g.cost_usd)),
+                    ("standard_usd", Some(g.standard_usd)),
+                    ("runner_up_usd", g.runner_up_usd),
+                    ("gap_usd", g.gap_usd),
+                ] {
+                    if let Some(v) = v {
+                        amount(&format!("{at}.{name}"), v)?;
+                    }
+                }
+            }
+            if let Some(b) = l.constraints.budget_usd {
+                amount("optimize.lifecycle.constraints.budget_usd", b)?;
+            }
+            if !l.configuration_json.trim().is_empty() {
+                let field = "optimize.lifecycle.configuration_json";
+                let cfg =
+                    crate::trace::lifecycle::parse(field, &l.configuration_json).map_err(|e| {
+                        Inconsistency {
+                            field: field.into(),
+                            message: format!("not a lifecycle configuration: {e}"),
+                        }
+                    })?;
+                if let Some(e) = crate::trace::lifecycle::validate(&cfg).first() {
+                    return Err(Inconsistency {
+                        field: field.into(),
+                        message: format!("S3 would reject it: {e}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A bill's months and total: lines, month totals and the total within `MAX_USD`, each month
+/// the sum of its lines, the total the sum of the months.
+fn verify_bill(at: &str, total: Decimal, months: &[MonthReport]) -> Result<(), Inconsistency> {
+    for m in months {
+        let mat = format!("{at}.months[{:?}]", m.month);
+        for (i, l) in m.lines.iter().enumerate() {
+            let lat = format!("{mat}.lines[{i}]");
+            amount(&format!("{lat}.cost_usd"), l.cost_usd)?;
+            amount(&format!("{lat}.unit_price_usd"), l.unit_price_usd)?;
+            amount(&format!("{lat}.list_price_usd"), l.list_price_usd)?;
+        }
+        adds_up(
+            &format!("{mat}.total_usd"),
+            m.total_usd,
+            m.lines.iter().map(|l| l.cost_usd),
+            "lines' cost_usd",
+        )?;
+    }
+    adds_up(
+        &format!("{at}.total_usd"),
+        total,
+        months.iter().map(|m| m.total_usd),
+        "months' total_usd",
+    )
+}
+
+/// An amount within ±`MAX_USD`.
+fn amount(field: &str, v: Decimal) -> Result<(), Inconsistency> {
+    if v.abs() > crate::units::MAX_USD {
+        return Err(Inconsistency {
+            field: field.to_string(),
+            message: format!("{v} is beyond ±10^15 USD, more than any bill"),
+        });
+    }
+    Ok(())
+}
+
+/// `total` is within ±`MAX_USD` and equals the sum of `parts` (within `SUM_TOLERANCE_USD`
+/// and rounding); sums are checked, never overflowing.
+fn adds_up(
+    field: &str,
+    total: Decimal,
+    parts: impl IntoIterator<Item = Decimal>,
+    what: &str,
+) -> Result<(), Inconsistency> {
+    amount(field, total)?;
+    let (mut sum, mut magnitude) = (Decimal::ZERO, Decimal::ZERO);
+    for v in parts {
+        amount(field, v)?;
+        // Each part is within ±10^15, so these sums cannot overflow for any realistic count;
+        // checked all the same.
+        match (sum.checked_add(v), magnitude.checked_add(v.abs())) {
+            (Some(s), Some(m)) => (sum, magnitude) = (s, m),
+            _ => {
+                return Err(Inconsistency {
+                    field: field.to_string(),
+                    message: format!("its {what} overflow when added up"),
+                });
+            }
+        }
+    }
+    let tolerance = SUM_TOLERANCE_USD + magnitude * Decimal::from_parts(1, 0, 0, false, 18);
+    if (total - sum).abs() > tolerance {
+        return Err(Inconsistency {
+            field: field.to_string(),
+            message: format!(
+                "is {} but its {what} add up to {}: the report was edited or damaged; \
+                 regenerate it with `costlab run`",
+                decimal_text(total),
+                decimal_text(sum)
+            ),
+        });
+    }
+    Ok(())
+}

@@ -67,9 +67,10 @@ pub fn summarize(r: &Report) -> Summary {
         _ => None,
     };
     let saving_pct = match (current, saving) {
-        (Some(c), Some(s)) if !c.total_usd.is_zero() => {
-            Some((s / c.total_usd * Decimal::from(100)).round_dp(1))
-        }
+        (Some(c), Some(s)) if !c.total_usd.is_zero() => s
+            .checked_div(c.total_usd)
+            .and_then(|r| r.checked_mul(Decimal::from(100)))
+            .map(|r| r.round_dp(1)),
         _ => None,
     };
     let mut risks = Vec::new();

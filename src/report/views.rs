@@ -89,7 +89,11 @@ impl View for TableView {
             } else if best.is_zero() {
                 "-".to_string()
             } else {
-                format!("{:+.1}%", (p.total_usd - best) / best * Decimal::from(100))
+                // Checked: a tiny best total (a hostile report) must not overflow the ratio.
+                (p.total_usd - best)
+                    .checked_div(best)
+                    .and_then(|r| r.checked_mul(Decimal::from(100)))
+                    .map_or_else(|| "-".to_string(), |r| format!("{r:+.1}%"))
             };
             writeln!(
                 out,

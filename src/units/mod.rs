@@ -100,6 +100,12 @@ impl FromStr for Month {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(pub Decimal);
 
+/// The most any amount of money read or computed may be: $10^15, a million times the largest
+/// cloud bills, with room below Decimal's 7.9e28 for every sum, annualisation and comparison
+/// made with it. A price, line, total or budget past it is an input error (a typo or a hostile
+/// file), reported as such instead of overflowing.
+pub const MAX_USD: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
 
@@ -298,6 +304,11 @@ mod tests {
         assert_eq!(bh, 42_259_901_212_262_400);
         let gbm = decimal_from_u128(bh) / Decimal::from(GIB) / Decimal::from(744);
         assert_eq!(gbm, Decimal::from(52_900));
+    }
+
+    #[test]
+    fn max_usd_is_ten_to_the_fifteenth() {
+        assert_eq!(MAX_USD, Decimal::from(10u64.pow(15)));
     }
 
     #[test]

@@ -189,14 +189,21 @@ fn read_spot_inner(
     };
     let (records, summary) = match format {
         SpotFormat::AwsJson => {
-            let mut bytes = Vec::new();
-            let mut r = chained;
-            r.read_to_end(&mut bytes)
+            let bytes = input::read_whole(chained, input::MAX_JSON_BYTES)
                 .map_err(|e| ComputeError::io(path, e))?;
             parse_spot_json(&bytes, path, mode)?
         }
-        SpotFormat::Csv => collect_records(SpotCsvRecords::new(chained, path, mode, defaults)?)?,
-        SpotFormat::Text => collect_records(SpotTextRecords::new(chained, path, mode))?,
+        SpotFormat::Csv => collect_records(SpotCsvRecords::new(
+            input::bounded_lines(chained),
+            path,
+            mode,
+            defaults,
+        )?)?,
+        SpotFormat::Text => collect_records(SpotTextRecords::new(
+            input::bounded_lines(chained),
+            path,
+            mode,
+        ))?,
     };
     Ok(SpotRead {
         format,

@@ -118,7 +118,7 @@ pub(crate) struct Rows<P: RowParser> {
 
 impl<P: RowParser> Rows<P> {
     pub fn open(path: &Path, mode: Mode, options: P::Options) -> Result<Rows<P>, ComputeError> {
-        let inner = input::open(path).map_err(|e| ComputeError::io(path, e))?;
+        let inner = input::open_lines(path).map_err(|e| ComputeError::io(path, e))?;
         Rows::new(inner, path, mode, options)
     }
 
@@ -130,7 +130,7 @@ impl<P: RowParser> Rows<P> {
     ) -> Result<Rows<P>, ComputeError> {
         let inner = input::decompress(BufReader::with_capacity(1 << 16, reader))
             .map_err(|e| ComputeError::io(path, e))?;
-        Rows::new(inner, path, mode, options)
+        Rows::new(input::bounded_lines(inner), path, mode, options)
     }
 
     pub fn new(
@@ -361,6 +361,23 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CSV without line breaks is refused at the line bound (1 MiB), naming file and line.
+    #[test]
+    fn a_line_past_the_bound_is_an_error() {
+        let mut text = b"hour,instance_type,count\n".to_vec();
+        text.extend(std::iter::repeat_n(b'9', 2 << 20));
+        let e = crate::trace::compute::UsageReader::from_reader(
+            std::io::Cursor::new(text),
+            Path::new("usage.csv"),
+            Mode::Lenient,
+        )
+        .and_then(|r| r.read_all())
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("usage.csv: cannot read:"), "{e}");
+        assert!(e.contains("line 2 is longer than 1 MiB"), "{e}");
+    }
 
     #[test]
     fn times_with_and_without_zone() {

@@ -35,7 +35,7 @@ impl CsvRecords {
     /// Opens a data file (`.csv`, `.csv.gz`, `.csv.zst`) whose columns are `schema` (the
     /// manifest's `fileSchema` names, in file order).
     pub fn open(path: &Path, schema: &[String], mode: Mode) -> Result<CsvRecords, InventoryError> {
-        let inner = input::open(path).map_err(|e| InventoryError::io(path, e))?;
+        let inner = input::open_lines(path).map_err(|e| InventoryError::io(path, e))?;
         CsvRecords::new(inner, path.to_path_buf(), schema, mode)
     }
 
@@ -49,7 +49,7 @@ impl CsvRecords {
         let path = path.into();
         let inner = input::decompress(BufReader::with_capacity(1 << 16, reader))
             .map_err(|e| InventoryError::io(&path, e))?;
-        CsvRecords::new(inner, path, schema, mode)
+        CsvRecords::new(input::bounded_lines(inner), path, schema, mode)
     }
 
     fn new(
@@ -210,5 +210,63 @@ impl Iterator for CsvRecords {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn schema() -> Vec<String> {
+        ["Bucket", "Key", "Size"].map(String::from).to_vec()
+    }
+
+    /// A key past S3's 1,024 bytes is a counted bad row (lenient) or an error naming the line
+    /// and column (strict), never a record.
+    #[test]
+    fn an_over_long_key_is_a_bad_row() {
+        let text = format!("\"b\",\"{}\",\"5\"\n\"b\",\"ok\",\"7\"\n", "k".repeat(1025));
+        let rows = CsvRecords::from_reader(
+            Cursor::new(text.clone()),
+            "data.csv",
+            &schema(),
+            Mode::Lenient,
+        )
+        .unwrap();
+        let mut rows = rows;
+        let got: Vec<_> = rows.by_ref().collect::<Result<_, _>>().unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].key, "ok");
+        let s = rows.summary();
+        assert_eq!((s.lines_read, s.parsed, s.skipped), (2, 1, 1));
+        assert_eq!(s.reasons.get("Key: invalid value"), Some(&1), "{s:?}");
+        assert!(
+            s.examples[0].to_string().contains("at most 1024 bytes"),
+            "{}",
+            s.examples[0]
+        );
+        let mut strict =
+            CsvRecords::from_reader(Cursor::new(text), "data.csv", &schema(), Mode::Strict)
+                .unwrap();
+        let e = strict.next().unwrap().unwrap_err().to_string();
+        assert!(e.starts_with("data.csv:1: field `Key`"), "{e}");
+        // Exactly 1,024 bytes is a key.
+        let text = format!("\"b\",\"{}\",\"5\"\n", "k".repeat(1024));
+        let rows = CsvRecords::from_reader(Cursor::new(text), "data.csv", &schema(), Mode::Strict)
+            .unwrap();
+        assert_eq!(rows.collect::<Result<Vec<_>, _>>().unwrap().len(), 1);
+    }
+
+    /// A data file without line breaks is refused at the line bound, not held in memory.
+    #[test]
+    fn a_line_past_the_bound_is_an_error_naming_the_file_and_line() {
+        let mut text = b"\"b\",\"a\",\"1\"\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 2 << 20));
+        let rows = CsvRecords::from_reader(Cursor::new(text), "flat.csv", &schema(), Mode::Lenient)
+            .unwrap();
+        let e = rows.collect::<Result<Vec<_>, _>>().unwrap_err().to_string();
+        assert!(e.starts_with("flat.csv: cannot read:"), "{e}");
+        assert!(e.contains("line 2 is longer than 1 MiB"), "{e}");
     }
 }

@@ -174,6 +174,12 @@ pub(crate) enum RawValue<'a> {
 /// A problem with one value: the column name as the schema spells it, and what is wrong.
 pub(crate) type FieldError = (String, Problem);
 
+/// The longest S3 object key: "The object key name is a sequence of Unicode characters with
+/// UTF-8 encoding of up to 1,024 bytes long"
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). A longer key is
+/// a bad row, counted like any other.
+pub const MAX_KEY_BYTES: usize = 1024;
+
 /// Decodes a key from an S3 Inventory CSV file exactly once: `%XX` becomes the byte `XX` and
 /// `+` becomes a space (the form encoding S3 uses for keys it URL-encodes, where a literal `+`
 /// is written `%2B`). Fails on a `%` not followed by two hex digits and on bytes that are not
@@ -420,11 +426,23 @@ where
                 bucket = Some(text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?);
             }
             Column::Key => {
-                key = Some(match v {
+                let k = match v {
                     RawValue::Text(raw) if csv_keys => csv_key(name, raw.as_bytes())?,
                     RawValue::Bytes(raw) if csv_keys => csv_key(name, raw)?,
                     _ => text(name, &v)?.ok_or((name.to_string(), Problem::Empty))?,
-                });
+                };
+                if k.len() > MAX_KEY_BYTES {
+                    return Err(invalid(
+                        name,
+                        &k,
+                        &format!(
+                            "an S3 object key (at most {MAX_KEY_BYTES} bytes of UTF-8; this one \
+                             has {})",
+                            k.len()
+                        ),
+                    ));
+                }
+                key = Some(k);
             }
             Column::VersionId => r.version_id = text(name, &v)?,
             Column::IsLatest => r.is_latest = boolean(name, &v)?.unwrap_or(true),

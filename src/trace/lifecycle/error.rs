@@ -115,10 +115,46 @@ pub enum ValidationKind {
     AbortMpuWithTags,
     /// A tag with an empty or over-long key or value, or a key used twice.
     BadTag,
+    /// A Filter's `And` with fewer than two predicates.
+    AndTooFew,
+    /// An expiration not later than a transition of the same rule (current or noncurrent).
+    ExpirationBeforeTransition,
     /// Intelligent-Tiering archive days outside the tier's range (§2.4).
     TieringDays,
     /// Intelligent-Tiering: no tierings, or one access tier twice.
     TieringShape,
+}
+
+impl ValidationKind {
+    /// A stable snake_case name, for machine-readable output.
+    pub fn as_str(self) -> &'static str {
+        use ValidationKind::*;
+        match self {
+            NoRules => "no_rules",
+            TooManyRules => "too_many_rules",
+            DuplicateId => "duplicate_id",
+            IdTooLong => "id_too_long",
+            NoAction => "no_action",
+            UnsupportedTransition => "unsupported_transition",
+            DuplicateTransition => "duplicate_transition",
+            MixedDaysAndDate => "mixed_days_and_date",
+            IaTooSoon => "ia_too_soon",
+            IaToArchiveGap => "ia_to_archive_gap",
+            DateNotMidnight => "date_not_midnight",
+            ZeroDays => "zero_days",
+            ExpirationShape => "expiration_shape",
+            SizeRange => "size_range",
+            SizeTooLarge => "size_too_large",
+            NewerNoncurrentVersions => "newer_noncurrent_versions",
+            DeleteMarkerWithTags => "delete_marker_with_tags",
+            AbortMpuWithTags => "abort_mpu_with_tags",
+            BadTag => "bad_tag",
+            AndTooFew => "and_too_few",
+            ExpirationBeforeTransition => "expiration_before_transition",
+            TieringDays => "tiering_days",
+            TieringShape => "tiering_shape",
+        }
+    }
 }
 
 /// One broken rule of a configuration. `Display` quotes the rule ID.
@@ -135,6 +171,11 @@ pub struct ValidationError {
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.rule_id, self.rule_index) {
+            // An over-long ID (reported as such) is shortened, not printed whole in every line.
+            (Some(id), _) if id.chars().count() > super::validate::MAX_ID_CHARS => {
+                let short: String = id.chars().take(40).collect();
+                write!(f, "rule {short:?}…: {}", self.message)
+            }
             (Some(id), _) => write!(f, "rule {id:?}: {}", self.message),
             (None, Some(i)) => write!(f, "rule #{} (no ID): {}", i + 1, self.message),
             (None, None) => f.write_str(&self.message),

@@ -16,6 +16,15 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
 const ROOT_KEYS: &[&str] = &["Rules", "TransitionDefaultMinimumObjectSize"];
+/// The PutBucketLifecycleConfiguration request members
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html>).
+const WRAPPER_KEYS: &[&str] = &[
+    "LifecycleConfiguration",
+    "Bucket",
+    "ChecksumAlgorithm",
+    "ExpectedBucketOwner",
+    "TransitionDefaultMinimumObjectSize",
+];
 const RULE_KEYS: &[&str] = &[
     "ID",
     "Status",
@@ -198,27 +207,58 @@ impl<'a> JsonDoc<'a> {
             .ok_or_else(|| self.err(path, format!("missing required field {key:?}")))
     }
 
+    /// The document: `{"Rules": [...]}` (what `--lifecycle-configuration` takes), or the
+    /// PutBucketLifecycleConfiguration request (`--cli-input-json`) that wraps it in
+    /// `LifecycleConfiguration` beside `Bucket` and the other request members.
     fn configuration(&self, v: &Value) -> Result<LifecycleConfiguration, LifecycleError> {
         let m = self.obj(v, "")?;
-        self.keys(m, "", ROOT_KEYS)?;
-        let rules_v = self.required(m, "", "Rules")?;
+        let Some(inner) = m.get("LifecycleConfiguration") else {
+            return self.configuration_at(v, "");
+        };
+        self.keys(m, "", WRAPPER_KEYS)?;
+        let mut cfg = self.configuration_at(inner, "LifecycleConfiguration")?;
+        if let Some(v) = m.get("TransitionDefaultMinimumObjectSize") {
+            if cfg.transition_default_minimum_object_size.is_some() {
+                return Err(self.err(
+                    "TransitionDefaultMinimumObjectSize",
+                    "given both here and inside LifecycleConfiguration; keep one",
+                ));
+            }
+            cfg.transition_default_minimum_object_size =
+                Some(self.tdmos(v, "TransitionDefaultMinimumObjectSize")?);
+        }
+        Ok(cfg)
+    }
+
+    fn tdmos(
+        &self,
+        v: &Value,
+        p: &str,
+    ) -> Result<TransitionDefaultMinimumObjectSize, LifecycleError> {
+        self.string(v, p)?
+            .parse::<TransitionDefaultMinimumObjectSize>()
+            .map_err(|e| self.err(p, e))
+    }
+
+    fn configuration_at(
+        &self,
+        v: &Value,
+        base: &str,
+    ) -> Result<LifecycleConfiguration, LifecycleError> {
+        let m = self.obj(v, base)?;
+        self.keys(m, base, ROOT_KEYS)?;
+        let rules_v = self.required(m, base, "Rules")?;
+        let rules_path = join(base, "Rules");
         let rules = self
-            .array(rules_v, "Rules")?
+            .array(rules_v, &rules_path)?
             .iter()
             .enumerate()
-            .map(|(i, r)| self.rule(r, &format!("Rules[{i}]")))
+            .map(|(i, r)| self.rule(r, &format!("{rules_path}[{i}]")))
             .collect::<Result<Vec<_>, _>>()?;
-        let tdmos = match m.get("TransitionDefaultMinimumObjectSize") {
-            None => None,
-            Some(v) => {
-                let p = "TransitionDefaultMinimumObjectSize";
-                let s = self.string(v, p)?;
-                Some(
-                    s.parse::<TransitionDefaultMinimumObjectSize>()
-                        .map_err(|e| self.err(p, e))?,
-                )
-            }
-        };
+        let tdmos = m
+            .get("TransitionDefaultMinimumObjectSize")
+            .map(|v| self.tdmos(v, &join(base, "TransitionDefaultMinimumObjectSize")))
+            .transpose()?;
         Ok(LifecycleConfiguration {
             rules,
             transition_default_minimum_object_size: tdmos,

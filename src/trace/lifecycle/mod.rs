@@ -99,12 +99,25 @@ pub fn utf8<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, LifecycleError> 
     })
 }
 
-/// Reads and parses a lifecycle configuration file.
+/// Reads and parses a lifecycle configuration file (`-`: standard input), refusing one larger
+/// than `trace::input::MAX_CONFIG_BYTES` unread.
 pub fn read_file(path: &std::path::Path) -> Result<LifecycleConfiguration, LifecycleError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LifecycleError::Input {
-        file: file.clone(),
-        message: format!("cannot read: {e}"),
-    })?;
+    let (file, bytes) = read_bytes(path)?;
     parse_bytes(&file, &bytes)
+}
+
+/// A lifecycle file's name for messages (`<stdin>` for `-`) and its bytes, size-capped.
+pub fn read_bytes(path: &std::path::Path) -> Result<(String, Vec<u8>), LifecycleError> {
+    let file = if path == std::path::Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    match crate::trace::input::read_bytes_limited(path, crate::trace::input::MAX_CONFIG_BYTES) {
+        Ok(bytes) => Ok((file, bytes)),
+        Err(e) => Err(LifecycleError::Input {
+            file,
+            message: e.to_string(),
+        }),
+    }
 }

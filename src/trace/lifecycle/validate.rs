@@ -1,10 +1,37 @@
 //! The validator: the checks S3 applies when a lifecycle configuration is put (rule count,
 //! supported transitions, 30-day minimums and gaps, size ranges, version counts, actions that
-//! tag filters exclude), as collected in s3-pricing-and-rules.md §2.5. Every message names the
+//! tag filters exclude, `And` with at least two predicates, expirations after transitions), as
+//! collected in s3-pricing-and-rules.md §2.5 and S3's documentation. Every message names the
 //! rule by its ID. Also `supported_transition`, the waterfall the simulator must obey.
+//!
+//! One validator serves every path that reads or writes a configuration: `costlab lifecycle
+//! validate`, scenario policies, `simulate --policy` and the optimizer's emitted rules.
+//!
+//! Sources (S3 API reference and user guide):
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRule.html> (ID ≤ 255
+//!   characters, Status, Filter or the legacy Prefix)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleFilter.html> (exactly
+//!   one of Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan or And)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleAndOperator.html> ("a
+//!   logical AND to two or more predicates")
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_Transition.html> (Days: 0 or more for
+//!   INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE; more than 30 for STANDARD_IA,
+//!   ONEZONE_IA; Date at midnight UTC)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html> (Days "a
+//!   non-zero positive integer"; ExpiredObjectDeleteMarker not with Days or Date)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html>
+//!   (NewerNoncurrentVersions up to 100)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html>
+//!   (the waterfall, the 30-day minimums and the same-rule 30-day gap)
+//! * <https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html> (1,000
+//!   rules; size filters up to 5 TB; ExpiredObjectDeleteMarker and
+//!   AbortIncompleteMultipartUpload not in tag-filtered rules)
+//! * <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-rule.html>
+//!   ("The expiration time must also be later than the transition time", current and
+//!   noncurrent)
 
 use super::error::{ValidationError, ValidationKind};
-use super::model::{Filter, LifecycleConfiguration, Rule, Schedule};
+use super::model::{Filter, FilterForm, LifecycleConfiguration, Rule, Schedule};
 use crate::aws::StorageClass;
 use crate::units::TIB;
 use std::collections::HashSet;
@@ -181,6 +208,7 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
         .map(|t| (Schedule::Days(t.noncurrent_days), t.storage_class))
         .collect();
     check_transitions(c, &noncurrent, "noncurrent-version transition", true);
+    check_expiration_after_transitions(c, rule, mixed);
 
     if let Some(e) = rule.expiration {
         match (e.when, e.expired_object_delete_marker) {
@@ -252,7 +280,58 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
     }
 }
 
+/// An expiration must come later than every transition of its rule (S3: "'Days' in the
+/// Expiration action … must be greater than 'Days' in the Transition action"; CloudFormation's
+/// Rule: "The expiration time must also be later than the transition time"), for current and
+/// for noncurrent versions. `mixed` (Days with Dates) is reported elsewhere.
+fn check_expiration_after_transitions(c: &mut Checker<'_>, rule: &Rule, mixed: bool) {
+    if let Some(exp) = rule.expiration.and_then(|e| e.when)
+        && !mixed
+    {
+        for t in &rule.transitions {
+            if exp.ordinal() <= t.when.ordinal() {
+                c.push(
+                    ValidationKind::ExpirationBeforeTransition,
+                    format!(
+                        "the expiration at {exp} is not later than the transition to {} at {}; \
+                         S3 needs the expiration after every transition of the rule",
+                        t.storage_class, t.when
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(nve) = rule.noncurrent_version_expiration {
+        for t in &rule.noncurrent_version_transitions {
+            if nve.noncurrent_days <= t.noncurrent_days {
+                c.push(
+                    ValidationKind::ExpirationBeforeTransition,
+                    format!(
+                        "NoncurrentVersionExpiration after {} noncurrent days is not later than \
+                         the noncurrent-version transition to {} after {} days; S3 needs the \
+                         expiration after every transition of the rule",
+                        nve.noncurrent_days, t.storage_class, t.noncurrent_days
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn check_filter(c: &mut Checker<'_>, f: &Filter) {
+    // API_LifecycleRuleAndOperator: "a logical AND to two or more predicates". A lone
+    // predicate goes directly in the Filter; S3 answers MalformedXML otherwise.
+    if f.form == FilterForm::And && f.predicate_count() < 2 {
+        c.push(
+            ValidationKind::AndTooFew,
+            format!(
+                "the Filter's And holds {} predicate{}; S3 needs two or more inside And (put a \
+                 single Prefix, Tag or size bound directly in the Filter)",
+                f.predicate_count(),
+                if f.predicate_count() == 1 { "" } else { "s" }
+            ),
+        );
+    }
     for (name, v) in [
         ("ObjectSizeGreaterThan", f.object_size_greater_than),
         ("ObjectSizeLessThan", f.object_size_less_than),
