@@ -624,6 +624,10 @@ fn replay_partitioned(
 /// fixes every byte.
 struct Generated {
     _dir: costlab::output::temp::TempDir,
+    /// Where the evidence was generated (a temporary folder: its name changes every run).
+    path: PathBuf,
+    /// The spec it was generated from, as the scenario names it.
+    spec: String,
 }
 
 fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
@@ -641,7 +645,11 @@ fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
         ))
     })?;
     let dir = tmp.path().to_path_buf();
-    let guard = Generated { _dir: tmp };
+    let guard = Generated {
+        _dir: tmp,
+        path: dir.clone(),
+        spec: name.clone(),
+    };
     let pb = super::progress("generating evidence", "");
     let opts = costlab::trace::generate::Options {
         out: dir.clone(),
@@ -794,6 +802,14 @@ pub(super) fn replay_scenario(
     };
     if sc.inventory.is_some() {
         *rep.ledger.source(source::INVENTORY) = counted;
+    }
+    // Generated evidence lives in a temporary folder: the report names it by its spec, so
+    // that the same scenario gives the same bytes.
+    if let Some(g) = &generated {
+        rep.ledger.relabel(
+            &g.path.display().to_string(),
+            &format!("(generated from {})", g.spec),
+        );
     }
     rep.ledger.check(reading.limit).map_err(input)?;
     let runs = sim.finish(&ev.bucket_requests);

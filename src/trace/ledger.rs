@@ -300,6 +300,19 @@ impl Ledger {
         Ok(whole)
     }
 
+    /// Renames files under `prefix` (a folder) as `label` in examples and per-file counts.
+    pub fn relabel(&mut self, prefix: &str, label: &str) {
+        let swap = |s: &mut String| {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                *s = format!("{label}{rest}");
+            }
+        };
+        for t in self.sources.values_mut() {
+            t.examples.iter_mut().for_each(swap);
+            t.files.iter_mut().for_each(|f| swap(&mut f.file));
+        }
+    }
+
     /// Lines skipped over every source.
     pub fn skipped(&self) -> u64 {
         self.sources.values().map(|t| t.skipped).sum()
