@@ -182,7 +182,7 @@ impl Default for SkipLimit {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct TooMuchSkipped {
     pub name: String,
-    pub tally: Tally,
+    pub tally: Box<Tally>,
     pub limit: SkipLimit,
 }
 
@@ -325,7 +325,7 @@ impl Ledger {
             if all || t.skipped_pct() > limit.max_pct {
                 return Err(TooMuchSkipped {
                     name: name.clone(),
-                    tally: t.clone(),
+                    tally: Box::new(t.clone()),
                     limit,
                 });
             }
