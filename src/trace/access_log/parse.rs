@@ -1,7 +1,10 @@
 //! The line parser: one pass over the bytes of a line, no allocation (except a key with escapes).
 //! Tolerant of what real logs contain: 17 to 28+ fields, `-` for quoted fields, unescaped quotes
 //! inside the user agent and request URI, requesters with spaces (CloudFront OAI), doubled
-//! spaces, CRLF, any UTC offset. Anything else is a `LineError` naming the field.
+//! spaces, CRLF, any UTC offset, a host id in two parts. Anything else is a `LineError` naming
+//! the field: each field after the user agent must have its documented form (byte checks, no
+//! allocation), so a damaged record (a token missing, added or glued, two records run together)
+//! is rejected instead of being re-sliced into the wrong fields.
 
 use super::record::{LineError, Reason, Record, url_decode_once};
 use crate::units::Timestamp;
@@ -41,15 +44,6 @@ impl<'a> Cursor<'a> {
     /// A token, `None` when it is `-`.
     fn opt(&mut self, field: &'static str) -> Result<Option<&'a str>, LineError> {
         self.token(field).map(dash)
-    }
-
-    fn opt_tail(&mut self) -> Option<&'a str> {
-        self.skip_spaces();
-        if self.at_end() {
-            None
-        } else {
-            self.token("").ok().and_then(dash)
-        }
     }
 
     fn number(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
@@ -107,6 +101,11 @@ fn find_space(b: &[u8]) -> Option<usize> {
     rest.iter()
         .position(|&c| c == b' ')
         .map(|p| b.len() - rest.len() + p)
+}
+
+/// `b` from its first byte that is not a space.
+fn after_spaces(b: &[u8]) -> &[u8] {
+    &b[b.iter().take_while(|&&c| c == b' ').count()..]
 }
 
 fn dash(t: &str) -> Option<&str> {
@@ -182,6 +181,226 @@ pub fn parse_time(t: &[u8]) -> Option<Timestamp> {
     ))
 }
 
+/// The fields after the user agent, in record order.
+const TAIL_FIELDS: [&str; 10] = [
+    "version_id",
+    "host_id",
+    "signature_version",
+    "cipher_suite",
+    "authentication_type",
+    "host_header",
+    "tls_version",
+    "access_point_arn",
+    "acl_required",
+    "source_region",
+];
+
+/// Reads the fields after the user agent (none in 2006-era records, ten today, more when AWS
+/// appends some), checking each for its documented form; returns them (`None` for `-` or
+/// absent) and the record's field count. A value out of its form means the fields are shifted
+/// (`BadFieldForm`); a 64-hex bucket-owner id in any of them means another record begins there
+/// (`FusedRecords`). Fields past the tenth are unknown and only checked for the latter.
+fn tail_fields<'a>(c: &mut Cursor<'a>) -> Result<([Option<&'a str>; 10], usize), LineError> {
+    let mut tail = [None; 10];
+    let mut n = 0;
+    loop {
+        c.skip_spaces();
+        if c.at_end() {
+            break;
+        }
+        let start = c.pos;
+        let t = c.token("")?;
+        let field = TAIL_FIELDS.get(n).copied().unwrap_or("extra_field");
+        if is_owner_id(t) {
+            return Err(err(field, Reason::FusedRecords));
+        }
+        if let (Some(slot), Some(v)) = (tail.get_mut(n), dash(t)) {
+            let v = if n == 1 { host_id(c, start, v) } else { v };
+            if !has_form(n, v) {
+                return Err(err(field, Reason::BadFieldForm));
+            }
+            *slot = Some(v);
+        }
+        n += 1;
+    }
+    Ok((tail, 17 + n))
+}
+
+/// The host id that starts with `first` at `start`: `first`, or `first` and the next token when
+/// the host id comes in two parts, an IAM unique id and the base64 id
+/// (`AIDAISBTTLPGXGH6YFFAY LzYGhq…bbc=`, as real NCBI logs of 2019-2020 show).
+fn host_id<'a>(c: &mut Cursor<'a>, start: usize, first: &'a str) -> &'a str {
+    if !is_unique_id(first) {
+        return first;
+    }
+    let after = c.pos;
+    c.skip_spaces();
+    match c.token("") {
+        Ok(next) if !is_owner_id(next) && is_host_id(next) => &c.s[start..c.pos],
+        _ => {
+            c.pos = after;
+            first
+        }
+    }
+}
+
+/// Whether `v` (not `-`) has the form of tail field `n` (an index into `TAIL_FIELDS`).
+fn has_form(n: usize, v: &str) -> bool {
+    match n {
+        // Version ids are opaque (URL-ready text up to 1,024 bytes).
+        0 => true,
+        1 => match v.split_once(' ') {
+            Some((id, b64)) => is_unique_id(id) && is_host_id(b64),
+            None => is_host_id(v),
+        },
+        2 => is_signature_version(v),
+        3 => is_cipher_suite(v),
+        4 => is_authentication_type(v),
+        5 => is_host_header(v),
+        6 => is_tls_version(v),
+        7 => is_arn(v),
+        8 => v.eq_ignore_ascii_case("Yes"),
+        9 => is_region(v),
+        _ => true,
+    }
+}
+
+/// Byte classes of the form checks, one table lookup per byte.
+const B64: u8 = 1;
+const HOST: u8 = 2;
+const CIPHER: u8 = 4;
+const HEX: u8 = 8;
+const UPPER_ALNUM: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let upper_alnum = b.is_ascii_uppercase() || b.is_ascii_digit();
+        let mut k = 0;
+        if alnum || b == b'+' || b == b'/' {
+            k |= B64;
+        }
+        if alnum || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']') {
+            k |= HOST;
+        }
+        if upper_alnum || b == b'_' || b == b'-' {
+            k |= CIPHER;
+        }
+        if b.is_ascii_digit() || (b >= b'a' && b <= b'f') {
+            k |= HEX;
+        }
+        if upper_alnum {
+            k |= UPPER_ALNUM;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+fn all_in(b: &[u8], class: u8) -> bool {
+    b.iter().all(|&c| CLASS[c as usize] & class != 0)
+}
+
+/// A canonical user id as S3 writes the bucket owner: 64 lowercase hex digits.
+fn is_owner_id(t: &str) -> bool {
+    t.len() == 64 && all_in(t.as_bytes(), HEX)
+}
+
+/// `[dd/Mon/yyyy:HH:MM:SS +hhmm]` anywhere in `b`: the time field of a record.
+fn has_record_time(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'[', b)
+        .any(|i| b.get(i + 27) == Some(&b']') && parse_time(&b[i + 1..i + 27]).is_some())
+}
+
+fn is_signature_version(t: &str) -> bool {
+    t.eq_ignore_ascii_case("SigV4") || t.eq_ignore_ascii_case("SigV2")
+}
+
+fn is_authentication_type(t: &str) -> bool {
+    t.eq_ignore_ascii_case("AuthHeader") || t.eq_ignore_ascii_case("QueryString")
+}
+
+/// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3` (AWS's examples write `TLSV1.2`).
+fn is_tls_version(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() >= 5
+        && b[..5].eq_ignore_ascii_case(b"TLSv1")
+        && matches!(&b[5..], b"" | b".1" | b".2" | b".3")
+}
+
+/// A value of another tail field's fixed vocabulary (what a shifted record puts out of place).
+fn is_keyword(t: &str) -> bool {
+    is_signature_version(t)
+        || is_authentication_type(t)
+        || is_tls_version(t)
+        || t.eq_ignore_ascii_case("Yes")
+}
+
+/// An `x-amz-id-2` host id: base64 (`A-Z a-z 0-9 + /`) with at most two `=` of padding at the
+/// end; `...` where a published sample elides part of one. Not a keyword such as `SigV4`.
+fn is_host_id(t: &str) -> bool {
+    let b = t.as_bytes();
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    let body = &b[..b.len() - pad];
+    if body.is_empty() || pad > 2 {
+        return false;
+    }
+    let mut i = 0;
+    while i < body.len() {
+        if CLASS[body[i] as usize] & B64 != 0 {
+            i += 1;
+        } else if body[i..].starts_with(b"...") {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    !is_keyword(t)
+}
+
+/// An IAM unique id (`AIDA…`, `AROA…`): the first part of a two-part host id.
+fn is_unique_id(t: &str) -> bool {
+    (16..=32).contains(&t.len()) && t.starts_with('A') && all_in(t.as_bytes(), UPPER_ALNUM)
+}
+
+/// An OpenSSL or IANA cipher suite name: `ECDHE-RSA-AES128-GCM-SHA256`,
+/// `TLS_AES_128_GCM_SHA256` (upper-case letters, digits, `-` and `_`, from a letter).
+fn is_cipher_suite(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() <= 64 && b.first().is_some_and(u8::is_ascii_uppercase) && all_in(b, CIPHER)
+}
+
+/// A host name as a Host header holds it (letters, digits, `.-_`, a `:port`, `[…]` for an
+/// IPv6 address); not a keyword such as `TLSv1.2`.
+fn is_host_header(t: &str) -> bool {
+    t.len() <= 255 && all_in(t.as_bytes(), HOST) && !is_keyword(t)
+}
+
+/// `arn:partition:service:region:account:resource`.
+fn is_arn(t: &str) -> bool {
+    t.starts_with("arn:") && memchr::memchr_iter(b':', t.as_bytes()).count() >= 5
+}
+
+/// An AWS Region name: lower-case words and a number, joined by `-` (`us-east-1`,
+/// `us-gov-west-1`, `eusc-de-east-1`).
+fn is_region(t: &str) -> bool {
+    let parts = t.split('-').count();
+    t.len() <= 32
+        && parts >= 3
+        && t.split('-').enumerate().all(|(i, p)| {
+            !p.is_empty()
+                && if i + 1 == parts {
+                    p.bytes().all(|c| c.is_ascii_digit())
+                } else {
+                    p.bytes().all(|c| c.is_ascii_lowercase())
+                }
+        })
+}
+
 /// Parses one line (a trailing `\r` or `\n` is ignored).
 pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let line = line.trim_end_matches(['\n', '\r']);
@@ -206,6 +425,10 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let close = memchr::memchr(b']', &c.b[c.pos..]).ok_or(err("time", Reason::BadTime))?;
     let time = parse_time(&c.b[c.pos + 1..c.pos + close]).ok_or(err("time", Reason::BadTime))?;
     c.pos += close + 1;
+    // Another record's time further on: two records run together (whatever else they break).
+    if has_record_time(&c.b[c.pos..]) {
+        return Err(err("time", Reason::FusedRecords));
+    }
     let remote_ip = c.opt("remote_ip")?;
     // Requester (possibly several tokens: "…:user/CloudFront Origin Access Identity E2EX…"),
     // request id, operation: the operation is the first operation-shaped token from the third on.
@@ -248,10 +471,10 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
         n += 1;
     };
     let key = c.opt("key")?.map(url_decode_once);
-    // The request line ends at the first quote followed by a space and an HTTP status (or -).
+    // The request line ends at the first quote followed by spaces and an HTTP status (or -).
     let request_uri = c.quoted("request_uri", |rest| {
         rest.first() == Some(&b' ') && {
-            let t = &rest[1..];
+            let t = after_spaces(rest);
             let n = t.iter().position(|&x| x == b' ').unwrap_or(t.len());
             n > 0 && (t[..n] == *b"-" || t[..n].iter().all(u8::is_ascii_digit))
         }
@@ -272,32 +495,14 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let turn_around_time = c.number("turn_around_time")?;
     // The referer ends where the user agent (quoted, or a bare -) begins.
     let referer = c.quoted("referer", |rest| {
-        rest.first() == Some(&b' ') && matches!(rest.get(1), Some(b'"') | Some(b'-'))
+        rest.first() == Some(&b' ') && matches!(after_spaces(rest).first(), Some(b'"' | b'-'))
     })?;
     // The user agent ends at a quote after which no quote follows: trailing fields never contain
     // one, while real user agents do (`pip/19.1 {"ci":null,…}`, `""Mozilla…`).
     let user_agent = c.quoted("user_agent", |rest| {
         (rest.is_empty() || rest[0] == b' ') && memchr::memchr(b'"', rest).is_none()
     })?;
-    let mut field_count = 17;
-    let mut tail = [None; 10];
-    for slot in tail.iter_mut() {
-        c.skip_spaces();
-        if c.at_end() {
-            break;
-        }
-        *slot = c.opt_tail();
-        field_count += 1;
-    }
-    while !c.at_end() {
-        // Unknown trailing fields (AWS appends new ones at the end): counted, ignored.
-        c.skip_spaces();
-        if c.at_end() {
-            break;
-        }
-        let _ = c.token("");
-        field_count += 1;
-    }
+    let (tail, field_count) = tail_fields(&mut c)?;
     let [
         version_id,
         host_id,
