@@ -103,9 +103,12 @@ fn find_space(b: &[u8]) -> Option<usize> {
         .map(|p| b.len() - rest.len() + p)
 }
 
-/// `b` from its first byte that is not a space.
+/// `b` from its first byte that is not a space (`b` starts with one; mostly only one).
 fn after_spaces(b: &[u8]) -> &[u8] {
-    &b[b.iter().take_while(|&&c| c == b' ').count()..]
+    match b.get(1) {
+        Some(b' ') => &b[b.iter().take_while(|&&c| c == b' ').count()..],
+        _ => b.get(1..).unwrap_or_default(),
+    }
 }
 
 fn dash(t: &str) -> Option<&str> {
@@ -215,11 +218,11 @@ fn tail_fields<'a>(c: &mut Cursor<'a>) -> Result<([Option<&'a str>; 10], usize),
             return Err(err(field, Reason::FusedRecords));
         }
         if let (Some(slot), Some(v)) = (tail.get_mut(n), dash(t)) {
-            let v = if n == 1 { host_id(c, start, v) } else { v };
-            if !has_form(n, v) {
-                return Err(err(field, Reason::BadFieldForm));
-            }
-            *slot = Some(v);
+            let v = match n {
+                1 => host_id(c, start, v),
+                _ => has_form(n, v).then_some(v),
+            };
+            *slot = Some(v.ok_or(err(field, Reason::BadFieldForm))?);
         }
         n += 1;
     }
@@ -228,20 +231,18 @@ fn tail_fields<'a>(c: &mut Cursor<'a>) -> Result<([Option<&'a str>; 10], usize),
 
 /// The host id that starts with `first` at `start`: `first`, or `first` and the next token when
 /// the host id comes in two parts, an IAM unique id and the base64 id
-/// (`AIDAISBTTLPGXGH6YFFAY LzYGhq…bbc=`, as real NCBI logs of 2019-2020 show).
-fn host_id<'a>(c: &mut Cursor<'a>, start: usize, first: &'a str) -> &'a str {
-    if !is_unique_id(first) {
-        return first;
-    }
-    let after = c.pos;
-    c.skip_spaces();
-    match c.token("") {
-        Ok(next) if !is_owner_id(next) && is_host_id(next) => &c.s[start..c.pos],
-        _ => {
-            c.pos = after;
-            first
+/// (`AIDAISBTTLPGXGH6YFFAY LzYGhq…bbc=`, as real NCBI logs of 2019-2020 show); `None` when it
+/// does not have a host id's form.
+fn host_id<'a>(c: &mut Cursor<'a>, start: usize, first: &'a str) -> Option<&'a str> {
+    if is_unique_id(first) {
+        let after = c.pos;
+        c.skip_spaces();
+        match c.token("") {
+            Ok(next) if !is_owner_id(next) && is_host_id(next) => return Some(&c.s[start..c.pos]),
+            _ => c.pos = after,
         }
     }
+    is_host_id(first).then_some(first)
 }
 
 /// Whether `v` (not `-`) has the form of tail field `n` (an index into `TAIL_FIELDS`).
@@ -249,17 +250,14 @@ fn has_form(n: usize, v: &str) -> bool {
     match n {
         // Version ids are opaque (URL-ready text up to 1,024 bytes).
         0 => true,
-        1 => match v.split_once(' ') {
-            Some((id, b64)) => is_unique_id(id) && is_host_id(b64),
-            None => is_host_id(v),
-        },
+        1 => is_host_id(v),
         2 => is_signature_version(v),
         3 => is_cipher_suite(v),
         4 => is_authentication_type(v),
         5 => is_host_header(v),
         6 => is_tls_version(v),
         7 => is_arn(v),
-        8 => v.eq_ignore_ascii_case("Yes"),
+        8 => is_yes(v),
         9 => is_region(v),
         _ => true,
     }
@@ -301,8 +299,15 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// Whether every byte of `b` is in `class` (one bit): eight lookups per step, no branch per
+/// byte.
 fn all_in(b: &[u8], class: u8) -> bool {
-    b.iter().all(|&c| CLASS[c as usize] & class != 0)
+    let (words, rest) = b.as_chunks::<8>();
+    let mut acc = class;
+    for w in words {
+        acc &= w.iter().fold(0xff, |a, &c| a & CLASS[c as usize]);
+    }
+    rest.iter().fold(acc, |a, &c| a & CLASS[c as usize]) != 0
 }
 
 /// A canonical user id as S3 writes the bucket owner: 64 lowercase hex digits.
@@ -316,28 +321,37 @@ fn has_record_time(b: &[u8]) -> bool {
         .any(|i| b.get(i + 27) == Some(&b']') && parse_time(&b[i + 1..i + 27]).is_some())
 }
 
+// The fixed vocabularies compare exactly first (as S3 writes them), then without regard to case.
+
 fn is_signature_version(t: &str) -> bool {
-    t.eq_ignore_ascii_case("SigV4") || t.eq_ignore_ascii_case("SigV2")
+    matches!(t, "SigV4" | "SigV2")
+        || t.eq_ignore_ascii_case("SigV4")
+        || t.eq_ignore_ascii_case("SigV2")
 }
 
 fn is_authentication_type(t: &str) -> bool {
-    t.eq_ignore_ascii_case("AuthHeader") || t.eq_ignore_ascii_case("QueryString")
+    matches!(t, "AuthHeader" | "QueryString")
+        || t.eq_ignore_ascii_case("AuthHeader")
+        || t.eq_ignore_ascii_case("QueryString")
 }
 
 /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3` (AWS's examples write `TLSV1.2`).
 fn is_tls_version(t: &str) -> bool {
     let b = t.as_bytes();
-    b.len() >= 5
-        && b[..5].eq_ignore_ascii_case(b"TLSv1")
-        && matches!(&b[5..], b"" | b".1" | b".2" | b".3")
+    matches!(t, "TLSv1.2" | "TLSv1.3")
+        || (matches!(b.len(), 5 | 7)
+            && b[..5].eq_ignore_ascii_case(b"TLSv1")
+            && matches!(&b[5..], b"" | b".1" | b".2" | b".3"))
+}
+
+fn is_yes(t: &str) -> bool {
+    t == "Yes" || t.eq_ignore_ascii_case("Yes")
 }
 
 /// A value of another tail field's fixed vocabulary (what a shifted record puts out of place).
 fn is_keyword(t: &str) -> bool {
-    is_signature_version(t)
-        || is_authentication_type(t)
-        || is_tls_version(t)
-        || t.eq_ignore_ascii_case("Yes")
+    t.len() <= 11
+        && (is_signature_version(t) || is_authentication_type(t) || is_tls_version(t) || is_yes(t))
 }
 
 /// An `x-amz-id-2` host id: base64 (`A-Z a-z 0-9 + /`) with at most two `=` of padding at the
@@ -346,20 +360,22 @@ fn is_host_id(t: &str) -> bool {
     let b = t.as_bytes();
     let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
     let body = &b[..b.len() - pad];
-    if body.is_empty() || pad > 2 {
-        return false;
-    }
+    !body.is_empty() && pad <= 2 && (all_in(body, B64) || is_elided_b64(body)) && !is_keyword(t)
+}
+
+/// Base64 with `...` in places (ids elided in published samples).
+fn is_elided_b64(b: &[u8]) -> bool {
     let mut i = 0;
-    while i < body.len() {
-        if CLASS[body[i] as usize] & B64 != 0 {
+    while i < b.len() {
+        if CLASS[b[i] as usize] & B64 != 0 {
             i += 1;
-        } else if body[i..].starts_with(b"...") {
+        } else if b[i..].starts_with(b"...") {
             i += 3;
         } else {
             return false;
         }
     }
-    !is_keyword(t)
+    true
 }
 
 /// An IAM unique id (`AIDA…`, `AROA…`): the first part of a two-part host id.
@@ -388,17 +404,21 @@ fn is_arn(t: &str) -> bool {
 /// An AWS Region name: lower-case words and a number, joined by `-` (`us-east-1`,
 /// `us-gov-west-1`, `eusc-de-east-1`).
 fn is_region(t: &str) -> bool {
-    let parts = t.split('-').count();
-    t.len() <= 32
-        && parts >= 3
-        && t.split('-').enumerate().all(|(i, p)| {
-            !p.is_empty()
-                && if i + 1 == parts {
-                    p.bytes().all(|c| c.is_ascii_digit())
-                } else {
-                    p.bytes().all(|c| c.is_ascii_lowercase())
-                }
-        })
+    let b = t.as_bytes();
+    // Words, each with its `-`, then the number.
+    let (mut words, mut i) = (0, 0);
+    loop {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if i == start || b.get(i) != Some(&b'-') {
+            i = start;
+            break;
+        }
+        (words, i) = (words + 1, i + 1);
+    }
+    b.len() <= 32 && words >= 2 && i < b.len() && b[i..].iter().all(u8::is_ascii_digit)
 }
 
 /// Parses one line (a trailing `\r` or `\n` is ignored).
@@ -552,7 +572,59 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The Region rule read straight off its definition: words of lower-case letters, then a
+    /// number, joined by `-`, at least three parts.
+    fn region_reference(t: &str) -> bool {
+        let parts: Vec<&str> = t.split('-').collect();
+        t.len() <= 32
+            && parts.len() >= 3
+            && parts.iter().enumerate().all(|(i, p)| {
+                !p.is_empty()
+                    && if i + 1 == parts.len() {
+                        p.bytes().all(|c| c.is_ascii_digit())
+                    } else {
+                        p.bytes().all(|c| c.is_ascii_lowercase())
+                    }
+            })
+    }
+
+    #[test]
+    fn regions_by_hand() {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "cn-north-1",
+            "us-isob-east-1",
+        ] {
+            assert!(is_region(ok), "{ok}");
+        }
+        for bad in [
+            "aaa",
+            "us-east",
+            "us-east-1a",
+            "us--1",
+            "-us-east-1",
+            "US-EAST-1",
+            "us-1",
+            "",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn all_in_is_every_byte_in_the_class(b in prop::collection::vec(any::<u8>(), 0..40), bit in 0u32..5) {
+            let class = 1u8 << bit;
+            prop_assert_eq!(all_in(&b, class), b.iter().all(|&c| CLASS[c as usize] & class != 0));
+        }
+
+        #[test]
+        fn regions_follow_the_reference(t in "[a-z0-9A-]{0,20}|[a-z]{2,4}(-[a-z]{1,6}){1,3}-[0-9]{1,2}") {
+            prop_assert_eq!(is_region(&t), region_reference(&t));
+        }
+
         #[test]
         fn find_space_finds_the_first_space(b in prop::collection::vec(prop::sample::select(vec![b' ', b'a', 0x20 ^ 0x80, 0, 0xff, 0x1f, 0x21]), 0..40)) {
             prop_assert_eq!(find_space(&b), b.iter().position(|&c| c == b' '));
