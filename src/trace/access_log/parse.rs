@@ -1,7 +1,10 @@
 //! The line parser: one pass over the bytes of a line, no allocation (except a key with escapes).
 //! Tolerant of what real logs contain: 17 to 28+ fields, `-` for quoted fields, unescaped quotes
 //! inside the user agent and request URI, requesters with spaces (CloudFront OAI), doubled
-//! spaces, CRLF, any UTC offset. Anything else is a `LineError` naming the field.
+//! spaces, CRLF, any UTC offset, a host id in two parts. Anything else is a `LineError` naming
+//! the field: each field after the user agent must have its documented form (byte checks, no
+//! allocation), so a damaged record (a token missing, added or glued, two records run together)
+//! is rejected instead of being re-sliced into the wrong fields.
 
 use super::record::{LineError, Reason, Record, url_decode_once};
 use crate::units::Timestamp;
@@ -41,15 +44,6 @@ impl<'a> Cursor<'a> {
     /// A token, `None` when it is `-`.
     fn opt(&mut self, field: &'static str) -> Result<Option<&'a str>, LineError> {
         self.token(field).map(dash)
-    }
-
-    fn opt_tail(&mut self) -> Option<&'a str> {
-        self.skip_spaces();
-        if self.at_end() {
-            None
-        } else {
-            self.token("").ok().and_then(dash)
-        }
     }
 
     fn number(&mut self, field: &'static str) -> Result<Option<u64>, LineError> {
@@ -107,6 +101,14 @@ fn find_space(b: &[u8]) -> Option<usize> {
     rest.iter()
         .position(|&c| c == b' ')
         .map(|p| b.len() - rest.len() + p)
+}
+
+/// `b` from its first byte that is not a space (`b` starts with one; mostly only one).
+fn after_spaces(b: &[u8]) -> &[u8] {
+    match b.get(1) {
+        Some(b' ') => &b[b.iter().take_while(|&&c| c == b' ').count()..],
+        _ => b.get(1..).unwrap_or_default(),
+    }
 }
 
 fn dash(t: &str) -> Option<&str> {
@@ -182,6 +184,243 @@ pub fn parse_time(t: &[u8]) -> Option<Timestamp> {
     ))
 }
 
+/// The fields after the user agent, in record order.
+const TAIL_FIELDS: [&str; 10] = [
+    "version_id",
+    "host_id",
+    "signature_version",
+    "cipher_suite",
+    "authentication_type",
+    "host_header",
+    "tls_version",
+    "access_point_arn",
+    "acl_required",
+    "source_region",
+];
+
+/// Reads the fields after the user agent (none in 2006-era records, ten today, more when AWS
+/// appends some), checking each for its documented form; returns them (`None` for `-` or
+/// absent) and the record's field count. A value out of its form means the fields are shifted
+/// (`BadFieldForm`); a 64-hex bucket-owner id in any of them means another record begins there
+/// (`FusedRecords`). Fields past the tenth are unknown and only checked for the latter.
+fn tail_fields<'a>(c: &mut Cursor<'a>) -> Result<([Option<&'a str>; 10], usize), LineError> {
+    let mut tail = [None; 10];
+    let mut n = 0;
+    loop {
+        c.skip_spaces();
+        if c.at_end() {
+            break;
+        }
+        let start = c.pos;
+        let t = c.token("")?;
+        let field = TAIL_FIELDS.get(n).copied().unwrap_or("extra_field");
+        if is_owner_id(t) {
+            return Err(err(field, Reason::FusedRecords));
+        }
+        if let (Some(slot), Some(v)) = (tail.get_mut(n), dash(t)) {
+            let v = match n {
+                1 => host_id(c, start, v),
+                _ => has_form(n, v).then_some(v),
+            };
+            *slot = Some(v.ok_or(err(field, Reason::BadFieldForm))?);
+        }
+        n += 1;
+    }
+    Ok((tail, 17 + n))
+}
+
+/// The host id that starts with `first` at `start`: `first`, or `first` and the next token when
+/// the host id comes in two parts, an IAM unique id and the base64 id
+/// (`AIDAISBTTLPGXGH6YFFAY LzYGhq…bbc=`, as real NCBI logs of 2019-2020 show); `None` when it
+/// does not have a host id's form.
+fn host_id<'a>(c: &mut Cursor<'a>, start: usize, first: &'a str) -> Option<&'a str> {
+    if is_unique_id(first) {
+        let after = c.pos;
+        c.skip_spaces();
+        match c.token("") {
+            Ok(next) if !is_owner_id(next) && is_host_id(next) => return Some(&c.s[start..c.pos]),
+            _ => c.pos = after,
+        }
+    }
+    is_host_id(first).then_some(first)
+}
+
+/// Whether `v` (not `-`) has the form of tail field `n` (an index into `TAIL_FIELDS`).
+fn has_form(n: usize, v: &str) -> bool {
+    match n {
+        // Version ids are opaque (URL-ready text up to 1,024 bytes).
+        0 => true,
+        1 => is_host_id(v),
+        2 => is_signature_version(v),
+        3 => is_cipher_suite(v),
+        4 => is_authentication_type(v),
+        5 => is_host_header(v),
+        6 => is_tls_version(v),
+        7 => is_arn(v),
+        8 => is_yes(v),
+        9 => is_region(v),
+        _ => true,
+    }
+}
+
+/// Byte classes of the form checks, one table lookup per byte.
+const B64: u8 = 1;
+const HOST: u8 = 2;
+const CIPHER: u8 = 4;
+const HEX: u8 = 8;
+const UPPER_ALNUM: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let upper_alnum = b.is_ascii_uppercase() || b.is_ascii_digit();
+        let mut k = 0;
+        if alnum || b == b'+' || b == b'/' {
+            k |= B64;
+        }
+        if alnum || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']') {
+            k |= HOST;
+        }
+        if upper_alnum || b == b'_' || b == b'-' {
+            k |= CIPHER;
+        }
+        if b.is_ascii_digit() || (b >= b'a' && b <= b'f') {
+            k |= HEX;
+        }
+        if upper_alnum {
+            k |= UPPER_ALNUM;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// Whether every byte of `b` is in `class` (one bit): eight lookups per step, no branch per
+/// byte.
+fn all_in(b: &[u8], class: u8) -> bool {
+    let (words, rest) = b.as_chunks::<8>();
+    let mut acc = class;
+    for w in words {
+        acc &= w.iter().fold(0xff, |a, &c| a & CLASS[c as usize]);
+    }
+    rest.iter().fold(acc, |a, &c| a & CLASS[c as usize]) != 0
+}
+
+/// A canonical user id as S3 writes the bucket owner: 64 lowercase hex digits.
+fn is_owner_id(t: &str) -> bool {
+    t.len() == 64 && all_in(t.as_bytes(), HEX)
+}
+
+/// `[dd/Mon/yyyy:HH:MM:SS +hhmm]` anywhere in `b`: the time field of a record.
+fn has_record_time(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'[', b)
+        .any(|i| b.get(i + 27) == Some(&b']') && parse_time(&b[i + 1..i + 27]).is_some())
+}
+
+// The fixed vocabularies compare exactly first (as S3 writes them), then without regard to case.
+
+fn is_signature_version(t: &str) -> bool {
+    matches!(t, "SigV4" | "SigV2")
+        || t.eq_ignore_ascii_case("SigV4")
+        || t.eq_ignore_ascii_case("SigV2")
+}
+
+fn is_authentication_type(t: &str) -> bool {
+    matches!(t, "AuthHeader" | "QueryString")
+        || t.eq_ignore_ascii_case("AuthHeader")
+        || t.eq_ignore_ascii_case("QueryString")
+}
+
+/// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3` (AWS's examples write `TLSV1.2`).
+fn is_tls_version(t: &str) -> bool {
+    let b = t.as_bytes();
+    matches!(t, "TLSv1.2" | "TLSv1.3")
+        || (matches!(b.len(), 5 | 7)
+            && b[..5].eq_ignore_ascii_case(b"TLSv1")
+            && matches!(&b[5..], b"" | b".1" | b".2" | b".3"))
+}
+
+fn is_yes(t: &str) -> bool {
+    t == "Yes" || t.eq_ignore_ascii_case("Yes")
+}
+
+/// A value of another tail field's fixed vocabulary (what a shifted record puts out of place).
+fn is_keyword(t: &str) -> bool {
+    t.len() <= 11
+        && (is_signature_version(t) || is_authentication_type(t) || is_tls_version(t) || is_yes(t))
+}
+
+/// An `x-amz-id-2` host id: base64 (`A-Z a-z 0-9 + /`) with at most two `=` of padding at the
+/// end; `...` where a published sample elides part of one. Not a keyword such as `SigV4`.
+fn is_host_id(t: &str) -> bool {
+    let b = t.as_bytes();
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    let body = &b[..b.len() - pad];
+    !body.is_empty() && pad <= 2 && (all_in(body, B64) || is_elided_b64(body)) && !is_keyword(t)
+}
+
+/// Base64 with `...` in places (ids elided in published samples).
+fn is_elided_b64(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if CLASS[b[i] as usize] & B64 != 0 {
+            i += 1;
+        } else if b[i..].starts_with(b"...") {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// An IAM unique id (`AIDA…`, `AROA…`): the first part of a two-part host id.
+fn is_unique_id(t: &str) -> bool {
+    (16..=32).contains(&t.len()) && t.starts_with('A') && all_in(t.as_bytes(), UPPER_ALNUM)
+}
+
+/// An OpenSSL or IANA cipher suite name: `ECDHE-RSA-AES128-GCM-SHA256`,
+/// `TLS_AES_128_GCM_SHA256` (upper-case letters, digits, `-` and `_`, from a letter).
+fn is_cipher_suite(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() <= 64 && b.first().is_some_and(u8::is_ascii_uppercase) && all_in(b, CIPHER)
+}
+
+/// A host name as a Host header holds it (letters, digits, `.-_`, a `:port`, `[…]` for an
+/// IPv6 address); not a keyword such as `TLSv1.2`.
+fn is_host_header(t: &str) -> bool {
+    t.len() <= 255 && all_in(t.as_bytes(), HOST) && !is_keyword(t)
+}
+
+/// `arn:partition:service:region:account:resource`.
+fn is_arn(t: &str) -> bool {
+    t.starts_with("arn:") && memchr::memchr_iter(b':', t.as_bytes()).count() >= 5
+}
+
+/// An AWS Region name: lower-case words and a number, joined by `-` (`us-east-1`,
+/// `us-gov-west-1`, `eusc-de-east-1`).
+fn is_region(t: &str) -> bool {
+    let b = t.as_bytes();
+    // Words, each with its `-`, then the number.
+    let (mut words, mut i) = (0, 0);
+    loop {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if i == start || b.get(i) != Some(&b'-') {
+            i = start;
+            break;
+        }
+        (words, i) = (words + 1, i + 1);
+    }
+    b.len() <= 32 && words >= 2 && i < b.len() && b[i..].iter().all(u8::is_ascii_digit)
+}
+
 /// Parses one line (a trailing `\r` or `\n` is ignored).
 pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let line = line.trim_end_matches(['\n', '\r']);
@@ -206,6 +445,10 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let close = memchr::memchr(b']', &c.b[c.pos..]).ok_or(err("time", Reason::BadTime))?;
     let time = parse_time(&c.b[c.pos + 1..c.pos + close]).ok_or(err("time", Reason::BadTime))?;
     c.pos += close + 1;
+    // Another record's time further on: two records run together (whatever else they break).
+    if has_record_time(&c.b[c.pos..]) {
+        return Err(err("time", Reason::FusedRecords));
+    }
     let remote_ip = c.opt("remote_ip")?;
     // Requester (possibly several tokens: "…:user/CloudFront Origin Access Identity E2EX…"),
     // request id, operation: the operation is the first operation-shaped token from the third on.
@@ -248,10 +491,10 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
         n += 1;
     };
     let key = c.opt("key")?.map(url_decode_once);
-    // The request line ends at the first quote followed by a space and an HTTP status (or -).
+    // The request line ends at the first quote followed by spaces and an HTTP status (or -).
     let request_uri = c.quoted("request_uri", |rest| {
         rest.first() == Some(&b' ') && {
-            let t = &rest[1..];
+            let t = after_spaces(rest);
             let n = t.iter().position(|&x| x == b' ').unwrap_or(t.len());
             n > 0 && (t[..n] == *b"-" || t[..n].iter().all(u8::is_ascii_digit))
         }
@@ -272,32 +515,14 @@ pub fn parse_line(line: &str) -> Result<Record<'_>, LineError> {
     let turn_around_time = c.number("turn_around_time")?;
     // The referer ends where the user agent (quoted, or a bare -) begins.
     let referer = c.quoted("referer", |rest| {
-        rest.first() == Some(&b' ') && matches!(rest.get(1), Some(b'"') | Some(b'-'))
+        rest.first() == Some(&b' ') && matches!(after_spaces(rest).first(), Some(b'"' | b'-'))
     })?;
     // The user agent ends at a quote after which no quote follows: trailing fields never contain
     // one, while real user agents do (`pip/19.1 {"ci":null,…}`, `""Mozilla…`).
     let user_agent = c.quoted("user_agent", |rest| {
         (rest.is_empty() || rest[0] == b' ') && memchr::memchr(b'"', rest).is_none()
     })?;
-    let mut field_count = 17;
-    let mut tail = [None; 10];
-    for slot in tail.iter_mut() {
-        c.skip_spaces();
-        if c.at_end() {
-            break;
-        }
-        *slot = c.opt_tail();
-        field_count += 1;
-    }
-    while !c.at_end() {
-        // Unknown trailing fields (AWS appends new ones at the end): counted, ignored.
-        c.skip_spaces();
-        if c.at_end() {
-            break;
-        }
-        let _ = c.token("");
-        field_count += 1;
-    }
+    let (tail, field_count) = tail_fields(&mut c)?;
     let [
         version_id,
         host_id,
@@ -347,7 +572,59 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The Region rule read straight off its definition: words of lower-case letters, then a
+    /// number, joined by `-`, at least three parts.
+    fn region_reference(t: &str) -> bool {
+        let parts: Vec<&str> = t.split('-').collect();
+        t.len() <= 32
+            && parts.len() >= 3
+            && parts.iter().enumerate().all(|(i, p)| {
+                !p.is_empty()
+                    && if i + 1 == parts.len() {
+                        p.bytes().all(|c| c.is_ascii_digit())
+                    } else {
+                        p.bytes().all(|c| c.is_ascii_lowercase())
+                    }
+            })
+    }
+
+    #[test]
+    fn regions_by_hand() {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "cn-north-1",
+            "us-isob-east-1",
+        ] {
+            assert!(is_region(ok), "{ok}");
+        }
+        for bad in [
+            "aaa",
+            "us-east",
+            "us-east-1a",
+            "us--1",
+            "-us-east-1",
+            "US-EAST-1",
+            "us-1",
+            "",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn all_in_is_every_byte_in_the_class(b in prop::collection::vec(any::<u8>(), 0..40), bit in 0u32..5) {
+            let class = 1u8 << bit;
+            prop_assert_eq!(all_in(&b, class), b.iter().all(|&c| CLASS[c as usize] & class != 0));
+        }
+
+        #[test]
+        fn regions_follow_the_reference(t in "[a-z0-9A-]{0,20}|[a-z]{2,4}(-[a-z]{1,6}){1,3}-[0-9]{1,2}") {
+            prop_assert_eq!(is_region(&t), region_reference(&t));
+        }
+
         #[test]
         fn find_space_finds_the_first_space(b in prop::collection::vec(prop::sample::select(vec![b' ', b'a', 0x20 ^ 0x80, 0, 0xff, 0x1f, 0x21]), 0..40)) {
             prop_assert_eq!(find_space(&b), b.iter().position(|&c| c == b' '));

@@ -2,10 +2,12 @@
 //! `.gz` / `.zst` (by content), and `-` for standard input. Several inputs merge in time order
 //! (each file is assumed in order, as S3 writes them; ties go to the earlier input). Lenient
 //! mode counts and samples the lines it skips; strict mode stops at the first with
-//! file:line:field.
+//! file:line:field. A line longer than `LogReader::max_line_bytes` is never held whole: past the
+//! limit its bytes are read and dropped, and the line is skipped (`line_too_long`) or, in strict
+//! mode, an error.
 
 use super::parse::{parse_line, parse_time};
-use super::record::{LineError, Record};
+use super::record::{LineError, Reason, Record};
 use crate::trace::input;
 use crate::units::Timestamp;
 use std::cmp::Reverse;
@@ -178,21 +180,77 @@ struct Open {
 }
 
 impl Open {
-    /// Reads the next line into `buf`; false at end.
-    fn next(&mut self) -> Result<bool, ReadError> {
+    /// Reads the next line into `buf`; false at end. Of a line longer than `max` bytes, only
+    /// the first `max + 1` are kept (and its `\n`): enough to know it is too long.
+    fn next(&mut self, max: usize) -> Result<bool, ReadError> {
         self.buf.clear();
-        let n = self
-            .r
-            .read_until(b'\n', &mut self.buf)
-            .map_err(|source| ReadError::Io {
-                file: self.name.clone(),
-                source,
-            })?;
-        if n > 0 {
+        let io = |source| ReadError::Io {
+            file: self.name.clone(),
+            source,
+        };
+        let mut any = false;
+        loop {
+            let (ends, used) = {
+                let b = match self.r.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(io(e)),
+                };
+                if b.is_empty() {
+                    break;
+                }
+                any = true;
+                let (ends, used) = match memchr::memchr(b'\n', b) {
+                    Some(i) => (true, i + 1),
+                    None => (false, b.len()),
+                };
+                let keep = used.min((max + 1).saturating_sub(self.buf.len()));
+                self.buf.extend_from_slice(&b[..keep]);
+                (ends, used)
+            };
+            self.r.consume(used);
+            if ends {
+                if self.buf.last() != Some(&b'\n') {
+                    self.buf.push(b'\n');
+                }
+                break;
+            }
+        }
+        if any {
             self.line_no += 1;
         }
-        Ok(n > 0)
+        Ok(any)
     }
+}
+
+/// Reads and drops the rest of a line (through its `\n`) from `r` without holding it; false
+/// when the input ends first.
+fn skip_line(r: &mut dyn BufRead) -> std::io::Result<bool> {
+    loop {
+        let (ends, used) = {
+            let b = match r.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if b.is_empty() {
+                return Ok(false);
+            }
+            match memchr::memchr(b'\n', b) {
+                Some(i) => (true, i + 1),
+                None => (false, b.len()),
+            }
+        };
+        r.consume(used);
+        if ends {
+            return Ok(true);
+        }
+    }
+}
+
+/// The length of a line without its `\n`.
+fn content_len(bytes: &[u8]) -> usize {
+    bytes.len() - usize::from(bytes.last() == Some(&b'\n'))
 }
 
 /// A line as text: validated in one fast pass; only invalid UTF-8 pays for replacement.
@@ -261,11 +319,19 @@ fn count_lines(bytes: &[u8]) -> u64 {
     newlines + u64::from(bytes.last().is_some_and(|b| *b != b'\n'))
 }
 
+/// The longest line read by default (1 MiB, not counting its `\n`): S3 writes records of a few
+/// hundred bytes (keys are at most 1,024 bytes, twice over with the request URI, plus the user
+/// agent); a longer line is not a log record, and is never held whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
 /// Reads every record of `sources` in time order and hands each to `f`; returns the skip log.
 pub struct LogReader {
     pub mode: Mode,
     /// Adds the bytes read from the files (as stored) to this counter, for progress.
     pub bytes_read: Option<Arc<AtomicU64>>,
+    /// Lines longer than this (not counting the `\n`) are skipped as `line_too_long` (an error
+    /// in strict mode) after reading at most this many bytes of them into memory.
+    pub max_line_bytes: usize,
 }
 
 impl LogReader {
@@ -273,7 +339,14 @@ impl LogReader {
         LogReader {
             mode,
             bytes_read: None,
+            max_line_bytes: MAX_LINE_BYTES,
         }
+    }
+
+    /// Sets the longest line read (`MAX_LINE_BYTES` by default; at least 1).
+    pub fn max_line_bytes(mut self, n: usize) -> LogReader {
+        self.max_line_bytes = n.max(1);
+        self
     }
 
     /// Counts the bytes read from the files (as stored) into `counter`.
@@ -289,8 +362,7 @@ impl LogReader {
     ) -> Result<SkipLog, E> {
         let mut log = SkipLog::default();
         self.each_line(sources, |source, file, line, bytes| {
-            let text = line_text(bytes);
-            self.one(&mut log, source, file, line, &text, &mut f)
+            self.one(&mut log, source, file, line, bytes, &mut f)
         })?;
         Ok(log)
     }
@@ -332,7 +404,10 @@ impl LogReader {
     }
 
     /// `chunks` of one source: blocks read into the chunk's buffer, cut after the last `\n`
-    /// (the rest starts the next chunk), lines numbered by counting them.
+    /// (the rest starts the next chunk), lines numbered by counting them. A line that outgrows
+    /// the buffer and `max_line_bytes` keeps its first `max_line_bytes + 1` bytes (enough for
+    /// `parse_chunk` to know it is too long) and the rest is read and dropped: the buffer stays
+    /// within about twice `chunk_bytes + max_line_bytes`.
     fn blocks<E: From<ReadError>>(
         &self,
         source: &LineSource,
@@ -348,6 +423,7 @@ impl LogReader {
         };
         // Room for a whole chunk past a carried partial line: fewer, fuller reads.
         let room = chunk_bytes.saturating_mul(2);
+        let max_line = self.max_line_bytes.max(1);
         let mut buf = spare().unwrap_or_default();
         let mut filled = 0;
         let (mut seq, mut line) = (0u64, 1u64);
@@ -366,7 +442,20 @@ impl LogReader {
                 !found
             } {
                 if filled == buf.len() {
-                    // A line longer than the buffer: make room.
+                    let start = memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1);
+                    if filled - start > max_line + 1 {
+                        // Too long to hold: its first bytes stand for it (with a `\n` after
+                        // them, inside the buffer), the rest is read and dropped.
+                        let end = start + max_line + 1;
+                        buf[end] = b'\n';
+                        (filled, scanned) = (end + 1, start);
+                        if !skip_line(&mut r).map_err(io)? {
+                            eof = true;
+                            break;
+                        }
+                        continue;
+                    }
+                    // A line longer than the buffer (not too long): make room.
                     buf.resize(buf.len() * 2, 0);
                 }
                 let n = loop {
@@ -424,7 +513,7 @@ impl LogReader {
             while !run.is_empty() {
                 let len = memchr::memchr(b'\n', run).map_or(run.len(), |i| i + 1);
                 let (bytes, rest) = run.split_at(len);
-                self.one(&mut log, source, file, line, &line_text(bytes), &mut f)?;
+                self.one(&mut log, source, file, line, bytes, &mut f)?;
                 (run, line) = (rest, line + 1);
             }
         }
@@ -446,9 +535,10 @@ impl LogReader {
                     line_no: 0,
                 })
             };
+        let max = self.max_line_bytes.max(1);
         if let [only] = sources {
             let mut o = open_source(only, self.bytes_read.clone())?;
-            while o.next()? {
+            while o.next(max)? {
                 f(0, &o.name, o.line_no, &o.buf)?;
             }
             return Ok(());
@@ -466,7 +556,7 @@ impl LogReader {
         for (i, s) in sources.iter().enumerate() {
             let stdin = matches!(s, LineSource::Stdin);
             let mut o = open_source(s, if stdin { self.bytes_read.clone() } else { None })?;
-            if !o.next()? {
+            if !o.next(max)? {
                 continue;
             }
             let t = line_time(&o.buf);
@@ -486,7 +576,7 @@ impl LogReader {
                 }
                 waiting.next();
                 let mut o = open_source(&sources[i], self.bytes_read.clone())?;
-                if o.next()? {
+                if o.next(max)? {
                     heap.push(Reverse((line_time(&o.buf), i)));
                     open[i] = Some(o);
                 }
@@ -498,7 +588,7 @@ impl LogReader {
                 continue;
             };
             f(i, &o.name, o.line_no, &o.buf)?;
-            if o.next()? {
+            if o.next(max)? {
                 heap.push(Reverse((line_time(&o.buf), i)));
             } else {
                 open[i] = None;
@@ -507,36 +597,58 @@ impl LogReader {
         Ok(())
     }
 
+    /// One line (with its `\n`, if any): a record for `f`, a blank line ignored, or a bad or
+    /// too long line counted (lenient) or returned as the error (strict).
     fn one<E: From<ReadError>>(
         &self,
         log: &mut SkipLog,
         source: usize,
         file: &str,
         line: u64,
-        text: &str,
+        bytes: &[u8],
         f: &mut impl FnMut(&At<'_>, &Record<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
+        if content_len(bytes) > self.max_line_bytes {
+            log.read += 1;
+            let e = LineError {
+                field: "line",
+                reason: Reason::LineTooLong,
+            };
+            return self.reject(log, file, line, e);
+        }
+        let text = line_text(bytes);
         if text.trim().is_empty() {
             return Ok(());
         }
         log.read += 1;
-        match parse_line(text) {
+        match parse_line(&text) {
             Ok(r) => {
                 log.parsed += 1;
                 f(&At { source, file, line }, &r)
             }
-            Err(e) => match self.mode {
-                Mode::Strict => Err(ReadError::Line {
-                    file: file.to_string(),
-                    line,
-                    error: e,
-                }
-                .into()),
-                Mode::Lenient => {
-                    log.skip(file, line, &e);
-                    Ok(())
-                }
-            },
+            Err(e) => self.reject(log, file, line, e),
+        }
+    }
+
+    /// A line that is not a record: the error in strict mode, counted in lenient mode.
+    fn reject<E: From<ReadError>>(
+        &self,
+        log: &mut SkipLog,
+        file: &str,
+        line: u64,
+        error: LineError,
+    ) -> Result<(), E> {
+        match self.mode {
+            Mode::Strict => Err(ReadError::Line {
+                file: file.to_string(),
+                line,
+                error,
+            }
+            .into()),
+            Mode::Lenient => {
+                log.skip(file, line, &error);
+                Ok(())
+            }
         }
     }
 }

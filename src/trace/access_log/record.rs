@@ -89,6 +89,14 @@ pub enum Reason {
     NoOperation,
     BadNumber,
     BadQuoting,
+    /// A field after the user agent is not of its documented form (`SigV4` where the host id
+    /// belongs, a cipher suite where the TLS version belongs, …): the fields are shifted.
+    BadFieldForm,
+    /// Another record's time (`[dd/Mon/yyyy:HH:MM:SS +hhmm]`) or 64-hex bucket-owner id
+    /// inside the line: two records run together.
+    FusedRecords,
+    /// The line is longer than the reader's limit (`LogReader::max_line_bytes`).
+    LineTooLong,
 }
 
 impl Reason {
@@ -100,6 +108,9 @@ impl Reason {
             Reason::NoOperation => "no_operation",
             Reason::BadNumber => "bad_number",
             Reason::BadQuoting => "bad_quoting",
+            Reason::BadFieldForm => "bad_field_form",
+            Reason::FusedRecords => "fused_records",
+            Reason::LineTooLong => "line_too_long",
         }
     }
 }
@@ -117,8 +128,38 @@ impl fmt::Display for LineError {
             }
             Reason::BadNumber => "expected a number or -",
             Reason::BadQuoting => "a quoted field is not closed",
+            Reason::BadFieldForm => expected_form(self.field),
+            Reason::FusedRecords => {
+                "another record's time [dd/Mon/yyyy:HH:MM:SS +hhmm] or 64-hex bucket-owner id is inside this line: two records run together (the line is skipped, not split)"
+            }
+            Reason::LineTooLong => {
+                "the line is longer than the reader's limit (1 MiB unless configured; a record is a few hundred bytes): not a log line"
+            }
         };
         write!(f, "{}: {what}", self.field)
+    }
+}
+
+/// What a field after the user agent must hold (`Reason::BadFieldForm`), as the S3 server access
+/// log format documents it.
+fn expected_form(field: &str) -> &'static str {
+    match field {
+        "host_id" => {
+            "expected a host id (x-amz-id-2, base64 such as s9lzHYrF…31234=) or -, not a signature version, cipher suite or TLS version: the fields are shifted"
+        }
+        "signature_version" => "expected SigV2, SigV4 or - (the fields are shifted)",
+        "cipher_suite" => {
+            "expected a TLS cipher suite (ECDHE-RSA-AES128-GCM-SHA256, TLS_AES_128_GCM_SHA256) or - (the fields are shifted)"
+        }
+        "authentication_type" => "expected AuthHeader, QueryString or - (the fields are shifted)",
+        "host_header" => {
+            "expected a host name (bucket.s3.us-east-1.amazonaws.com) or - (the fields are shifted)"
+        }
+        "tls_version" => "expected TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 or - (the fields are shifted)",
+        "access_point_arn" => "expected an access point ARN (arn:aws:s3:…) or -",
+        "acl_required" => "expected Yes or -",
+        "source_region" => "expected an AWS Region name (us-east-1) or -",
+        _ => "not of this field's form",
     }
 }
 
