@@ -221,8 +221,11 @@ fn strict_stops_at_file_line_and_field_lenient_counts_the_reason() {
         let (log, records) = read(&LogReader::new(Mode::Lenient), &p).unwrap();
         assert_eq!((log.read, log.parsed, log.skipped, records), (5, 4, 1, 4));
         assert_eq!(
-            log.reasons.iter().collect::<Vec<_>>(),
-            [(&reason.as_str(), &1)],
+            log.reasons
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect::<Vec<_>>(),
+            [(reason.as_str(), 1)],
             "{what}"
         );
         assert!(log.examples[0].starts_with(&format!("{}:4: {field}", p.display())));
@@ -593,7 +596,7 @@ fn the_real_corpus_still_parses_with_its_fields_in_place() {
         (log.read, log.parsed, log.skipped, records),
         (200, 191, 9, 191)
     );
-    let reasons: Vec<(&str, u64)> = log.reasons.iter().map(|(k, v)| (*k, *v)).collect();
+    let reasons: Vec<(&str, u64)> = log.reasons.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         reasons,
         [
@@ -846,8 +849,11 @@ mod long_lines {
         assert_eq!(seen, [1, 2, 4]);
         assert_eq!((log.read, log.parsed, log.skipped), (5, 3, 2));
         assert_eq!(
-            log.reasons.iter().collect::<Vec<_>>(),
-            [(&"line_too_long", &2)]
+            log.reasons
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect::<Vec<_>>(),
+            [("line_too_long", 2)]
         );
         assert!(log.examples[0].starts_with(&format!("{}:3: line: ", p.display())));
 

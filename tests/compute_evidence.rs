@@ -480,10 +480,7 @@ fn json_pages_concatenated_and_bad_records() {
     assert_eq!(records.len(), 2);
     assert_eq!(records[1].price, dec("0.05"));
     assert_eq!(records[1].origin.line, 8);
-    assert_eq!(
-        (summary.lines_read, summary.parsed, summary.skipped),
-        (4, 2, 2)
-    );
+    assert_eq!((summary.read, summary.parsed, summary.skipped), (4, 2, 2));
     assert_eq!(summary.reasons.get("SpotPrice: invalid value"), Some(&1));
     assert_eq!(
         summary.reasons.get("Timestamp: required value empty"),
@@ -533,7 +530,7 @@ fn usage_lenient_counts_reasons() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "usage.csv", USAGE);
     let (records, s) = read_usage(&p, Mode::Lenient).unwrap();
-    assert_eq!((s.lines_read, s.parsed, s.skipped), (8, 3, 5));
+    assert_eq!((s.read, s.parsed, s.skipped), (8, 3, 5));
     assert_eq!(s.ignored_columns, vec!["extra".to_string()]);
     let reasons: Vec<(&str, u64)> = s.reasons.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
@@ -616,7 +613,7 @@ fn jobs_strict_and_lenient() {
         "{err}"
     );
     let (jobs, s) = read_jobs(&p, Mode::Lenient).unwrap();
-    assert_eq!((s.lines_read, s.parsed, s.skipped), (7, 2, 5));
+    assert_eq!((s.read, s.parsed, s.skipped), (7, 2, 5));
     let reasons: Vec<(&str, u64)> = s.reasons.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         reasons,

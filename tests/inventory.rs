@@ -165,7 +165,7 @@ fn orcabus_csv_gz_versioned_delivery() {
     let recs = collect(reader.by_ref());
     assert_versioned_delivery(&recs);
     let s = reader.summary();
-    assert_eq!((s.files, s.lines_read, s.parsed, s.skipped), (1, 5, 5, 0));
+    assert_eq!((s.files, s.read, s.parsed, s.skipped), (1, 5, 5, 0));
     assert!(s.reasons.is_empty() && s.examples.is_empty());
 }
 
@@ -256,7 +256,7 @@ fn orcabus_parquet_delivery_matches_the_csv_one() {
     assert_eq!(m.file_schema[17], "checksum_algorithm");
     let parquet = collect(reader.by_ref());
     assert_versioned_delivery(&parquet);
-    assert_eq!(reader.summary().lines_read, 5);
+    assert_eq!(reader.summary().read, 5);
 
     let csv =
         collect(read_inventory(&orcabus(&c, "csv_inventory_manifest.json"), Mode::Strict).unwrap());
@@ -551,7 +551,7 @@ fn csv_rows_from_orcabus_unit_tests() {
     .unwrap();
     let recs = collect(quoted.by_ref());
     // the trailing blank line is not a record
-    assert_eq!(quoted.summary().lines_read, 3);
+    assert_eq!(quoted.summary().read, 3);
     assert_eq!(recs.len(), 3);
     let keys: Vec<&str> = recs.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(
@@ -828,7 +828,7 @@ fn strict_stops_at_a_bad_line_and_lenient_skips_and_counts() {
     let keys: Vec<String> = lenient.by_ref().map(|r| r.unwrap().key).collect();
     assert_eq!(keys, ["a", "b", "g", "i"]);
     let s = lenient.summary();
-    assert_eq!((s.lines_read, s.parsed, s.skipped), (9, 4, 5));
+    assert_eq!((s.read, s.parsed, s.skipped), (9, 4, 5));
     let reasons: Vec<(&str, u64)> = s.reasons.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(
         reasons,
@@ -882,7 +882,7 @@ fn examples_are_capped_and_invalid_utf8_is_a_bad_line() {
             .unwrap();
     assert!(r.next().is_none());
     let s = r.summary();
-    assert_eq!((s.lines_read, s.parsed, s.skipped), (9, 0, 9));
+    assert_eq!((s.read, s.parsed, s.skipped), (9, 0, 9));
     assert_eq!(s.examples.len(), costlab::trace::inventory::MAX_EXAMPLES);
     assert_eq!(s.reasons["Size: invalid value"], 8);
     assert_eq!(s.reasons["Key: invalid UTF-8"], 1);
@@ -1073,7 +1073,7 @@ fn columns_in_any_order_unknown_ignored_missing_optional_none() {
     assert_eq!(r.next().unwrap().unwrap().key, "k");
     assert!(r.next().is_none());
     assert_eq!(r.summary().header_lines, 1);
-    assert_eq!(r.summary().lines_read, 1);
+    assert_eq!(r.summary().read, 1);
 
     // a schema without Key cannot be read
     let err = CsvRecords::from_reader(
@@ -1159,7 +1159,7 @@ fn every_byte_flip_of_the_real_parquet_file_is_handled() {
                     }
                 }
                 let s = r.summary();
-                assert!(s.parsed + s.skipped <= s.lines_read, "byte {i}");
+                assert!(s.parsed + s.skipped <= s.read, "byte {i}");
                 if failed { errors += 1 } else { clean += 1 }
             }
         }
@@ -1244,7 +1244,7 @@ proptest! {
         }
         let s = r.summary();
         prop_assert_eq!(s.parsed, n);
-        prop_assert!(s.parsed + s.skipped <= s.lines_read);
+        prop_assert!(s.parsed + s.skipped <= s.read);
     }
 
     #[test]
@@ -1264,7 +1264,7 @@ proptest! {
             .unwrap();
         let ok = r.by_ref().filter(|x| x.is_ok()).count() as u64;
         let s = r.summary();
-        prop_assert_eq!(s.parsed + s.skipped, s.lines_read);
+        prop_assert_eq!(s.parsed + s.skipped, s.read);
         prop_assert_eq!(s.parsed, ok);
     }
 

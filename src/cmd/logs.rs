@@ -25,13 +25,31 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "FILES")]
     pub inputs: Vec<String>,
     /// Stop at the first malformed line (exit 2, with file:line:field) instead of skipping it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "lenient")]
     pub strict: bool,
+    /// Accept logs of which up to PCT% of the lines are malformed (skipped and counted).
+    /// Default 1%; `--lenient` alone accepts any share short of all. Past the limit, or when
+    /// every line is malformed, the command exits 2 (after writing what it read, for `parse`).
+    #[arg(long, value_name = "PCT", num_args = 0..=1, default_missing_value = "100")]
+    pub lenient: Option<String>,
 }
 
 impl InputArgs {
     pub fn sources(&self) -> Result<Vec<LineSource>, Failure> {
         costlab::trace::access_log::reader::expand(&self.inputs).map_err(super::input)
+    }
+
+    /// Reports the skipped lines on stderr, then refuses the read (exit 2) if more were
+    /// skipped than `--lenient` allows (default 1%) or every line was.
+    pub fn finish(&self, log: &SkipLog) -> Result<(), Failure> {
+        report_skips(log);
+        let limit = match &self.lenient {
+            Some(t) => super::lenient_limit(t)?,
+            None => costlab::trace::ledger::SkipLimit::default(),
+        };
+        let mut ledger = costlab::trace::ledger::Ledger::default();
+        *ledger.source(costlab::trace::ledger::source::ACCESS_LOGS) = log.tally();
+        ledger.check(limit).map_err(super::input)
     }
 
     pub fn mode(&self) -> Mode {
@@ -63,7 +81,7 @@ pub fn read_failure(e: ReadError) -> Failure {
 }
 
 /// The end-of-run report of skipped lines, on stderr.
-pub fn report_skips(log: &SkipLog) {
+fn report_skips(log: &SkipLog) {
     if log.skipped == 0 {
         return;
     }

@@ -1,6 +1,6 @@
 //! `costlab logs parse FILES… [--format jsonl|csv]`: every record normalised, one per line.
 
-use super::logs::{InputArgs, RecordFormat, read_failure, report_skips};
+use super::logs::{InputArgs, RecordFormat, read_failure};
 use super::{Failure, output};
 use clap::Args;
 use costlab::output::escape::csv_cell;
@@ -60,7 +60,7 @@ pub fn run(args: &ParseArgs) -> Result<u8, Failure> {
     };
     match result {
         Ok(log) => {
-            report_skips(&log);
+            args.input.finish(&log)?;
             Ok(0)
         }
         // A closed pipe (`| head`) ends the run quietly.

@@ -1,6 +1,6 @@
 //! `costlab logs stats FILES…`: what the logs say about objects, requests and access by age.
 
-use super::logs::{InputArgs, report_skips};
+use super::logs::InputArgs;
 use super::{Failure, emit, output};
 use clap::{Args, ValueEnum};
 use costlab::output::escape::terminal;
@@ -58,8 +58,9 @@ pub fn run(args: &StatsArgs) -> Result<u8, Failure> {
         }
         StatsFormat::Table => table(&summary, &log, &mut buf).map_err(output)?,
     }
+    // Figures from logs past the limit of malformed lines are not printed.
+    args.input.finish(&log)?;
     emit(&buf, None)?;
-    report_skips(&log);
     Ok(0)
 }
 

@@ -256,35 +256,34 @@ impl EvidenceArgs {
     /// How evidence is read for `sc`: strict, or lenient within a limit (the flag's, else the
     /// scenario's, else the default 1%).
     pub fn reading(&self, sc: &costlab::scenario::Scenario) -> Result<simulate::Reading, Failure> {
-        use costlab::trace::ledger::SkipLimit;
         let limit = match (&self.lenient, sc.max_skipped_pct) {
-            (Some(text), _) => {
-                let pct = costlab::tomlx::parse_decimal(text.trim_end_matches('%'))
-                    .filter(|p| {
-                        *p >= rust_decimal::Decimal::ZERO
-                            && *p <= rust_decimal::Decimal::ONE_HUNDRED
-                    })
-                    .ok_or_else(|| {
-                        input(anyhow::anyhow!(
-                            "--lenient {text:?}: expected a percentage from 0 to 100"
-                        ))
-                    })?;
-                SkipLimit {
-                    max_pct: pct,
-                    origin: "--lenient",
-                }
-            }
-            (None, Some(pct)) => SkipLimit {
+            (Some(text), _) => lenient_limit(text)?,
+            (None, Some(pct)) => costlab::trace::ledger::SkipLimit {
                 max_pct: pct,
                 origin: "the scenario's [evidence] max_skipped_pct",
             },
-            (None, None) => SkipLimit::default(),
+            (None, None) => costlab::trace::ledger::SkipLimit::default(),
         };
         Ok(simulate::Reading {
             strict: self.strict,
             limit,
         })
     }
+}
+
+/// The limit `--lenient PCT` sets.
+pub fn lenient_limit(text: &str) -> Result<costlab::trace::ledger::SkipLimit, Failure> {
+    let pct = costlab::tomlx::parse_decimal(text.trim_end_matches('%'))
+        .filter(|p| *p >= rust_decimal::Decimal::ZERO && *p <= rust_decimal::Decimal::ONE_HUNDRED)
+        .ok_or_else(|| {
+            input(anyhow::anyhow!(
+                "--lenient {text:?}: expected a percentage from 0 to 100"
+            ))
+        })?;
+    Ok(costlab::trace::ledger::SkipLimit {
+        max_pct: pct,
+        origin: "--lenient",
+    })
 }
 
 /// `--memory-limit`, for the commands that replay S3 evidence (`simulate`, `run`, `optimize`,

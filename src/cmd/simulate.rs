@@ -252,23 +252,6 @@ pub(super) struct EvidenceReport {
     pub prefixes: BTreeMap<String, (u64, u64, u128)>,
 }
 
-/// The access logs' tally from the reader's skip log.
-fn log_tally(log: &SkipLog) -> Tally {
-    Tally {
-        read: log.read,
-        used: log.parsed,
-        skipped: log.skipped,
-        skip_reasons: log
-            .reasons
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect(),
-        not_replayed: BTreeMap::new(),
-        examples: log.examples.clone(),
-        files: Vec::new(),
-    }
-}
-
 impl EvidenceReport {
     /// Counts objects, reads and bytes by top-level prefix (`bronze/`, `gold/`…).
     fn tally(&mut self, objects: &[ObjectHistory]) {
@@ -324,7 +307,7 @@ fn load_logs(
         let sources = costlab::trace::access_log::reader::expand(&sc.logs).map_err(input)?;
         let mode = if strict { Mode::Strict } else { Mode::Lenient };
         let log = read_logs_parallel(LogReader::new(mode), &sources, shard, &mut ev, &mut gather)?;
-        let mut tally = log_tally(&log);
+        let mut tally = log.tally();
         tally.reclassify_used(NOT_BILLED, ev.ignored);
         tally.reclassify_used(OTHER_SHARD, ev.other_shard);
         *rep.ledger.source(source::ACCESS_LOGS) = tally;

@@ -17,6 +17,86 @@ pub const MAX_EXAMPLES: usize = 5;
 /// The default share of a source's lines that may be skipped before a run fails: 1%.
 pub const DEFAULT_MAX_SKIPPED_PCT: Decimal = Decimal::ONE;
 
+/// A reader's count of one read (a file, or several): lines read, parsed, and skipped as
+/// malformed per reason, with the first [`MAX_EXAMPLES`] skipped lines as examples of type `E`
+/// (a reader's typed bad line, or its text). Every reader counts with this one type (the
+/// access-log reader as [`crate::trace::access_log::SkipLog`], the inventory and compute
+/// readers inside their summaries); [`Skips::tally`] hands it to the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skips<E> {
+    /// Data lines read, good and bad (blank and header lines are not data).
+    pub read: u64,
+    /// Lines that became records.
+    pub parsed: u64,
+    /// Lines skipped as malformed.
+    pub skipped: u64,
+    /// Skipped lines per reason.
+    pub reasons: BTreeMap<String, u64>,
+    /// The first [`MAX_EXAMPLES`] skipped lines.
+    pub examples: Vec<E>,
+}
+
+impl<E> Default for Skips<E> {
+    fn default() -> Skips<E> {
+        Skips {
+            read: 0,
+            parsed: 0,
+            skipped: 0,
+            reasons: BTreeMap::new(),
+            examples: Vec::new(),
+        }
+    }
+}
+
+impl<E: Clone + fmt::Display> Skips<E> {
+    /// Counts a line that became a record.
+    pub fn parsed_one(&mut self) {
+        self.read += 1;
+        self.parsed += 1;
+    }
+
+    /// Counts a malformed line (already counted as read or not: `read` says which).
+    pub fn skip(&mut self, reason: &str, example: impl FnOnce() -> E, read: bool) {
+        self.read += u64::from(read);
+        self.skipped += 1;
+        match self.reasons.get_mut(reason) {
+            Some(n) => *n += 1,
+            None => {
+                self.reasons.insert(reason.to_string(), 1);
+            }
+        }
+        if self.examples.len() < MAX_EXAMPLES {
+            self.examples.push(example());
+        }
+    }
+
+    /// Adds another count into this one (examples keep the first ones, up to the limit).
+    pub fn merge(&mut self, o: &Skips<E>) {
+        self.read += o.read;
+        self.parsed += o.parsed;
+        self.skipped += o.skipped;
+        for (k, v) in &o.reasons {
+            *self.reasons.entry(k.clone()).or_insert(0) += v;
+        }
+        let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
+        self.examples.extend(o.examples.iter().take(room).cloned());
+    }
+
+    /// The ledger's tally of this read: lines parsed are used, until a later stage says
+    /// otherwise.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            read: self.read,
+            used: self.parsed,
+            skipped: self.skipped,
+            skip_reasons: self.reasons.clone(),
+            not_replayed: BTreeMap::new(),
+            examples: self.examples.iter().map(|e| e.to_string()).collect(),
+            files: Vec::new(),
+        }
+    }
+}
+
 /// What one source (access logs, inventory, a compute trace…) contributed: lines read, used,
 /// left out with a reason, and skipped as malformed with a reason.
 ///

@@ -11,7 +11,7 @@ use super::record::{LineError, Reason, Record};
 use crate::trace::input;
 use crate::units::Timestamp;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,42 +41,9 @@ pub enum ReadError {
     NoInput(String),
 }
 
-/// What was read and skipped, for the end-of-run report and `"lines"` in JSON.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SkipLog {
-    pub read: u64,
-    pub parsed: u64,
-    pub skipped: u64,
-    pub reasons: BTreeMap<&'static str, u64>,
-    /// The first few skipped lines as `file:line: field: reason`.
-    pub examples: Vec<String>,
-}
-
-const EXAMPLES: usize = 5;
-
-impl SkipLog {
-    fn skip(&mut self, file: &str, line: u64, e: &LineError) {
-        self.skipped += 1;
-        *self.reasons.entry(e.reason.as_str()).or_insert(0) += 1;
-        if self.examples.len() < EXAMPLES {
-            self.examples.push(format!("{file}:{line}: {e}"));
-        }
-    }
-
-    pub fn merge(&mut self, o: &SkipLog) {
-        self.read += o.read;
-        self.parsed += o.parsed;
-        self.skipped += o.skipped;
-        for (k, v) in &o.reasons {
-            *self.reasons.entry(k).or_insert(0) += v;
-        }
-        for e in &o.examples {
-            if self.examples.len() < EXAMPLES {
-                self.examples.push(e.clone());
-            }
-        }
-    }
-}
+/// What was read and skipped, for the end-of-run report and `"lines"` in JSON: the evidence
+/// ledger's count, with examples as `file:line: field: reason`.
+pub type SkipLog = crate::trace::ledger::Skips<String>;
 
 /// One input to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -646,7 +613,12 @@ impl LogReader {
             }
             .into()),
             Mode::Lenient => {
-                log.skip(file, line, &error);
+                // `read` was counted when the line was taken.
+                log.skip(
+                    error.reason.as_str(),
+                    || format!("{file}:{line}: {error}"),
+                    false,
+                );
                 Ok(())
             }
         }

@@ -3,7 +3,6 @@
 //! (lines read, parsed, skipped per reason, first few examples) and [`ComputeError`], whose
 //! messages name file, line and field and say how to fix the input.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +22,7 @@ pub enum Mode {
 }
 
 /// How many bad lines a summary keeps as examples.
-pub const MAX_EXAMPLES: usize = 5;
+pub const MAX_EXAMPLES: usize = crate::trace::ledger::MAX_EXAMPLES;
 
 /// What is wrong with one value or one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,47 +130,31 @@ impl fmt::Display for BadLine {
     }
 }
 
-/// The tally of one read.
+/// The tally of one read: the evidence ledger's count of data lines (or JSON records), read
+/// through `Deref` (`read`, `parsed`, `skipped`, `reasons`, `examples`; blank and header lines
+/// are not data), plus the header lines found and the columns ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadSummary {
-    /// Data lines (or JSON records) read, good and bad; blank and header lines not counted.
-    pub lines_read: u64,
-    /// Lines that became records.
-    pub parsed: u64,
-    /// Lines skipped as malformed (lenient mode).
-    pub skipped: u64,
+    /// Data lines read, parsed, and skipped per reason ([`BadLine::reason`]).
+    pub lines: crate::trace::ledger::Skips<BadLine>,
     /// Header lines found (and skipped).
     pub header_lines: u64,
     /// Header columns this reader does not know (ignored), as spelled in the file.
     pub ignored_columns: Vec<String>,
-    /// Skipped lines per reason ([`BadLine::reason`]).
-    pub reasons: BTreeMap<String, u64>,
-    /// The first [`MAX_EXAMPLES`] skipped lines.
-    pub examples: Vec<BadLine>,
 }
 
-impl ReadSummary {
-    pub(crate) fn skip(&mut self, bad: BadLine) {
-        self.skipped += 1;
-        *self.reasons.entry(bad.reason()).or_insert(0) += 1;
-        if self.examples.len() < MAX_EXAMPLES {
-            self.examples.push(bad);
-        }
+impl std::ops::Deref for ReadSummary {
+    type Target = crate::trace::ledger::Skips<BadLine>;
+
+    fn deref(&self) -> &crate::trace::ledger::Skips<BadLine> {
+        &self.lines
     }
 }
 
 impl ReadSummary {
-    /// The tally for the evidence ledger.
-    pub fn tally(&self) -> crate::trace::ledger::Tally {
-        crate::trace::ledger::Tally {
-            read: self.lines_read,
-            used: self.parsed,
-            skipped: self.skipped,
-            skip_reasons: self.reasons.clone(),
-            not_replayed: BTreeMap::new(),
-            examples: self.examples.iter().map(|b| b.to_string()).collect(),
-            files: Vec::new(),
-        }
+    /// Counts a malformed data line (already counted as read).
+    pub(crate) fn skip(&mut self, bad: BadLine) {
+        self.lines.skip(&bad.reason(), || bad.clone(), false);
     }
 }
 
@@ -180,7 +163,7 @@ impl fmt::Display for ReadSummary {
         write!(
             f,
             "{} lines read, {} parsed, {} skipped",
-            self.lines_read, self.parsed, self.skipped
+            self.read, self.parsed, self.skipped
         )?;
         for (reason, n) in &self.reasons {
             write!(f, "\n  {n} × {reason}")?;

@@ -310,10 +310,10 @@ pub fn parse_spot_json(
             } else {
                 page_line
             };
-            summary.lines_read += 1;
+            summary.lines.read += 1;
             match json_record(item, &arc, line) {
                 Ok(r) => {
-                    summary.parsed += 1;
+                    summary.lines.parsed += 1;
                     records.push(r);
                 }
                 Err((field, problem)) => {
@@ -627,10 +627,10 @@ impl Iterator for SpotTextRecords {
                 }
             };
             self.seen_data = true;
-            self.summary.lines_read += 1;
+            self.summary.lines.read += 1;
             match result {
                 Ok(r) => {
-                    self.summary.parsed += 1;
+                    self.summary.lines.parsed += 1;
                     return Some(Ok(r));
                 }
                 Err((field, problem)) => {

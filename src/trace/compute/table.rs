@@ -253,7 +253,7 @@ impl<P: RowParser> Iterator for Rows<P> {
                 }
             }
             let line = self.record.position().map_or(0, |p| p.line());
-            self.summary.lines_read += 1;
+            self.summary.lines.read += 1;
             let result = if self.record.len() != self.names.len() {
                 Err((
                     None,
@@ -275,7 +275,7 @@ impl<P: RowParser> Iterator for Rows<P> {
             };
             match result {
                 Ok(r) => {
-                    self.summary.parsed += 1;
+                    self.summary.lines.parsed += 1;
                     return Some(Ok(r));
                 }
                 Err((field, problem)) => {

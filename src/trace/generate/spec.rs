@@ -227,13 +227,9 @@ impl Spec {
             None => "123456789012".to_string(),
         };
         let region = match root.string("region")? {
-            Some(r)
-                if !r.is_empty()
-                    && r.bytes()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') =>
-            {
-                r.to_string()
-            }
+            // The same rule the access-log reader checks `source_region` by: logs written
+            // with another would be rejected as malformed.
+            Some(r) if crate::aws::Region::parse(r).is_ok() => r.to_string(),
             Some(_) => return Err(root.err("region", "a region looks like `us-east-1`")),
             None => "us-east-1".to_string(),
         };

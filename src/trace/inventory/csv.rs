@@ -186,10 +186,10 @@ impl Iterator for CsvRecords {
                 self.summary.header_lines += 1;
                 continue;
             }
-            self.summary.lines_read += 1;
+            self.summary.lines.read += 1;
             match convert(&self.record, &self.names, &self.columns) {
                 Ok(r) => {
-                    self.summary.parsed += 1;
+                    self.summary.lines.parsed += 1;
                     return Some(Ok(r));
                 }
                 Err((field, problem)) => {
@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].key, "ok");
         let s = rows.summary();
-        assert_eq!((s.lines_read, s.parsed, s.skipped), (2, 1, 1));
+        assert_eq!((s.read, s.parsed, s.skipped), (2, 1, 1));
         assert_eq!(s.reasons.get("Key: invalid value"), Some(&1), "{s:?}");
         assert!(
             s.examples[0].to_string().contains("at most 1024 bytes"),

@@ -97,13 +97,11 @@ impl DataFiles<'_> {
             .get(i)
             .and_then(|f| f.inventoried_records)
         {
-            Some(expected) if expected != summary.lines_read => {
-                Err(InventoryError::RowCountMismatch {
-                    path: self.path(i).to_path_buf(),
-                    expected,
-                    actual: summary.lines_read,
-                })
-            }
+            Some(expected) if expected != summary.read => Err(InventoryError::RowCountMismatch {
+                path: self.path(i).to_path_buf(),
+                expected,
+                actual: summary.read,
+            }),
             _ => Ok(()),
         }
     }

@@ -196,10 +196,10 @@ impl Iterator for ParquetRecords {
                 Some(Ok(row)) => row,
             };
             self.row += 1;
-            self.summary.lines_read += 1;
+            self.summary.lines.read += 1;
             match convert(&row) {
                 Ok(r) => {
-                    self.summary.parsed += 1;
+                    self.summary.lines.parsed += 1;
                     return Some(Ok(r));
                 }
                 Err((field, problem)) => {
