@@ -18,3 +18,4 @@ pub mod sim;
 pub mod tomlx;
 pub mod trace;
 pub mod units;
+pub mod workload;

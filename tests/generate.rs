@@ -5,8 +5,8 @@
 
 use costlab::trace::access_log::stats::LogStats;
 use costlab::trace::access_log::{LogReader, Mode, ReadError, reader};
-use costlab::trace::generate::{self, Compress, Options, Spec};
 use costlab::trace::inventory::{self, InventoryRecord};
+use costlab::workload::{self, Compress, Options, Spec};
 use proptest::prelude::*;
 use serde_json::Value;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -53,7 +53,7 @@ fn gen_into(spec: &str, out: &Path, compress: Compress) -> Value {
         compress,
         ..Options::default()
     };
-    generate::generate(&s, spec, &opts).unwrap_or_else(|e| panic!("{e}"));
+    workload::generate(&s, spec, &opts).unwrap_or_else(|e| panic!("{e}"));
     let text = std::fs::read_to_string(out.join("generate.json")).expect("generate.json");
     serde_json::from_str(&text).expect("generate.json is JSON")
 }
@@ -1002,7 +1002,7 @@ fn the_command_writes_a_workload_and_honours_its_flags() {
     assert_eq!(u(&s["seed"]), 3);
     assert_eq!(
         s["spec_md5"].as_str().unwrap(),
-        generate::spec_md5(FULL),
+        workload::spec_md5(FULL),
         "the summary names the spec by its MD5"
     );
     // Existing output is not overwritten without --force.
@@ -1257,9 +1257,9 @@ proptest! {
         // Heavy-tailed sizes with multipart can legitimately mean millions of part lines; the
         // line limit keeps each case small (and exceeding it is an explicit error, not a panic).
         let opts = Options { out: out.clone(), lines_limit: Some(100_000), ..Options::default() };
-        let summary = match generate::generate(&spec, &text, &opts) {
+        let summary = match workload::generate(&spec, &text, &opts) {
             Ok(s) => s,
-            Err(generate::GenerateError::LinesLimit { .. }) => return Ok(()),
+            Err(workload::GenerateError::LinesLimit { .. }) => return Ok(()),
             Err(e) => return Err(TestCaseError::fail(format!("{e}\n{text}"))),
         };
         let (lines, stats, _) = read_logs(&out);

@@ -4,7 +4,7 @@
 use super::{Failure, input, output};
 use clap::{Args, ValueEnum};
 use costlab::output::folder;
-use costlab::trace::generate::{self, Compress, GenerateError, Options, Spec};
+use costlab::workload::{self, Compress, GenerateError, Options, Spec};
 use std::path::PathBuf;
 
 /// Write synthetic S3 access logs (and an inventory) from a seeded workload spec.
@@ -72,7 +72,7 @@ pub fn run(args: &GenerateArgs) -> Result<u8, Failure> {
             // own earlier output (logs/, generate.json, the inventory) and nothing else.
             force: args.force,
         };
-        let s = generate::generate(&spec, &text, &opts).map_err(|e: GenerateError| {
+        let s = workload::generate(&spec, &text, &opts).map_err(|e: GenerateError| {
             if e.is_input() { input(e) } else { output(e) }
         })?;
         st.claim("logs");

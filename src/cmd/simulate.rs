@@ -619,7 +619,7 @@ fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
     };
     let name = spec_path.display().to_string();
     let text = std::fs::read_to_string(&spec_path).map_err(|e| input(anyhow!("{name}: {e}")))?;
-    let spec = costlab::trace::generate::Spec::parse(&name, &text).map_err(input)?;
+    let spec = costlab::workload::Spec::parse(&name, &text).map_err(input)?;
     let base = std::env::temp_dir();
     let tmp = costlab::output::temp::TempDir::create_in(&base, "gen").map_err(|e| {
         output(anyhow!(
@@ -634,19 +634,16 @@ fn generate_evidence(sc: &mut Scenario) -> Result<Option<Generated>, Failure> {
         spec: name.clone(),
     };
     let pb = super::progress("generating evidence", "");
-    let opts = costlab::trace::generate::Options {
+    let opts = costlab::workload::Options {
         out: dir.clone(),
         force: true,
         ..Default::default()
     };
-    let summary = costlab::trace::generate::generate(&spec, &text, &opts)
+    let summary = costlab::workload::generate(&spec, &text, &opts)
         .map_err(|e| if e.is_input() { input(e) } else { output(e) })?;
     pb.finish_and_clear();
-    sc.logs.push(
-        costlab::trace::generate::logs_dir(&dir)
-            .display()
-            .to_string(),
-    );
+    sc.logs
+        .push(costlab::workload::logs_dir(&dir).display().to_string());
     if let Some(d) = summary.inventory {
         sc.inventory = Some(dir.join(d.manifest));
     }
