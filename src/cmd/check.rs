@@ -339,7 +339,7 @@ pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
         Some(p) if a.update_baseline => {
             let mut buf = Vec::new();
             JsonView.render(&report, &mut buf).map_err(output)?;
-            costlab::report::write_atomic(p, &buf)
+            costlab::output::write_atomic(p, &buf)
                 .map_err(|e| output(anyhow!("cannot write baseline {}: {e}", p.display())))?;
             eprintln!("baseline {} updated", p.display());
             Some((p, report.clone()))

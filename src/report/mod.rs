@@ -46,4 +46,3 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
     }
 }
 
-pub use crate::output::write_atomic;

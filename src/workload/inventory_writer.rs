@@ -244,10 +244,10 @@ impl InventoryWriter {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| GenerateError::io(dir, e))?;
         }
-        crate::report::write_atomic(&path, &text).map_err(|e| GenerateError::io(&path, e))?;
+        crate::output::write_atomic(&path, &text).map_err(|e| GenerateError::io(&path, e))?;
         let sum = hex::encode(Md5::digest(&text));
         let sum_path = path.with_extension("checksum");
-        crate::report::write_atomic(&sum_path, format!("{sum}\n").as_bytes())
+        crate::output::write_atomic(&sum_path, format!("{sum}\n").as_bytes())
             .map_err(|e| GenerateError::io(&sum_path, e))?;
         let hive_path = self
             .out
@@ -262,7 +262,7 @@ impl InventoryWriter {
         for k in &self.keys {
             links.push_str(&format!("s3://{}/{k}\n", self.spec.destination_bucket));
         }
-        crate::report::write_atomic(&hive_path, links.as_bytes())
+        crate::output::write_atomic(&hive_path, links.as_bytes())
             .map_err(|e| GenerateError::io(&hive_path, e))?;
         Ok(Delivery {
             manifest: rel,

@@ -171,6 +171,6 @@ pub fn generate(spec: &Spec, spec_text: &str, opts: &Options) -> Result<Summary,
         .map_err(|e| GenerateError::io(&opts.out, std::io::Error::other(e.to_string())))?;
     text.push(b'\n');
     let path = opts.out.join("generate.json");
-    crate::report::write_atomic(&path, &text).map_err(|e| GenerateError::io(&path, e))?;
+    crate::output::write_atomic(&path, &text).map_err(|e| GenerateError::io(&path, e))?;
     Ok(summary)
 }

@@ -77,7 +77,7 @@ where
     F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError>,
 {
     let png = render_png_bytes(width, height, f)?;
-    crate::report::write_atomic(path, &png).map_err(|source| ChartError::Io {
+    crate::output::write_atomic(path, &png).map_err(|source| ChartError::Io {
         path: path.display().to_string(),
         source,
     })
