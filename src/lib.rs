@@ -10,6 +10,7 @@ pub mod cost;
 pub mod meter;
 pub mod optimize;
 pub mod output;
+pub mod pipeline;
 pub mod pricing;
 pub mod report;
 pub mod rules;

@@ -321,16 +321,12 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
         return super::report::read_report(&a.scenario);
     }
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
-    let extras = super::simulate::Extras {
-        bound: true,
-        optimize: true,
-    };
-    let reading = a.evidence.reading(&sc)?;
-    super::simulate::scenario_report(&mut sc, reading, extras)
+    let term = super::progress::Term::new();
+    let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
+    Ok(costlab::pipeline::run(&mut sc, &o)?)
 }
 
 pub fn run(a: &CheckArgs) -> Result<u8, Failure> {
-    a.memory.apply()?;
     // The budget file first: a typo there should not wait for a simulation.
     let budgets = read_budgets(&a.budget).map_err(input)?;
     let report = load_report(a)?;

@@ -2,10 +2,7 @@
 //! Errors become exit codes here: 0 success, 1 a budget is broken (`check`), 2 the inputs are
 //! wrong (usage, pricing, arguments), 3 an output could not be written.
 
-pub mod assemble;
-pub mod bound;
 pub mod check;
-pub mod compute;
 pub mod estimate;
 pub mod generate;
 pub mod lifecycle;
@@ -15,6 +12,7 @@ pub mod logs_stats;
 pub mod merge;
 pub mod optimize;
 pub mod pricing;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod simulate;
@@ -50,50 +48,7 @@ impl fmt::Debug for Failure {
     }
 }
 
-/// A spinner on stderr counting `unit` with its rate, for long reads; hidden when stderr is not
-/// a terminal (pipelines, CI), so data on stdout and logs stay clean.
-pub fn progress(msg: &str, unit: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new_spinner();
-    let style = indicatif::ProgressStyle::with_template(&format!(
-        "{{spinner}} {msg} {{human_pos}} {unit} ({{per_sec}}, {{elapsed}})"
-    ))
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
-    pb.set_style(style);
-    pb.enable_steady_tick(std::time::Duration::from_millis(200));
-    pb
-}
-
-/// A bar on stderr over `total` units of known size, with rate and ETA; `bytes` shows the
-/// units as binary bytes. Hidden when stderr is not a terminal, like `progress`.
-pub fn progress_bar(msg: &str, total: u64, bytes: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let pb = indicatif::ProgressBar::new(total);
-    let (pos, rate) = if bytes {
-        (
-            "{binary_bytes}/{binary_total_bytes}",
-            "{binary_bytes_per_sec}",
-        )
-    } else {
-        ("{human_pos}/{human_len}", "{per_sec}")
-    };
-    let style = indicatif::ProgressStyle::with_template(&format!(
-        "{{spinner}} {msg} [{{bar:30}}] {pos} ({rate}, {{elapsed}}, ETA {{eta}}) {{msg}}"
-    ))
-    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    pb.set_style(style);
-    pb.enable_steady_tick(std::time::Duration::from_millis(200));
-    pb
-}
-
-/// Reads log records with a bar over the files' stored bytes (rate, ETA, records so far).
+/// Reads log records with progress over the files' stored bytes (rate, ETA, records so far).
 pub fn read_logs_with_progress<E: From<costlab::trace::access_log::reader::ReadError>>(
     reader: costlab::trace::access_log::reader::LogReader,
     sources: &[costlab::trace::access_log::reader::LineSource],
@@ -102,20 +57,52 @@ pub fn read_logs_with_progress<E: From<costlab::trace::access_log::reader::ReadE
         &costlab::trace::access_log::Record<'_>,
     ) -> Result<(), E>,
 ) -> Result<costlab::trace::access_log::reader::SkipLog, E> {
+    use costlab::pipeline::{Observer, Unit};
     let total: u64 = sources.iter().map(|s| s.stored_bytes()).sum();
-    let pb = progress_bar("reading logs", total, true);
+    let term = progress::Term::new();
+    let pb = term.progress("reading logs", Some(total), Unit::Bytes);
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut records = 0u64;
-    let out = reader.counting(counter.clone()).for_each(sources, |at, r| {
+    reader.counting(counter.clone()).for_each(sources, |at, r| {
         records += 1;
         if records.is_multiple_of(4096) {
             pb.set_position(counter.load(std::sync::atomic::Ordering::Relaxed));
-            pb.set_message(format!("{records} records"));
+            pb.set_message(|| format!("{records} records"));
         }
         f(at, r)
-    });
-    pb.finish_and_clear();
-    out
+    })
+}
+
+/// A run that failed: its inputs (exit 2) or an output (exit 3).
+impl From<costlab::pipeline::PipelineError> for Failure {
+    fn from(e: costlab::pipeline::PipelineError) -> Failure {
+        Failure {
+            code: if e.is_input() {
+                EXIT_INPUT
+            } else {
+                EXIT_OUTPUT
+            },
+            error: e.into(),
+        }
+    }
+}
+
+/// A run's options from the flags every scenario command shares.
+pub fn options<'o>(
+    sc: &costlab::scenario::Scenario,
+    evidence: &EvidenceArgs,
+    memory: &MemoryArgs,
+    observer: &'o progress::Term,
+    bound: bool,
+    optimize: bool,
+) -> Result<costlab::pipeline::Options<'o>, Failure> {
+    Ok(costlab::pipeline::Options {
+        reading: evidence.reading(sc)?,
+        bound,
+        optimize,
+        memory_limit: memory.limit()?,
+        observer,
+    })
 }
 
 /// On stderr, when any evidence was skipped as malformed: one line per source with its
@@ -255,7 +242,10 @@ pub struct EvidenceArgs {
 impl EvidenceArgs {
     /// How evidence is read for `sc`: strict, or lenient within a limit (the flag's, else the
     /// scenario's, else the default 1%).
-    pub fn reading(&self, sc: &costlab::scenario::Scenario) -> Result<simulate::Reading, Failure> {
+    pub fn reading(
+        &self,
+        sc: &costlab::scenario::Scenario,
+    ) -> Result<costlab::pipeline::Reading, Failure> {
         let limit = match (&self.lenient, sc.max_skipped_pct) {
             (Some(text), _) => lenient_limit(text)?,
             (None, Some(pct)) => costlab::trace::ledger::SkipLimit {
@@ -264,7 +254,7 @@ impl EvidenceArgs {
             },
             (None, None) => costlab::trace::ledger::SkipLimit::default(),
         };
-        Ok(simulate::Reading {
+        Ok(costlab::pipeline::Reading {
             strict: self.strict,
             limit,
         })
@@ -300,66 +290,21 @@ pub struct MemoryArgs {
 }
 
 impl MemoryArgs {
-    /// Sets the process's limit (once: the first command's).
-    pub fn apply(&self) -> Result<(), Failure> {
-        set_memory_limit(self.memory_limit.as_deref())
-    }
-}
-
-/// The memory the evidence may hold before it is partitioned to disk (`--memory-limit`), set
-/// once per process.
-static MEMORY_LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-
-/// Sets the evidence's memory limit from `--memory-limit SIZE` or, without it, the environment
-/// variable `COSTLAB_MEMORY_LIMIT`; by default 60% of the machine's physical memory.
-pub fn set_memory_limit(flag: Option<&str>) -> Result<(), Failure> {
-    let env = std::env::var("COSTLAB_MEMORY_LIMIT").ok();
-    let (text, from) = match (flag, env.as_deref()) {
-        (Some(f), _) => (Some(f), "--memory-limit"),
-        (None, Some(e)) => (Some(e), "COSTLAB_MEMORY_LIMIT"),
-        (None, None) => (None, ""),
-    };
-    let limit = match text {
-        Some(t) => parse_size(t).ok_or_else(|| {
+    /// The evidence's memory limit: `--memory-limit SIZE`, else the environment variable
+    /// `COSTLAB_MEMORY_LIMIT`, else 60% of the memory this process may use.
+    pub fn limit(&self) -> Result<usize, Failure> {
+        let env = std::env::var("COSTLAB_MEMORY_LIMIT").ok();
+        let (text, from) = match (self.memory_limit.as_deref(), env.as_deref()) {
+            (Some(f), _) => (f, "--memory-limit"),
+            (None, Some(e)) => (e, "COSTLAB_MEMORY_LIMIT"),
+            (None, None) => return Ok(costlab::pipeline::memory::default_limit()),
+        };
+        parse_size(text).ok_or_else(|| {
             input(anyhow::anyhow!(
-                "{from} {t:?}: expected a size such as 8GiB, 512MiB or 1000000 (bytes)"
+                "{from} {text:?}: expected a size such as 8GiB, 512MiB or 1000000 (bytes)"
             ))
-        })?,
-        None => default_memory_limit(),
-    };
-    let _ = MEMORY_LIMIT.set(limit);
-    Ok(())
-}
-
-/// The evidence's memory limit in bytes.
-pub fn memory_limit() -> usize {
-    *MEMORY_LIMIT.get_or_init(default_memory_limit)
-}
-
-/// 60% of the memory this process may use: physical memory (`MemTotal` in /proc/meminfo) or a
-/// container's cgroup limit if lower; 8 GiB where neither is known. The rest is for the
-/// replay's working set, the allocator and the system.
-fn default_memory_limit() -> usize {
-    let physical = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
-        m.lines()
-            .find_map(|l| l.strip_prefix("MemTotal:"))
-            .and_then(|v| v.trim().strip_suffix("kB"))
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .map(|kb| kb.saturating_mul(1024))
-    });
-    // cgroup v2, then v1 ("max" or a huge number: no limit).
-    let cgroup = [
-        "/sys/fs/cgroup/memory.max",
-        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
-    ]
-    .iter()
-    .find_map(|f| std::fs::read_to_string(f).ok())
-    .and_then(|v| v.trim().parse::<usize>().ok());
-    let total = match (physical, cgroup) {
-        (Some(p), Some(c)) => Some(p.min(c)),
-        (p, c) => p.or(c),
-    };
-    total.map_or(8 << 30, |t| t / 5 * 3)
+        })
+    }
 }
 
 /// A size in bytes: a number with an optional binary unit (KiB, MiB, GiB, TiB; K, M, G, T and

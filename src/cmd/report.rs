@@ -71,7 +71,8 @@ pub fn run(a: &ReportArgs) -> Result<u8, Failure> {
     let mut buf = Vec::new();
     let view: &dyn View = match a.format {
         ReportFormat::Html => {
-            emit(&super::run::html(&r)?, a.output.as_deref())?;
+            let html = costlab::report::folder::html(&r).map_err(super::run::files_failure)?;
+            emit(&html, a.output.as_deref())?;
             return Ok(0);
         }
         ReportFormat::Png | ReportFormat::Svg => {

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod compute_view;
 mod csv_out;
 pub mod figures;
+pub mod folder;
 pub mod html;
 mod json;
 pub mod markdown;
@@ -45,4 +46,3 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
         Format::Csv => Box::new(csv_out::Csv),
     }
 }
-

@@ -2,12 +2,14 @@
 //! versions) grouped into the object present at the start, with the key's log events taken from
 //! the evidence, and handed on in batches.
 
-use super::super::{Failure, input};
-use costlab::aws::StorageClass;
-use costlab::scenario::Scenario;
-use costlab::sim::s3::{BATCH, Evidence, Initial, Noncurrent, ObjectHistory, in_shard};
-use costlab::trace::inventory::{Column, Mode as InvMode, read_inventory};
-use costlab::trace::ledger::{FileCount, Tally};
+use super::Options;
+use super::error::{PipelineError, input};
+use super::observe::{Progress, Unit};
+use crate::aws::StorageClass;
+use crate::scenario::Scenario;
+use crate::sim::s3::{BATCH, Evidence, Initial, Noncurrent, ObjectHistory, in_shard};
+use crate::trace::inventory::{Column, Mode as InvMode, read_inventory};
+use crate::trace::ledger::{FileCount, Tally};
 use std::collections::BTreeMap;
 
 /// Inventory data files read at once, at most.
@@ -71,20 +73,20 @@ enum FromReader {
     },
     Failed {
         file: usize,
-        error: Failure,
+        error: PipelineError,
     },
 }
 
 /// What the inventory readers share: the files still to read and where to stop.
 struct ReadPlan<'a> {
-    files: costlab::trace::inventory::DataFiles<'a>,
+    files: crate::trace::inventory::DataFiles<'a>,
     versioning: bool,
     shard: Option<(u64, u64)>,
     next: std::sync::atomic::AtomicUsize,
     /// The earliest file that failed: later files are not read (their errors would not be the
     /// first).
     stop: std::sync::atomic::AtomicUsize,
-    pb: &'a indicatif::ProgressBar,
+    pb: &'a Progress,
 }
 
 impl ReadPlan<'_> {
@@ -121,7 +123,7 @@ impl ReadPlan<'_> {
         &self,
         file: usize,
         tx: &std::sync::mpsc::SyncSender<FromReader>,
-    ) -> Result<Option<(Vec<KeyRows>, Tally)>, Failure> {
+    ) -> Result<Option<(Vec<KeyRows>, Tally)>, PipelineError> {
         use std::sync::atomic::Ordering::Relaxed;
         let Some(mut records) = self.files.open(file).map_err(input)? else {
             return Ok(None);
@@ -168,7 +170,7 @@ impl ReadPlan<'_> {
                 continue;
             }
             if !in_shard(&rec.key, self.shard) {
-                left.leave_out(costlab::trace::ledger::OTHER_SHARD, 1);
+                left.leave_out(crate::trace::ledger::OTHER_SHARD, 1);
                 continue;
             }
             let row = VersionRow {
@@ -238,15 +240,15 @@ const UNVERSIONED: &str =
 /// (or the sink's, which stops the reading).
 pub(super) fn stream(
     sc: &Scenario,
-    strict: bool,
+    o: &Options<'_>,
     ev: &mut Evidence,
-    mut sink: impl FnMut(Vec<ObjectHistory>) -> Result<(), Failure>,
-) -> Result<Tally, Failure> {
+    mut sink: impl FnMut(Vec<ObjectHistory>) -> Result<(), PipelineError>,
+) -> Result<Tally, PipelineError> {
     let mut counted = Tally::default();
     let Some(m) = &sc.inventory else {
         return Ok(counted);
     };
-    let mode = if strict {
+    let mode = if o.reading.strict {
         InvMode::Strict
     } else {
         InvMode::Lenient
@@ -260,7 +262,9 @@ pub(super) fn stream(
         Column::StorageClass,
         Column::IntelligentTieringAccessTier,
     ]);
-    let pb = super::super::progress("replaying inventory", "objects");
+    let pb = o
+        .observer
+        .progress("replaying inventory", None, Unit::Items);
     let plan = ReadPlan {
         files: reader.files(),
         versioning: sc.options.versioning,
@@ -278,8 +282,8 @@ pub(super) fn stream(
         .max(1);
     let mut edges: BTreeMap<usize, Vec<KeyRows>> = BTreeMap::new();
     let mut per_file: BTreeMap<usize, Tally> = BTreeMap::new();
-    let mut failed: Option<(usize, Failure)> = None;
-    let mut sink_failed: Option<Failure> = None;
+    let mut failed: Option<(usize, PipelineError)> = None;
+    let mut sink_failed: Option<PipelineError> = None;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(threads + 1);
         for _ in 0..threads {
@@ -314,7 +318,7 @@ pub(super) fn stream(
             }
         }
     });
-    pb.finish_and_clear();
+    drop(pb);
     if let Some((_, error)) = failed {
         return Err(error);
     }

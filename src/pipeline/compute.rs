@@ -1,19 +1,19 @@
-//! The scenario's `[compute]` section run end to end: evidence read or generated, the fleet
+//! The compute stages of a run: the scenario's `[compute]` section end to end: evidence read or generated, the fleet
 //! simulated under the scenario's purchases, Spot interruptions by Monte Carlo, job classes
 //! priced on each service, and the fleet's metered usage rated into line items.
 
-use super::{Failure, input, output};
-use anyhow::anyhow;
-use costlab::cost::{RateOptions, rate};
-use costlab::optimize::fleet_bridge::{FleetOptimizeOptions, recommend_fleet};
-use costlab::optimize::purchase_output::write_plan_csv;
-use costlab::pricing::{Catalog, PriceBook, PricePath};
-use costlab::report::model::{
+use super::Options;
+use super::error::{PipelineError, input, output};
+use crate::cost::{RateOptions, rate};
+use crate::optimize::fleet_bridge::{FleetOptimizeOptions, recommend_fleet};
+use crate::optimize::purchase_output::write_plan_csv;
+use crate::pricing::{Catalog, PriceBook, PricePath};
+use crate::report::model::{
     BillReport, ComputeMonth, ComputeReport, JobClassReport, JobOptionReport, MonteCarloReport,
 };
-use costlab::report::recommendation::FleetPlanReport;
-use costlab::scenario::Scenario;
-use costlab::sim::fleet::{
+use crate::report::recommendation::FleetPlanReport;
+use crate::scenario::Scenario;
+use crate::sim::fleet::{
     FleetOptions, FleetPlan, RateCard, compare_alternatives, load_evidence, monte_carlo,
     simulate_fleet,
 };
@@ -24,24 +24,24 @@ pub fn rate_card(book: &PriceBook) -> RateCard {
         .entries
         .keys()
         .filter(|p| p.0.len() == 3 && p.0[0] == "ec2" && p.0[1] == "on_demand")
-        .filter_map(|p| costlab::aws::InstanceType::parse(&p.0[2]).ok());
+        .filter_map(|p| crate::aws::InstanceType::parse(&p.0[2]).ok());
     RateCard::from_lookup(types, |path| {
         book.first_band(&PricePath::new(path.iter().copied()))
     })
 }
 
-fn fleet_err(e: impl std::fmt::Display) -> Failure {
-    input(anyhow!("[compute]: {e}"))
+fn fleet_err(e: impl std::fmt::Display) -> PipelineError {
+    input(format!("[compute]: {e}"))
 }
 
 /// The compute report of `sc` and, when `optimize` and the scenario has `[optimize.fleet]`,
 /// the recommended purchase mix; `None` without a `[compute]` section.
-pub fn compute_report(
+pub(crate) fn compute_report(
     sc: &Scenario,
     catalog: &mut Catalog,
-    optimize: bool,
-    reading: super::simulate::Reading,
-) -> Result<Option<ComputeOutcome>, Failure> {
+    o: &Options<'_>,
+) -> Result<Option<ComputeOutcome>, PipelineError> {
+    let (optimize, reading) = (o.optimize, o.reading);
     let Some(spec) = &sc.compute else {
         return Ok(None);
     };
@@ -149,15 +149,15 @@ pub fn compute_report(
                 ..Default::default()
             };
             let rec = recommend_fleet(&ev.demand, &card, &opts, spec.runs as usize, seed)
-                .map_err(|e| input(anyhow!("[optimize.fleet]: {e}")))?;
-            eprintln!(
+                .map_err(|e| input(format!("[optimize.fleet]: {e}")))?;
+            o.observer.note(&format!(
                 "purchase model: {} variables ({} integer), {} rows, solved by {} in {:.2} s",
                 rec.recommendation.stats.variables,
                 rec.recommendation.stats.integer_variables,
                 rec.recommendation.stats.constraints,
                 rec.recommendation.stats.solver,
                 rec.recommendation.stats.solve_seconds
-            );
+            ));
             let mut csv = Vec::new();
             write_plan_csv(&rec.recommendation, &rec.params, &mut csv).map_err(output)?;
             let mut plan = serde_json::to_value(&rec).map_err(output)?;
@@ -193,25 +193,25 @@ pub fn compute_report(
 
 /// A scenario's compute, priced: the report section, the purchase plan when the optimizer ran,
 /// and the ledger of the compute evidence read.
-pub struct ComputeOutcome {
+pub(crate) struct ComputeOutcome {
     pub report: ComputeReport,
     pub fleet: Option<FleetPlanReport>,
-    pub ledger: costlab::trace::ledger::Ledger,
+    pub ledger: crate::trace::ledger::Ledger,
 }
 
 /// The per-hour layers for the report (rounded so the JSON stays small and stable).
 fn hourly_layers(
-    result: &costlab::sim::fleet::FleetResult,
-    start: costlab::units::Timestamp,
-) -> Option<costlab::report::model::HourlyLayers> {
+    result: &crate::sim::fleet::FleetResult,
+    start: crate::units::Timestamp,
+) -> Option<crate::report::model::HourlyLayers> {
     if result.layers.is_empty() {
         return None;
     }
     let r = |v: f64| (v.max(0.0) * 1e4).round() / 1e4;
-    let col = |f: fn(&costlab::sim::fleet::HourLayers) -> f64| -> Vec<f64> {
+    let col = |f: fn(&crate::sim::fleet::HourLayers) -> f64| -> Vec<f64> {
         result.layers.iter().map(|l| r(f(l))).collect()
     };
-    Some(costlab::report::model::HourlyLayers {
+    Some(crate::report::model::HourlyLayers {
         start: start.to_string(),
         demand: col(|l| l.demand),
         spot: col(|l| l.spot),

@@ -1,19 +1,19 @@
 //! Assembling the versioned `Report` from a simulation: rated bills, statistics, evidence
-//! counts and the distance of each policy to the clairvoyant bound. Shared by `simulate`,
-//! `merge` and `run`.
+//! counts and the distance of each policy to the clairvoyant bound. The last stage of every run,
+//! shard merge and compute-only scenario.
 
-use super::simulate::EvidenceReport;
-use costlab::cost::Bill;
-use costlab::report::model::{
+use super::evidence::EvidenceReport;
+use crate::cost::Bill;
+use crate::report::model::{
     AgeBand, BOUND_KIND, BillReport, EvidenceRecord, Horizon, LineCounts, PolicyReport,
     PrefixRecord, PricingRecord, REPORT_SCHEMA_VERSION, Report, StorageStats, TOP_PREFIXES,
     VersionStats,
 };
-use costlab::scenario::Scenario;
-use costlab::sim::s3::replay::AGE_BANDS_DAYS;
-use costlab::sim::s3::{PolicyRun, Stats};
-use costlab::trace::ledger::{Tally, source};
-use costlab::units::{GIB, decimal_from_u128};
+use crate::scenario::Scenario;
+use crate::sim::s3::replay::AGE_BANDS_DAYS;
+use crate::sim::s3::{PolicyRun, Stats};
+use crate::trace::ledger::{Tally, source};
+use crate::units::{GIB, decimal_from_u128};
 use rust_decimal::Decimal;
 
 fn stats(s: &Stats, versioned: bool) -> StorageStats {
@@ -66,7 +66,7 @@ fn stats(s: &Stats, versioned: bool) -> StorageStats {
 }
 
 /// `YYYY-MM-DD` of a timestamp.
-fn day(t: costlab::units::Timestamp) -> String {
+fn day(t: crate::units::Timestamp) -> String {
     let s = t.to_string();
     s.get(..10).unwrap_or(&s).to_string()
 }

@@ -1,0 +1,108 @@
+//! One run of a scenario, stage by stage — what `costlab run`, `simulate`, `optimize`, `check`
+//! and `merge` share, and the entry point for a library user:
+//!
+//! ```text
+//! Scenario ─ evidence ─> Evidence ─ replay ─> runs (usage per policy) ─ rate ─> bills
+//!          (logs, inventory,        (every policy, the bound,     (price books)
+//!           generated; ledger)       costing pass, replication)
+//!                                                 └─ decide ─> recommendations ─ assemble ─> Report
+//! ```
+//!
+//! Files: `evidence` and `inventory` (reading), `replay`, `rate`, `decide` (the lifecycle
+//! optimizer's pass, the bound, the purchase mix via `compute`), `assemble` (the report),
+//! `shard` (a run split by key and merged), `memory` (the evidence's memory limit), `observe`
+//! (progress and notes, never printed here), `error`.
+//!
+//! ```no_run
+//! use costlab::pipeline::{self, Options};
+//! let mut sc = costlab::scenario::read_scenario("scenarios/datalake.toml".as_ref())?;
+//! let report = pipeline::run(&mut sc, &Options::default())?;
+//! println!("{}: {}", report.policies[0].name, report.policies[0].total_usd);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod assemble;
+mod compute;
+mod decide;
+mod error;
+mod evidence;
+mod inventory;
+pub mod memory;
+pub mod observe;
+mod rate;
+mod replay;
+mod shard;
+
+pub use compute::rate_card;
+pub use decide::{RECOMMENDED, Scope, scope};
+pub use error::PipelineError;
+pub use evidence::{EvidenceReport, Reading};
+pub use observe::{Observer, Progress, Silent, Unit};
+pub use shard::{merge, shard};
+
+use crate::pricing::Catalog;
+use crate::report::Report;
+use crate::scenario::Scenario;
+use error::input;
+
+/// How a run goes.
+pub struct Options<'o> {
+    /// Strict, or lenient within a limit on skipped evidence.
+    pub reading: Reading,
+    /// Report the clairvoyant bound.
+    pub bound: bool,
+    /// Run the optimizers the scenario's `[optimize]` asks for.
+    pub optimize: bool,
+    /// Bytes the evidence may hold before it is partitioned to disk.
+    pub memory_limit: usize,
+    /// Receives progress and notes.
+    pub observer: &'o dyn Observer,
+}
+
+impl Default for Options<'_> {
+    /// Lenient within 1%, with the bound and the optimizers, 60% of memory, silent.
+    fn default() -> Self {
+        Options {
+            reading: Reading::default(),
+            bound: true,
+            optimize: true,
+            memory_limit: memory::default_limit(),
+            observer: &Silent,
+        }
+    }
+}
+
+/// A scenario, end to end: its evidence read (or generated) and replayed under every policy
+/// (with the bound and the optimizer as `o` asks), replication applied, every run rated, the
+/// compute section simulated, all in one versioned report.
+pub fn run(sc: &mut Scenario, o: &Options<'_>) -> Result<Report, PipelineError> {
+    let (mut report, mut catalog) = if sc.policies.is_empty() {
+        // A compute-only scenario: no storage evidence to replay.
+        let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
+        let r = assemble::report(sc, &EvidenceReport::default(), &[], &[]);
+        (r, catalog)
+    } else {
+        let mut r = replay::replay_scenario(sc, o, None)?;
+        let (runs, lifecycle) = r.runs_with_replication(sc, o.bound);
+        for rule in &sc.replication {
+            r.catalog.ensure(&rule.destination_region).map_err(input)?;
+        }
+        let mut report = rate::report(sc, &r.rep, &runs, &mut r.catalog)?;
+        if let Some(rec) = lifecycle {
+            report
+                .optimize
+                .get_or_insert_with(Default::default)
+                .lifecycle = Some(rec);
+        }
+        (report, r.catalog)
+    };
+    if let Some(c) = compute::compute_report(sc, &mut catalog, o)? {
+        report.compute = Some(c.report);
+        report.evidence.ledger.merge(&c.ledger);
+        if let Some(f) = c.fleet {
+            report.optimize.get_or_insert_with(Default::default).fleet = Some(f);
+        }
+    }
+    rate::finish(&mut report, &catalog);
+    Ok(report)
+}
