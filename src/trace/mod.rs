@@ -3,6 +3,7 @@
 //! and field in its errors, and never panics on any input.
 
 pub mod access_log;
+pub mod billing;
 pub mod compute;
 pub mod generate;
 pub mod input;
