@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 
 use crate::aws::{InstanceType, Region};
+use crate::trace::billing::{self, BillingRead, RiInForce, RiScope, SpInForce, SpType, Tenancy};
+use crate::trace::compute::UsageRecord;
 use crate::trace::compute::{
     DemandSpec, JobRecord, JobSpec, Mode, Os, SpotDefaults, SpotHistory, SpotSeries, generate_jobs,
     generate_usage, read_jobs, read_spot, read_usage,
 };
-use crate::trace::billing::{self, BillingRead, RiInForce, RiScope, SpInForce, SpType, Tenancy};
-use crate::trace::compute::UsageRecord;
 use crate::trace::ledger::{FileCount, Ledger, Tally, source};
 use crate::units::{SECONDS_PER_HOUR, Timestamp};
 

@@ -95,7 +95,9 @@ pub struct RiInForce {
 pub enum SpType {
     Compute,
     /// EC2 Instance Savings Plan of one family (in one Region).
-    Ec2Instance { family: Option<String> },
+    Ec2Instance {
+        family: Option<String>,
+    },
     /// Another kind (SageMaker, Database…), as the export names it.
     Other(String),
 }
@@ -230,8 +232,13 @@ fn payment(s: &str) -> String {
 /// `1yr`, `1 yr`, `3 Year`, `1-year` → years.
 fn term_years(s: &str) -> Option<u32> {
     let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-    let rest = s[digits.len()..].trim().trim_start_matches('-').to_ascii_lowercase();
-    (rest.starts_with("y")).then(|| digits.parse().ok()).flatten()
+    let rest = s[digits.len()..]
+        .trim()
+        .trim_start_matches('-')
+        .to_ascii_lowercase();
+    (rest.starts_with("y"))
+        .then(|| digits.parse().ok())
+        .flatten()
 }
 
 /// Years between two instants, when they are a whole 1- or 3-year term (±2 days).
@@ -331,18 +338,25 @@ impl Aggregate {
                 None => return Ok(Some(reason::OTHER_EC2)),
             },
         };
-        let type_text = item.instance_type.unwrap_or(type_text);
         let instance_type = InstanceType::parse(type_text).map_err(|_| {
             v.invalid(
-                if item.instance_type.is_some() {
-                    Field::InstanceType
-                } else {
+                if item.usage_type.is_some() {
                     Field::UsageType
+                } else {
+                    Field::Description
                 },
                 type_text,
                 "an EC2 instance type like m5.xlarge",
             )
         })?;
+        if let Some(named) = item.instance_type
+            && named != type_text
+        {
+            return Err(v.inconsistent(
+                Field::InstanceType,
+                format!("names {named} but the usage type is of {type_text}"),
+            ));
+        }
         let platform = match (item.operation, platform_hint, item.os) {
             (Some(op), _, _) => line::platform(op),
             (None, Some(p), _) => p,
@@ -362,7 +376,11 @@ impl Aggregate {
             .amount
             .ok_or_else(|| v.inconsistent(Field::Amount, "usage without a quantity"))?;
         if amount < Decimal::ZERO {
-            return Err(v.invalid(Field::Amount, &amount.to_string(), "a quantity of at least 0"));
+            return Err(v.invalid(
+                Field::Amount,
+                &amount.to_string(),
+                "a quantity of at least 0",
+            ));
         }
         let n = hours_of(start, item.end).map_err(|why| v.inconsistent(Field::End, why))?;
         let factor = match v.decimal(Field::NormFactor)? {
@@ -423,7 +441,11 @@ impl Aggregate {
             .amount
             .ok_or_else(|| v.inconsistent(Field::Amount, "usage without a quantity"))?;
         if amount < Decimal::ZERO {
-            return Err(v.invalid(Field::Amount, &amount.to_string(), "a quantity of at least 0"));
+            return Err(v.invalid(
+                Field::Amount,
+                &amount.to_string(),
+                "a quantity of at least 0",
+            ));
         }
         let region = item
             .region
@@ -469,11 +491,10 @@ impl Aggregate {
         let instance_type = InstanceType::parse(type_text)
             .map_err(|_| v.invalid(Field::UsageType, type_text, "an EC2 instance type"))?;
         let count = match v.decimal(Field::RiCount)? {
-            Some(c) if c >= Decimal::ZERO && c.fract().is_zero() => {
-                Some(u32::try_from(c).map_err(|_| {
-                    v.invalid(Field::RiCount, &c.to_string(), "a count below 2^32")
-                })?)
-            }
+            Some(c) if c >= Decimal::ZERO && c.fract().is_zero() => Some(
+                u32::try_from(c)
+                    .map_err(|_| v.invalid(Field::RiCount, &c.to_string(), "a count below 2^32"))?,
+            ),
             Some(c) => return Err(v.invalid(Field::RiCount, &c.to_string(), "a whole count")),
             None => None,
         };
@@ -494,7 +515,10 @@ impl Aggregate {
             .or(item.os.map(line::platform_from_os))
             .unwrap_or(line::LINUX)
             .to_string();
-        let tenancy = item.tenancy.and_then(Tenancy::parse).unwrap_or(Tenancy::Shared);
+        let tenancy = item
+            .tenancy
+            .and_then(Tenancy::parse)
+            .unwrap_or(Tenancy::Shared);
         let rec = RiInForce {
             arn: arn.to_string(),
             instance_type,
@@ -505,7 +529,9 @@ impl Aggregate {
             term_years: term,
             start,
             end,
-            offering_class: v.text(Field::OfferingClass)?.map(|s| s.to_ascii_lowercase()),
+            offering_class: v
+                .text(Field::OfferingClass)?
+                .map(|s| s.to_ascii_lowercase()),
             payment: v.text(Field::PurchaseOption)?.map(payment),
             scope: match zone {
                 Some(z) => RiScope::Zone(z.to_string()),
@@ -714,11 +740,11 @@ mod tests {
         assert_eq!(term_years("forever"), None);
         assert_eq!(payment("Partial Upfront"), "partial_upfront");
         let t = |s: &str| Timestamp::parse_rfc3339(s);
+        assert_eq!(term_from(t("2025-01-01"), t("2026-01-01")), Some(1));
         assert_eq!(
-            term_from(t("2025-01-01"), t("2026-01-01")),
-            Some(1)
+            hours_of(t("2026-03-01").unwrap(), t("2026-03-01T01:00:00Z")),
+            Ok(1)
         );
-        assert_eq!(hours_of(t("2026-03-01").unwrap(), t("2026-03-01T01:00:00Z")), Ok(1));
         assert_eq!(hours_of(t("2026-03-01").unwrap(), t("2026-03-02")), Ok(24));
         assert!(hours_of(t("2026-03-02").unwrap(), t("2026-03-01")).is_err());
         assert!(hours_of(t("2026-01-01").unwrap(), t("2026-03-01")).is_err());

@@ -99,9 +99,7 @@ pub fn detect(names: &[String]) -> Option<Schema> {
     if has("lineitemlineitemtype") {
         let slashed = names.iter().any(|n| n.contains('/'));
         let cur2 = !slashed
-            && (has("product")
-                || has("billpayeraccountname")
-                || has("lineitemusageaccountname"));
+            && (has("product") || has("billpayeraccountname") || has("lineitemusageaccountname"));
         return Some(if cur2 {
             Schema::Cur2
         } else {
@@ -325,11 +323,19 @@ mod tests {
 
     #[test]
     fn the_three_exports_are_told_apart() {
-        let legacy = names(&["identity/LineItemId", "lineItem/LineItemType", "product/region"]);
+        let legacy = names(&[
+            "identity/LineItemId",
+            "lineItem/LineItemType",
+            "product/region",
+        ]);
         assert_eq!(detect(&legacy), Some(Schema::LegacyCur));
         let athena = names(&["line_item_line_item_type", "product_operating_system"]);
         assert_eq!(detect(&athena), Some(Schema::LegacyCur));
-        let cur2 = names(&["line_item_line_item_type", "product", "bill_payer_account_name"]);
+        let cur2 = names(&[
+            "line_item_line_item_type",
+            "product",
+            "bill_payer_account_name",
+        ]);
         assert_eq!(detect(&cur2), Some(Schema::Cur2));
         let f10 = names(&["BilledCost", "ChargeCategory", "ChargeClass"]);
         assert_eq!(detect(&f10), Some(Schema::Focus(FocusVersion::V1_0)));
@@ -338,6 +344,9 @@ mod tests {
         let f12 = names(&["BilledCost", "ChargeCategory", "SkuMeter", "InvoiceId"]);
         assert_eq!(detect(&f12), Some(Schema::Focus(FocusVersion::V1_2)));
         assert_eq!(detect(&names(&["hour", "instance_type"])), None);
-        assert_eq!(canon("reservation/ReservationARN"), canon("reservation_reservation_a_r_n"));
+        assert_eq!(
+            canon("reservation/ReservationARN"),
+            canon("reservation_reservation_a_r_n")
+        );
     }
 }

@@ -56,10 +56,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, BillingError> {
     let text = crate::trace::input::read_config_limited(path, MAX_MANIFEST_BYTES)
         .map_err(|e| BillingError::schema(path, e.to_string()))?;
     let raw: RawManifest = serde_json::from_str(&text).map_err(|e| {
-        BillingError::schema(
-            path,
-            format!("line {}: not a CUR manifest: {e}", e.line()),
-        )
+        BillingError::schema(path, format!("line {}: not a CUR manifest: {e}", e.line()))
     })?;
     let columns: Vec<String> = raw
         .columns

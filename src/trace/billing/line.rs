@@ -215,12 +215,14 @@ pub mod reason {
     pub const SP_NEGATION: &str = "Savings Plan negation (offsets covered usage's cost)";
     pub const SP_UPFRONT: &str = "Savings Plan upfront fee (one-time)";
     pub const RI_UPFRONT: &str = "Reserved Instance upfront fee (one-time)";
-    pub const UNUSED_COMMITMENT: &str = "unused commitment (amortization of idle RI or Savings Plan)";
+    pub const UNUSED_COMMITMENT: &str =
+        "unused commitment (amortization of idle RI or Savings Plan)";
     pub const CORRECTION: &str = "correction of an earlier billing period";
     pub const ADJUSTMENT: &str = "adjustment";
     pub const OTHER_TYPE: &str = "line item type costlab does not use";
     pub const OTHER_SERVICE: &str = "usage of another service (not EC2 instance hours or S3)";
-    pub const OTHER_EC2: &str = "other EC2 usage (volumes, transfer, addresses…: not instance hours)";
+    pub const OTHER_EC2: &str =
+        "other EC2 usage (volumes, transfer, addresses…: not instance hours)";
     pub const UNUSED_RESERVATION: &str = "unused capacity reservation";
     pub const OTHER_PROVIDER: &str = "another provider's charge (not AWS)";
     pub const COMMITMENT_OTHER: &str = "commitment of another service (not EC2 or a Savings Plan)";
@@ -469,8 +471,14 @@ mod tests {
         );
         assert_eq!(ec2_usage("EBS:VolumeUsage.gp3"), Ec2Usage::Other);
         assert_eq!(ec2_usage("UnusedBox:m5.large"), Ec2Usage::UnusedReservation);
-        assert_eq!(split_region("APS3-Requests-Tier1"), (Some("ap-south-1"), "Requests-Tier1"));
-        assert_eq!(split_region("TimedStorage-ByteHrs"), (None, "TimedStorage-ByteHrs"));
+        assert_eq!(
+            split_region("APS3-Requests-Tier1"),
+            (Some("ap-south-1"), "Requests-Tier1")
+        );
+        assert_eq!(
+            split_region("TimedStorage-ByteHrs"),
+            (None, "TimedStorage-ByteHrs")
+        );
     }
 
     #[test]
@@ -492,7 +500,10 @@ mod tests {
     #[test]
     fn numbers_and_times_as_exports_write_them() {
         assert_eq!(parse_decimal("6.71E-8"), Some(Decimal::new(671, 10)));
-        assert_eq!(parse_decimal("0.00000080000"), Some(Decimal::new(80000, 11)));
+        assert_eq!(
+            parse_decimal("0.00000080000"),
+            Some(Decimal::new(80000, 11))
+        );
         for bad in ["NaN", "inf", "", "0x10", "1,5", "--1"] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
@@ -500,11 +511,15 @@ mod tests {
         assert_eq!(decimal_from_f64(f64::NAN), None);
         assert_eq!(decimal_from_f64(1e300), None);
         assert_eq!(
-            parse_time("2024-09-18 22:00:00").map(|t| t.to_string()).as_deref(),
+            parse_time("2024-09-18 22:00:00")
+                .map(|t| t.to_string())
+                .as_deref(),
             Some("2024-09-18T22:00:00Z")
         );
         assert_eq!(
-            parse_time("2023-11-10T19:00:00.000Z").map(|t| t.to_string()).as_deref(),
+            parse_time("2023-11-10T19:00:00.000Z")
+                .map(|t| t.to_string())
+                .as_deref(),
             Some("2023-11-10T19:00:00Z")
         );
         assert_eq!(parse_time("yesterday"), None);

@@ -170,14 +170,18 @@ impl Column {
         };
         Ok(match &self.values {
             Values::Bytes(v) => match v.get(j) {
-                Some(b) => Cell::Text(std::str::from_utf8(b.data()).map_err(|_| Problem::InvalidUtf8)?),
+                Some(b) => {
+                    Cell::Text(std::str::from_utf8(b.data()).map_err(|_| Problem::InvalidUtf8)?)
+                }
                 None => Cell::Null,
             },
             Values::F64(v) => v.get(j).map_or(Cell::Null, |x| Cell::Float(*x)),
             Values::F32(v) => v.get(j).map_or(Cell::Null, |x| Cell::Float(f64::from(*x))),
             Values::I64(v) => v.get(j).map_or(Cell::Null, |x| secs(*x)),
             Values::I32(v) => v.get(j).map_or(Cell::Null, |x| secs(i64::from(*x))),
-            Values::I96(v) => v.get(j).map_or(Cell::Null, |x| Cell::Seconds(x.to_seconds())),
+            Values::I96(v) => v
+                .get(j)
+                .map_or(Cell::Null, |x| Cell::Seconds(x.to_seconds())),
         })
     }
 }
@@ -234,7 +238,9 @@ fn check_sizes(
     let (mut packed, mut unpacked) = (0u64, 0u64);
     for (g, group) in reader.metadata().row_groups().iter().enumerate() {
         for (i, col) in group.columns().iter().enumerate() {
-            let start = col.dictionary_page_offset().unwrap_or(col.data_page_offset());
+            let start = col
+                .dictionary_page_offset()
+                .unwrap_or(col.data_page_offset());
             let len = col.compressed_size();
             let inside = u64::try_from(start)
                 .ok()
@@ -272,9 +278,7 @@ fn check_sizes(
             ),
         ));
     }
-    if limits.max_ratio > 0
-        && unpacked > RATIO_FLOOR
-        && unpacked / packed.max(1) > limits.max_ratio
+    if limits.max_ratio > 0 && unpacked > RATIO_FLOOR && unpacked / packed.max(1) > limits.max_ratio
     {
         return Err(BillingError::io(
             path,

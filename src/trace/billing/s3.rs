@@ -123,7 +123,8 @@ pub fn classify(usage_type: &str) -> (S3Category, Option<&'static str>) {
     if usage_type == "Monitoring-Automation-INT" {
         return (C::Monitoring, class_of("INT"));
     }
-    if usage_type.contains("-Bytes") && (usage_type.contains("In-") || usage_type.contains("Out-")) {
+    if usage_type.contains("-Bytes") && (usage_type.contains("In-") || usage_type.contains("Out-"))
+    {
         return (C::Transfer, None);
     }
     (C::Other, None)
@@ -140,18 +141,42 @@ mod tests {
             ("TimedStorage-ByteHrs", C::Storage, Some("STANDARD")),
             ("TimedStorage-SIA-ByteHrs", C::Storage, Some("STANDARD_IA")),
             ("TimedStorage-GlacierByteHrs", C::Storage, Some("GLACIER")),
-            ("TimedStorage-INT-AIA-ByteHrs", C::Storage, Some("INTELLIGENT_TIERING.ARCHIVE_INSTANT")),
-            ("TimedStorage-SIA-SmObjects", C::StorageOverhead, Some("STANDARD_IA")),
-            ("TimedStorage-GDA-Staging", C::StorageOverhead, Some("DEEP_ARCHIVE")),
-            ("TimedStorage-GlacierStaging", C::StorageOverhead, Some("GLACIER")),
+            (
+                "TimedStorage-INT-AIA-ByteHrs",
+                C::Storage,
+                Some("INTELLIGENT_TIERING.ARCHIVE_INSTANT"),
+            ),
+            (
+                "TimedStorage-SIA-SmObjects",
+                C::StorageOverhead,
+                Some("STANDARD_IA"),
+            ),
+            (
+                "TimedStorage-GDA-Staging",
+                C::StorageOverhead,
+                Some("DEEP_ARCHIVE"),
+            ),
+            (
+                "TimedStorage-GlacierStaging",
+                C::StorageOverhead,
+                Some("GLACIER"),
+            ),
             ("Requests-Tier1", C::Requests, Some("STANDARD")),
             ("Requests-SIA-Tier2", C::Requests, Some("STANDARD_IA")),
             ("Requests-Tier4", C::Transition, Some("STANDARD")),
             ("Requests-GDA-Tier5", C::Restore, Some("DEEP_ARCHIVE")),
             ("Retrieval-ZIA", C::Retrieval, Some("ONEZONE_IA")),
             ("EarlyDelete-ByteHrs", C::EarlyDelete, Some("GLACIER")),
-            ("EarlyDelete-SIA-SmObjects", C::EarlyDelete, Some("STANDARD_IA")),
-            ("Monitoring-Automation-INT", C::Monitoring, Some("INTELLIGENT_TIERING")),
+            (
+                "EarlyDelete-SIA-SmObjects",
+                C::EarlyDelete,
+                Some("STANDARD_IA"),
+            ),
+            (
+                "Monitoring-Automation-INT",
+                C::Monitoring,
+                Some("INTELLIGENT_TIERING"),
+            ),
             ("DataTransfer-Out-Bytes", C::Transfer, None),
             ("TagStorage-TagHrs", C::Other, None),
         ];

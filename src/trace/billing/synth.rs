@@ -80,39 +80,75 @@ const COLUMNS: &[(&str, Getter)] = &[
     ("line_item_line_item_type", |l| Val::Str(Some(l.line_type))),
     ("line_item_usage_start_date", |l| Val::Time(l.start)),
     ("line_item_usage_end_date", |l| Val::Time(l.end)),
-    ("line_item_product_code", |l| Val::Str(Some(&l.product_code))),
+    ("line_item_product_code", |l| {
+        Val::Str(Some(&l.product_code))
+    }),
     ("line_item_usage_type", |l| Val::Str(Some(&l.usage_type))),
     ("line_item_operation", |l| Val::Str(Some(&l.operation))),
-    ("line_item_resource_id", |l| Val::Str(l.resource_id.as_deref())),
+    ("line_item_resource_id", |l| {
+        Val::Str(l.resource_id.as_deref())
+    }),
     ("line_item_usage_amount", |l| Val::Num(Some(l.amount))),
-    ("line_item_normalization_factor", |l| Val::Num(l.norm_factor)),
+    ("line_item_normalization_factor", |l| {
+        Val::Num(l.norm_factor)
+    }),
     ("line_item_unblended_cost", |l| Val::Num(Some(l.cost))),
-    ("line_item_availability_zone", |l| Val::Str(l.zone.as_deref())),
-    ("line_item_line_item_description", |l| Val::Str(Some(&l.description))),
+    ("line_item_availability_zone", |l| {
+        Val::Str(l.zone.as_deref())
+    }),
+    ("line_item_line_item_description", |l| {
+        Val::Str(Some(&l.description))
+    }),
     ("product_region_code", |l| Val::Str(l.region.as_deref())),
-    ("product_instance_type", |l| Val::Str(l.instance_type.as_deref())),
+    ("product_instance_type", |l| {
+        Val::Str(l.instance_type.as_deref())
+    }),
     ("pricing_unit", |l| Val::Str(l.unit.as_deref())),
-    ("pricing_lease_contract_length", |l| Val::Str(l.lease.as_deref())),
-    ("pricing_offering_class", |l| Val::Str(l.offering_class.as_deref())),
-    ("pricing_purchase_option", |l| Val::Str(l.purchase_option.as_deref())),
-    ("reservation_reservation_a_r_n", |l| Val::Str(l.ri_arn.as_deref())),
-    ("reservation_number_of_reservations", |l| Val::Num(l.ri_count)),
+    ("pricing_lease_contract_length", |l| {
+        Val::Str(l.lease.as_deref())
+    }),
+    ("pricing_offering_class", |l| {
+        Val::Str(l.offering_class.as_deref())
+    }),
+    ("pricing_purchase_option", |l| {
+        Val::Str(l.purchase_option.as_deref())
+    }),
+    ("reservation_reservation_a_r_n", |l| {
+        Val::Str(l.ri_arn.as_deref())
+    }),
+    ("reservation_number_of_reservations", |l| {
+        Val::Num(l.ri_count)
+    }),
     ("reservation_start_time", |l| Val::TimeText(l.ri_start)),
     ("reservation_end_time", |l| Val::TimeText(l.ri_end)),
-    ("savings_plan_savings_plan_a_r_n", |l| Val::Str(l.sp_arn.as_deref())),
-    ("savings_plan_offering_type", |l| Val::Str(l.sp_type.as_deref())),
-    ("savings_plan_purchase_term", |l| Val::Str(l.sp_term.as_deref())),
-    ("savings_plan_payment_option", |l| Val::Str(l.sp_payment.as_deref())),
+    ("savings_plan_savings_plan_a_r_n", |l| {
+        Val::Str(l.sp_arn.as_deref())
+    }),
+    ("savings_plan_offering_type", |l| {
+        Val::Str(l.sp_type.as_deref())
+    }),
+    ("savings_plan_purchase_term", |l| {
+        Val::Str(l.sp_term.as_deref())
+    }),
+    ("savings_plan_payment_option", |l| {
+        Val::Str(l.sp_payment.as_deref())
+    }),
     ("savings_plan_start_time", |l| Val::TimeText(l.sp_start)),
     ("savings_plan_end_time", |l| Val::TimeText(l.sp_end)),
-    ("savings_plan_total_commitment_to_date", |l| Val::Num(l.sp_total)),
-    ("savings_plan_recurring_commitment_for_billing_period", |l| {
-        Val::Num(l.sp_recurring)
+    ("savings_plan_total_commitment_to_date", |l| {
+        Val::Num(l.sp_total)
     }),
-    ("savings_plan_amortized_upfront_commitment_for_billing_period", |l| {
-        Val::Num(l.sp_upfront)
+    (
+        "savings_plan_recurring_commitment_for_billing_period",
+        |l| Val::Num(l.sp_recurring),
+    ),
+    (
+        "savings_plan_amortized_upfront_commitment_for_billing_period",
+        |l| Val::Num(l.sp_upfront),
+    ),
+    ("savings_plan_instance_type_family", |l| {
+        Val::Str(l.sp_family.as_deref())
     }),
-    ("savings_plan_instance_type_family", |l| Val::Str(l.sp_family.as_deref())),
     ("product", |l| Val::Map(&l.product)),
 ];
 
@@ -202,7 +238,9 @@ impl<W: Write> CsvWriter<W> {
 
     pub fn finish(mut self) -> std::io::Result<W> {
         self.out.flush()?;
-        self.out.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+        self.out
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
     }
 }
 
@@ -283,7 +321,8 @@ impl ParquetWriter {
                     if reps.is_empty() {
                         t.write_batch(&vals, Some(&defs), None).map_err(perr)?;
                     } else {
-                        t.write_batch(&vals, Some(&defs), Some(&reps)).map_err(perr)?;
+                        t.write_batch(&vals, Some(&defs), Some(&reps))
+                            .map_err(perr)?;
                     }
                 }
                 ColumnWriter::DoubleColumnWriter(t) => {
@@ -417,7 +456,10 @@ pub fn month(spec: &SynthMonth, demand: &[SynthHour], mut emit: impl FnMut(CurLi
             .find(|r| r.instance_type == d.instance_type && r.start <= d.hour && d.hour < r.end);
         let ri_secs = ri.map_or(0, |r| rest.min(u64::from(r.count) * SECONDS_PER_HOUR));
         rest -= ri_secs;
-        let sp = spec.sps.iter().find(|p| p.start <= d.hour && d.hour < p.end);
+        let sp = spec
+            .sps
+            .iter()
+            .find(|p| p.start <= d.hour && d.hour < p.end);
         let sp_secs = sp.map_or(0, |p| {
             (Decimal::from(rest) * p.covers)
                 .floor()
@@ -535,8 +577,18 @@ pub fn month(spec: &SynthMonth, demand: &[SynthHour], mut emit: impl FnMut(CurLi
             other("Tax", "", "", Decimal::ONE),
             other("Credit", "", "", Decimal::ONE),
             other("Fee", "", "", Decimal::ONE),
-            other("Usage", "EBS:VolumeUsage.gp3", "CreateVolume-Gp3", Decimal::TEN),
-            other("Usage", "BoxUsage:m5.large", "RunInstances:0002", Decimal::ONE),
+            other(
+                "Usage",
+                "EBS:VolumeUsage.gp3",
+                "CreateVolume-Gp3",
+                Decimal::TEN,
+            ),
+            other(
+                "Usage",
+                "BoxUsage:m5.large",
+                "RunInstances:0002",
+                Decimal::ONE,
+            ),
         ] {
             l.id = id();
             emit(l);
