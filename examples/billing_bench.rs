@@ -20,11 +20,34 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use rust_decimal::Decimal;
 
 const TYPES: &[&str] = &[
-    "m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "c5.large", "c5.xlarge", "c5.2xlarge",
-    "c5.4xlarge", "r5.large", "r5.xlarge", "r5.2xlarge", "r5.4xlarge", "m6i.large",
-    "m6i.xlarge", "m6i.2xlarge", "c6i.large", "c6i.xlarge", "c6i.2xlarge", "r6i.large",
-    "r6i.xlarge", "r6i.2xlarge", "t3.medium", "t3.large", "t3.xlarge", "m7g.large",
-    "m7g.xlarge", "c7g.large", "c7g.xlarge",
+    "m5.large",
+    "m5.xlarge",
+    "m5.2xlarge",
+    "m5.4xlarge",
+    "c5.large",
+    "c5.xlarge",
+    "c5.2xlarge",
+    "c5.4xlarge",
+    "r5.large",
+    "r5.xlarge",
+    "r5.2xlarge",
+    "r5.4xlarge",
+    "m6i.large",
+    "m6i.xlarge",
+    "m6i.2xlarge",
+    "c6i.large",
+    "c6i.xlarge",
+    "c6i.2xlarge",
+    "r6i.large",
+    "r6i.xlarge",
+    "r6i.2xlarge",
+    "t3.medium",
+    "t3.large",
+    "t3.xlarge",
+    "m7g.large",
+    "m7g.xlarge",
+    "c7g.large",
+    "c7g.xlarge",
 ];
 
 fn t(s: &str) -> Timestamp {
@@ -134,7 +157,10 @@ fn generate(out: &Path, lines: u64) -> std::io::Result<()> {
         h += 1;
     }
     w.finish()?;
-    println!("wrote {n} line items ({instances} instances per type and hour) to {}", out.display());
+    println!(
+        "wrote {n} line items ({instances} instances per type and hour) to {}",
+        out.display()
+    );
     Ok(())
 }
 
@@ -208,12 +234,12 @@ fn scan(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let path = PathBuf::from(args.get(2).ok_or("usage: billing_bench gen|read|scan FILE [LINES]")?);
+    let path = PathBuf::from(
+        args.get(2)
+            .ok_or("usage: billing_bench gen|read|scan FILE [LINES]")?,
+    );
     match args[1].as_str() {
-        "gen" => generate(
-            &path,
-            args.get(3).map_or(Ok(10_000_000), |s| s.parse())?,
-        )?,
+        "gen" => generate(&path, args.get(3).map_or(Ok(10_000_000), |s| s.parse())?)?,
         "read" => read(&path)?,
         "scan" => scan(&path)?,
         other => return Err(format!("unknown command {other}").into()),

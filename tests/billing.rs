@@ -184,7 +184,7 @@ fn the_cur_manifests_name_legacy_columns_that_grow() {
         assert_eq!(m.report_keys.len(), keys, "{name}");
         assert!(m.columns.contains(&"lineItem/UsageType".to_string()));
         // A manifest given as a billing export is refused, naming its data files.
-        let e = billing::read_billing(&[p.clone()], Mode::Lenient).unwrap_err();
+        let e = billing::read_billing(std::slice::from_ref(&p), Mode::Lenient).unwrap_err();
         assert!(e.to_string().contains("a CUR manifest"), "{e}");
     }
     let m = billing::legacy::read_manifest(
@@ -311,7 +311,7 @@ fn a_cur_month_reads_back_to_its_demand_and_commitments_in_csv_gzip_and_parquet(
     write_parquet(&pq, &lines, 100);
     let mut reads = Vec::new();
     for p in [&csv, &gz, &pq] {
-        let read = billing::read_billing(&[p.clone()], Mode::Strict).unwrap();
+        let read = billing::read_billing(std::slice::from_ref(p), Mode::Strict).unwrap();
         let f = &read.files[0];
         assert_eq!(f.schema, Schema::Cur2, "{}", p.display());
         assert_eq!(f.rows.read, lines.len() as u64);
@@ -517,7 +517,7 @@ fn malformed_and_hostile_rows_are_counted_in_the_ledger() {
     text.extend(raw);
     text.push(b'\n');
     std::fs::write(&csv, &text).unwrap();
-    let read = billing::read_billing(&[csv.clone()], Mode::Lenient).unwrap();
+    let read = billing::read_billing(std::slice::from_ref(&csv), Mode::Lenient).unwrap();
     let f = &read.files[0];
     assert_eq!(f.rows.read, n + k + 3);
     assert_eq!(f.rows.skipped, k + 3, "{:?}", f.rows.reasons);
@@ -585,7 +585,7 @@ fn parquet_rows_are_named_by_row_and_damage_is_an_error() {
     lines[i].usage_type = "BoxUsage:x".into();
     let pq = dir.path().join("cur.parquet");
     write_parquet(&pq, &lines, 64);
-    let read = billing::read_billing(&[pq.clone()], Mode::Lenient).unwrap();
+    let read = billing::read_billing(std::slice::from_ref(&pq), Mode::Lenient).unwrap();
     let f = &read.files[0];
     assert_eq!(f.rows.skipped, 1);
     assert_eq!(f.rows.examples[0].place, Place::Row(i as u64 + 1));
