@@ -618,3 +618,36 @@ fn parquet_rows_are_named_by_row_and_damage_is_an_error() {
     assert!(e.to_string().contains("not a billing export"), "{e}");
     let _ = Paid::OnDemand;
 }
+
+#[test]
+fn commitments_in_force_become_the_compute_specs_purchases() {
+    use costlab::sim::fleet::evidence::{reservation_of, savings_plan_of};
+    use costlab::sim::fleet::{Payment, SpKind, Term};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cur.csv");
+    write_csv(&csv, &lines(), false);
+    let read = billing::read_billing(&[csv], Mode::Strict).unwrap();
+    let ri = reservation_of(&read.reservations[0]).unwrap();
+    assert_eq!(ri.instance_type.as_str(), "r5.2xlarge");
+    assert_eq!(
+        (ri.count, ri.term, ri.payment),
+        (2, Term::OneYear, Payment::NoUpfront)
+    );
+    assert_eq!(ri.start, t("2025-06-01T00:00:00Z"));
+    assert_eq!(ri.end(), t("2026-06-01T00:00:00Z"));
+    let sp = savings_plan_of(&read.savings_plans[0]).unwrap();
+    assert_eq!(sp.kind, SpKind::Compute);
+    assert_eq!(sp.commitment_per_hour, d("0.40"));
+    assert_eq!((sp.term, sp.payment), (Term::OneYear, Payment::NoUpfront));
+    assert_eq!(sp.name, "sp-abc");
+    // What the simulator cannot model is refused with the reason.
+    let mut zonal = read.reservations[0].clone();
+    zonal.scope = RiScope::Zone("us-east-1a".into());
+    assert!(reservation_of(&zonal).unwrap_err().contains("zonal"));
+    let mut windows = read.reservations[0].clone();
+    windows.platform = "Windows".into();
+    assert!(reservation_of(&windows).unwrap_err().contains("Windows"));
+    let mut convertible = read.reservations[0].clone();
+    convertible.offering_class = Some("convertible".into());
+    assert!(reservation_of(&convertible).is_err());
+}
