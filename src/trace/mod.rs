@@ -4,6 +4,7 @@
 //! input. (Synthetic evidence is made by `workload`, not read here.)
 
 pub mod access_log;
+pub mod billing;
 pub mod compute;
 pub mod input;
 pub mod inventory;

@@ -1,10 +1,16 @@
-//! Loads what a `[compute]` section names: hourly usage (files and/or the generator) into a
-//! [`FleetDemand`], job traces (files and/or generated), and one Spot price series per
-//! instance type (the section's product, its zone or the first zone in key order).
+//! Loads what a `[compute]` section names: hourly usage (files, billing exports and/or the
+//! generator) into a [`FleetDemand`], job traces (files and/or generated), and one Spot price
+//! series per instance type (the section's product, its zone or the first zone in key order).
+//! A billing export's EC2 usage of the section's Region, Linux/UNIX and shared tenancy inside
+//! the window is demand; the rest is left out with its reason in the ledger. Its Reserved
+//! Instances and Savings Plans are returned as the compute spec's purchases
+//! ([`Evidence::billing_reservations`], [`Evidence::billing_savings_plans`]).
 
 use std::collections::BTreeMap;
 
 use crate::aws::{InstanceType, Region};
+use crate::trace::billing::{self, BillingRead, RiInForce, RiScope, SpInForce, SpType, Tenancy};
+use crate::trace::compute::UsageRecord;
 use crate::trace::compute::{
     DemandSpec, JobRecord, JobSpec, Mode, Os, SpotDefaults, SpotHistory, SpotSeries, generate_jobs,
     generate_usage, read_jobs, read_spot, read_usage,
@@ -14,6 +20,7 @@ use crate::units::{SECONDS_PER_HOUR, Timestamp};
 
 use super::FleetError;
 use super::hourly::FleetDemand;
+use super::purchase::{Payment, Reservation, SavingsPlan, SpKind, Term};
 use super::spec::{ComputeSpec, SpotPriceSource};
 
 /// Everything a compute simulation runs on.
@@ -25,8 +32,136 @@ pub struct Evidence {
     /// One line per file read: records kept and lines skipped.
     pub notes: Vec<String>,
     /// Every line of every file read, used or skipped with its reason (sources
-    /// [`source::COMPUTE_USAGE`], [`source::COMPUTE_JOBS`], [`source::SPOT_PRICES`]).
+    /// [`source::COMPUTE_USAGE`], [`source::COMPUTE_JOBS`], [`source::SPOT_PRICES`],
+    /// [`billing::SOURCE`]).
     pub ledger: Ledger,
+    /// What the billing exports held (demand of every Region and platform, commitments, S3
+    /// usage), when the section names any.
+    pub billing: Option<Box<BillingRead>>,
+    /// The billing exports' Reserved Instances in force at the window's start that the fleet
+    /// simulator can model (regional, Linux/UNIX, shared tenancy, standard), as purchases.
+    pub billing_reservations: Vec<Reservation>,
+    /// The billing exports' Compute and EC2 Instance Savings Plans in force at the window's
+    /// start, as purchases.
+    pub billing_savings_plans: Vec<SavingsPlan>,
+}
+
+/// Why billed EC2 usage is not fleet demand.
+pub mod left_out {
+    pub const REGION: &str = "EC2 usage in another Region than the simulated one";
+    pub const PLATFORM: &str =
+        "EC2 usage on another platform than Linux/UNIX (the fleet simulator prices Linux only)";
+    pub const TENANCY: &str = "EC2 usage on dedicated tenancy or hosts";
+    pub const WINDOW: &str = "EC2 usage outside the scenario window";
+}
+
+/// The start of the hour holding `t`.
+fn hour_floor(t: Timestamp) -> Timestamp {
+    Timestamp(t.0.div_euclid(SECONDS_PER_HOUR as i64) * SECONDS_PER_HOUR as i64)
+}
+
+fn term_of(years: Option<u32>) -> Result<Term, String> {
+    match years {
+        Some(1) => Ok(Term::OneYear),
+        Some(3) => Ok(Term::ThreeYear),
+        Some(y) => Err(format!("a {y}-year term")),
+        None => Err("no term".into()),
+    }
+}
+
+fn payment_of(p: Option<&str>) -> Result<Payment, String> {
+    p.unwrap_or("no_upfront").parse()
+}
+
+/// The RI as a purchase the fleet simulator models, or why not.
+pub fn reservation_of(r: &RiInForce) -> Result<Reservation, String> {
+    if r.platform != billing::LINUX {
+        return Err(format!("platform {}", r.platform));
+    }
+    if r.tenancy != Tenancy::Shared {
+        return Err(format!("{} tenancy", r.tenancy.as_str()));
+    }
+    if let RiScope::Zone(z) = &r.scope {
+        return Err(format!("zonal ({z})"));
+    }
+    if r.offering_class.as_deref().is_some_and(|c| c != "standard") {
+        return Err(format!(
+            "{} offering class",
+            r.offering_class.as_deref().unwrap_or("")
+        ));
+    }
+    Ok(Reservation {
+        instance_type: r.instance_type.clone(),
+        count: r.count.ok_or("no count")?,
+        term: term_of(r.term_years)?,
+        payment: payment_of(r.payment.as_deref())?,
+        start: hour_floor(r.start.ok_or("no start time")?),
+    })
+}
+
+/// The Savings Plan as a purchase the fleet simulator models, or why not.
+pub fn savings_plan_of(p: &SpInForce) -> Result<SavingsPlan, String> {
+    let kind = match &p.kind {
+        SpType::Compute => SpKind::Compute,
+        SpType::Ec2Instance {
+            family: Some(family),
+        } => SpKind::Ec2Instance {
+            family: family.clone(),
+        },
+        SpType::Ec2Instance { family: None } => return Err("no instance family".into()),
+        SpType::Other(k) => return Err(format!("a {k} plan")),
+    };
+    let name = p.arn.rsplit('/').next().unwrap_or(&p.arn).to_string();
+    Ok(SavingsPlan {
+        name,
+        kind,
+        commitment_per_hour: p.commitment_per_hour,
+        term: term_of(p.term_years)?,
+        payment: payment_of(p.payment.as_deref())?,
+        start: hour_floor(p.start.ok_or("no start time")?),
+        discount_pct: None,
+    })
+}
+
+/// Reads the billing exports of `paths` and turns their EC2 usage of `region`, Linux/UNIX,
+/// shared tenancy, inside `[start, end)` into usage records; the ledger tally says which rows
+/// were left out and why.
+fn load_billing(
+    paths: &[std::path::PathBuf],
+    mode: Mode,
+    region: &Region,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<(BillingRead, Vec<UsageRecord>, Tally), FleetError> {
+    let files = billing::expand(paths).map_err(ev)?;
+    let read = billing::read_billing(&files, mode).map_err(ev)?;
+    let mut tally = read.tally();
+    let mut usage = Vec::new();
+    for d in &read.demand {
+        let why = if d.region != *region {
+            Some(left_out::REGION)
+        } else if d.platform != billing::LINUX {
+            Some(left_out::PLATFORM)
+        } else if d.tenancy != Tenancy::Shared {
+            Some(left_out::TENANCY)
+        } else if d.hour < start || d.hour >= end {
+            Some(left_out::WINDOW)
+        } else {
+            None
+        };
+        match why {
+            Some(r) => tally.reclassify_used(r, d.lines),
+            None => usage.push(UsageRecord {
+                hour: d.hour,
+                instance_type: d.instance_type.clone(),
+                instance_seconds: d.instance_seconds(),
+                count: None,
+                region: Some(region.clone()),
+                os: Os::Linux,
+            }),
+        }
+    }
+    Ok((read, usage, tally))
 }
 
 /// Adds one file's tally to `source` of `ledger`.
@@ -73,6 +208,51 @@ pub fn load_evidence(
             sum.skipped
         ));
         usage.extend(recs);
+    }
+    let mut billing_read = None;
+    let (mut billing_reservations, mut billing_savings_plans) = (Vec::new(), Vec::new());
+    if !spec.evidence.billing.is_empty() {
+        let (read, recs, tally) = load_billing(&spec.evidence.billing, mode, region, start, end)?;
+        ledger.source(billing::SOURCE).merge(&tally);
+        notes.push(format!(
+            "billing exports: {} files, {} rows read, {} used, {} left out, {} skipped; {} \
+             hourly demand records for {region}",
+            read.files.len(),
+            tally.read,
+            tally.used,
+            tally.not_replayed_total(),
+            tally.skipped,
+            recs.len()
+        ));
+        if read.spread_lines > 0 {
+            notes.push(format!(
+                "billing exports: {} usage lines span more than an hour (a daily or monthly \
+                 export) and were spread evenly over their hours",
+                read.spread_lines
+            ));
+        }
+        for r in read.reservations_at(start) {
+            match reservation_of(r) {
+                Ok(res) => billing_reservations.push(res),
+                Err(why) => notes.push(format!(
+                    "billing exports: RI {} ({} × {}) is not simulated: {why}",
+                    r.arn,
+                    r.count.map_or("?".into(), |c| c.to_string()),
+                    r.instance_type
+                )),
+            }
+        }
+        for p in read.savings_plans_at(start) {
+            match savings_plan_of(p) {
+                Ok(sp) => billing_savings_plans.push(sp),
+                Err(why) => notes.push(format!(
+                    "billing exports: Savings Plan {} is not simulated: {why}",
+                    p.arn
+                )),
+            }
+        }
+        usage.extend(recs);
+        billing_read = Some(Box::new(read));
     }
     let mut jobs = Vec::new();
     for p in &spec.evidence.jobs {
@@ -151,5 +331,8 @@ pub fn load_evidence(
         spot_series,
         notes,
         ledger,
+        billing: billing_read,
+        billing_reservations,
+        billing_savings_plans,
     })
 }

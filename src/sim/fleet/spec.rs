@@ -41,6 +41,10 @@ pub struct EvidenceSpec {
     pub usage: Vec<PathBuf>,
     pub jobs: Vec<PathBuf>,
     pub spot_history: Vec<PathBuf>,
+    /// Billing exports (CUR 2.0, legacy CUR, FOCUS; CSV or Parquet; glob patterns allowed)
+    /// whose EC2 instance usage is the hourly demand and whose RIs and Savings Plans are the
+    /// commitments in force.
+    pub billing: Vec<PathBuf>,
     /// The `ProductDescription` of the series to use.
     pub spot_product: String,
     /// The zone (name or id) of the series to use; `None`: the first zone in key order.
@@ -165,6 +169,7 @@ pub fn parse_compute(t: &Tbl<'_>, base: &Path, start: Timestamp) -> R<ComputeSpe
         "usage",
         "jobs",
         "spot_history",
+        "billing",
         "spot_product",
         "spot_zone",
         "strict",
@@ -184,6 +189,7 @@ pub fn parse_compute(t: &Tbl<'_>, base: &Path, start: Timestamp) -> R<ComputeSpe
         usage: paths(t, "usage", base)?,
         jobs: paths(t, "jobs", base)?,
         spot_history: paths(t, "spot_history", base)?,
+        billing: paths(t, "billing", base)?,
         spot_product: t
             .string("spot_product")?
             .unwrap_or("Linux/UNIX")
