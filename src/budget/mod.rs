@@ -5,6 +5,7 @@
 
 mod baseline;
 mod file;
+pub mod views;
 
 pub use baseline::{BaselineMismatch, check_baseline};
 pub use file::{Budget, BudgetFile, read_budgets};
