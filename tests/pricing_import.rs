@@ -71,7 +71,7 @@ fn capacity_block_twin_never_prices_p4d_at_zero() {
     let Some(f) = corpus("opencost/pricing-us-east-1.json") else {
         return;
     };
-    let b = book(&[f.clone()], "us-east-1");
+    let b = book(std::slice::from_ref(&f), "us-east-1");
     assert_eq!(
         flat(&b, &["ec2", "on_demand", "p4d.24xlarge"]),
         Some(d("32.7726"))
@@ -159,7 +159,7 @@ fn reserved_terms_with_upfront_and_hourly_parts() {
     let Some(f) = corpus("rudderlabs-ice/PriceListTestData.json") else {
         return;
     };
-    let b = book(&[f.clone()], "us-east-1");
+    let b = book(std::slice::from_ref(&f), "us-east-1");
     let ri = |class: &str, opt: &str, part: &str| flat(&b, &["ec2", class, opt, part, "t2.small"]);
     assert_eq!(
         flat(&b, &["ec2", "on_demand", "t2.small"]),
@@ -208,7 +208,7 @@ fn reserved_terms_with_upfront_and_hourly_parts() {
 #[test]
 fn every_ec2_filter_by_attribute() {
     let f = fixture("ec2-traps-us-west-2.json");
-    let b = book(&[f.clone()], "us-west-2");
+    let b = book(std::slice::from_ref(&f), "us-west-2");
     assert_eq!(
         flat(&b, &["ec2", "on_demand", "c6a.xlarge"]),
         Some(d("0.153"))
@@ -279,9 +279,9 @@ fn ec2_csv_sample_filters_every_variant() {
     let Some(f) = corpus("jtdelia-ec2-priceit/3-global-pricing-file-sample.csv") else {
         return;
     };
-    let err = import_err(&[f.clone()], "us-west-2");
+    let err = import_err(std::slice::from_ref(&f), "us-west-2");
     assert!(err.contains("Dedicated Host"), "{err}");
-    let err = import_err(&[f.clone()], "eu-central-1");
+    let err = import_err(std::slice::from_ref(&f), "eu-central-1");
     assert!(err.contains("bring your own license"), "{err}");
     let err = import_err(&[f], "ap-southeast-2");
     assert!(err.contains("capacity reservation"), "{err}");
@@ -310,7 +310,7 @@ fn cny_prices_are_refused() {
     let Some(f) = corpus("opencost/pricing-cn-northwest-1.json") else {
         return;
     };
-    let err = import_err(&[f.clone()], "cn-northwest-1");
+    let err = import_err(std::slice::from_ref(&f), "cn-northwest-1");
     assert!(err.contains("no price for cn-northwest-1"), "{err}");
     let text = std::fs::read_to_string(fixture("ec2-traps-us-west-2.json"))
         .unwrap()
@@ -504,7 +504,7 @@ fn lambda_offer_with_free_tier_and_data_transfer() {
     let Some(f) = corpus("concurrencylabs/AWSLambda-index-20161207235208.json") else {
         return;
     };
-    let b = book(&[f.clone()], "us-east-1");
+    let b = book(std::slice::from_ref(&f), "us-east-1");
     let req = &b.entries[&path(&["lambda", "requests"])];
     assert_eq!(req.value, Value::Flat(d("0.2"))); // GU2ZS9HVP6QTQ7KE
     assert_eq!(req.free_allowance, Some(d("1000000"))); // ZQVCC2M69R4S79XS
@@ -714,7 +714,7 @@ fn round_trip_import_book_show_keeps_every_price() {
             "{}",
             String::from_utf8_lossy(&st.stderr)
         );
-        let imp = import_files(&[f.clone()], &Region::parse(region).unwrap()).unwrap();
+        let imp = import_files(std::slice::from_ref(f), &Region::parse(region).unwrap()).unwrap();
         let shown = costlab()
             .args(["pricing", "show", "--format", "json", "--pricing"])
             .arg(&out)
