@@ -124,6 +124,27 @@ impl PurchaseOption {
 }
 
 named_enum!(
+    /// The operating system an EC2 price is for: Linux/UNIX (the default), Windows with the
+    /// license included, Red Hat Enterprise Linux, SUSE Linux (as the offer files' operation
+    /// codes `RunInstances`, `:0002`, `:0010`, `:000g`).
+    Platform {
+        Linux = "linux",
+        Windows = "windows",
+        Rhel = "rhel",
+        Suse = "suse",
+    }
+);
+
+named_enum!(
+    /// EC2 tenancy: shared hardware (the default) or Dedicated Instances. Dedicated Hosts are
+    /// bought per host, not per instance, and are not priced by costlab.
+    Tenancy {
+        Shared = "shared",
+        Dedicated = "dedicated",
+    }
+);
+
+named_enum!(
     /// S3 Transfer Acceleration directions (§1.4): in through US/EU/Japan edges, in through other
     /// edges, out, and to another Region; charged on top of ordinary transfer.
     AccelerationKind {

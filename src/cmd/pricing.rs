@@ -1,8 +1,14 @@
 //! `costlab pricing show`: print the price book in force, with units, sources and confidence.
+//! `costlab pricing import`: write a book from AWS Price List offer files.
+//! `costlab pricing diff`: prices that changed, appeared or vanished between two books.
 
 use super::{Failure, emit, input, output};
+use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
-use costlab::pricing::{Catalog, EntryKind, PriceBook, Value, schema_kind};
+use costlab::aws::Region;
+use costlab::pricing::diff::{Change, diff};
+use costlab::pricing::offers::{book, import_files, offer_files};
+use costlab::pricing::{Catalog, EntryKind, PriceBook, PricingSource, Value, schema_kind};
 use costlab::units::decimal_text;
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,6 +31,50 @@ pub enum PricingCommand {
     ///   costlab pricing show --pricing my-negotiated.toml --format json
     #[command(verbatim_doc_comment)]
     Show(ShowArgs),
+    /// Write a price book for one region from AWS Price List offer files (JSON or CSV, as
+    /// downloaded from the Bulk API; docs/pricing-file.md gives the URLs). Every price comes
+    /// from the files ("confirmed"); each table records the offer, version, publication date
+    /// and URL. The billing rules are copied from the built-in us-east-1 book.
+    ///
+    /// Examples:
+    ///   costlab pricing import offers/ --region eu-central-1 -o aws-eu-central-1.toml
+    ///   costlab pricing import AmazonEC2.json AmazonS3.csv --region us-east-2 -o book.toml
+    #[command(verbatim_doc_comment)]
+    Import(ImportArgs),
+    /// Prices that changed, appeared or vanished between two books (files, folders of offer
+    /// files, or built-in region names such as us-east-1).
+    ///
+    /// Examples:
+    ///   costlab pricing diff aws-eu-west-1.toml new-eu-west-1.toml
+    ///   costlab pricing diff us-east-1 imported.toml --format json
+    #[command(verbatim_doc_comment)]
+    Diff(DiffArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// Offer files (.json, .csv) or folders holding them.
+    #[arg(required = true, value_name = "OFFER_FILES_OR_DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// The region to import (e.g. eu-central-1).
+    #[arg(long)]
+    pub region: String,
+    /// Write the book here (atomically); standard output without it.
+    #[arg(long, short = 'o', value_name = "BOOK.toml")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The old book: a file, a folder of offer files, or a built-in region name.
+    pub old: String,
+    /// The new book.
+    pub new: String,
+    /// Region, for folders of offer files (default: the book's own, else us-east-1).
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ShowFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -54,7 +104,151 @@ pub struct ShowArgs {
 pub fn run(args: &PricingArgs) -> Result<u8, Failure> {
     match &args.command {
         PricingCommand::Show(s) => show(s),
+        PricingCommand::Import(a) => import(a),
+        PricingCommand::Diff(a) => diff_books(a),
     }
+}
+
+fn import(args: &ImportArgs) -> Result<u8, Failure> {
+    let region = Region::parse(&args.region).map_err(|m| input(anyhow!("--region: {m}")))?;
+    let files = offer_files(&args.inputs).map_err(input)?;
+    let imp = import_files(&files, &region).map_err(input)?;
+    let rules = PriceBook::load(&PricingSource::Builtin("aws-us-east-1.toml")).map_err(input)?;
+    let text = book::to_toml(&imp, &rules).map_err(input)?;
+    // The book must load as every other book does before it is written.
+    let name = args
+        .output
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "<stdout>".into());
+    let loaded = PriceBook::from_text(&name, &text)
+        .map_err(|e| input(anyhow!("the imported book does not load: {e}")))?;
+    emit(text.as_bytes(), args.output.as_deref())?;
+    let prices = loaded
+        .entries
+        .keys()
+        .filter(|p| !p.0.iter().any(|s| s == "rules" || s == "specs"))
+        .count();
+    eprintln!(
+        "imported {prices} prices for {region} from {} file(s) ({} products, {} terms, {} Savings Plans rates read)",
+        files.len(),
+        imp.products_read,
+        imp.terms_read,
+        imp.rates_read
+    );
+    for o in &imp.offers {
+        eprintln!(
+            "  {}: {} version {} published {}",
+            o.file,
+            o.offer_code.as_deref().unwrap_or("?"),
+            o.version.as_deref().unwrap_or("?"),
+            o.published.as_deref().unwrap_or("?")
+        );
+    }
+    for (why, n) in &imp.skipped {
+        eprintln!("  left out {n} × {why}");
+    }
+    Ok(0)
+}
+
+/// A book named on the command line: a file or folder, else a built-in region's book.
+fn open_book(name: &str, region: Option<&str>) -> Result<PriceBook, Failure> {
+    let p = std::path::Path::new(name);
+    let c = if p.exists() {
+        Catalog::open(Some(p), region)
+    } else {
+        Catalog::open(None, Some(name))
+    }
+    .map_err(input)?;
+    Ok(c.home().clone())
+}
+
+fn diff_books(args: &DiffArgs) -> Result<u8, Failure> {
+    let old = open_book(&args.old, args.region.as_deref())?;
+    let new = open_book(&args.new, args.region.as_deref())?;
+    let changes = diff(&old, &new);
+    let publication = |b: &PriceBook| {
+        let p = b.publications();
+        if p.is_empty() {
+            format!("{} ({})", b.source, b.effective_date)
+        } else {
+            p.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    match args.format {
+        ShowFormat::Json => {
+            let rows: Vec<_> = changes
+                .iter()
+                .map(|c| {
+                    let (what, o, n) = match &c.change {
+                        Change::Changed { old, new } => {
+                            ("changed", Some(value_text(old)), Some(value_text(new)))
+                        }
+                        Change::Appeared { new } => ("appeared", None, Some(value_text(new))),
+                        Change::Vanished { old } => ("vanished", Some(value_text(old)), None),
+                    };
+                    json!({
+                        "key": c.key.to_string(),
+                        "change": what,
+                        "old": o,
+                        "new": n,
+                        "unit": unit_text(schema_kind(&c.key)),
+                        "old_source": c.old_source,
+                        "new_source": c.new_source,
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "schema_version": 1,
+                "old": { "region": old.region.as_str(), "files": old.files, "publication": publication(&old) },
+                "new": { "region": new.region.as_str(), "files": new.files, "publication": publication(&new) },
+                "changes": rows,
+            });
+            serde_json::to_writer_pretty(&mut buf, &doc).map_err(output)?;
+            buf.push(b'\n');
+        }
+        ShowFormat::Table => {
+            use std::io::Write;
+            writeln!(buf, "old: {} {}", old.region, publication(&old)).map_err(output)?;
+            writeln!(buf, "new: {} {}", new.region, publication(&new)).map_err(output)?;
+            let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(&c.change)).count();
+            writeln!(
+                buf,
+                "{} changed, {} appeared, {} vanished",
+                count(|c| matches!(c, Change::Changed { .. })),
+                count(|c| matches!(c, Change::Appeared { .. })),
+                count(|c| matches!(c, Change::Vanished { .. }))
+            )
+            .map_err(output)?;
+            for c in &changes {
+                let line = match &c.change {
+                    Change::Changed { old, new } => format!(
+                        "changed   {}  {} -> {}  {}",
+                        c.key,
+                        value_text(old),
+                        value_text(new),
+                        unit_text(schema_kind(&c.key))
+                    ),
+                    Change::Appeared { new } => format!(
+                        "appeared  {}  {}  {}",
+                        c.key,
+                        value_text(new),
+                        unit_text(schema_kind(&c.key))
+                    ),
+                    Change::Vanished { old } => format!(
+                        "vanished  {}  {}  {}",
+                        c.key,
+                        value_text(old),
+                        unit_text(schema_kind(&c.key))
+                    ),
+                };
+                writeln!(buf, "{}", costlab::output::escape::terminal(&line)).map_err(output)?;
+            }
+        }
+    }
+    emit(&buf, None)?;
+    Ok(0)
 }
 
 fn value_text(v: &Value) -> String {
@@ -82,7 +276,13 @@ fn unit_text(kind: Option<EntryKind>) -> String {
 }
 
 fn show(args: &ShowArgs) -> Result<u8, Failure> {
-    let region = if args.pricing.is_some() {
+    let offers = args.pricing.as_deref().is_some_and(|p| {
+        p.is_dir()
+            || p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
+    });
+    let region = if args.pricing.is_some() && !offers {
         None
     } else {
         Some(args.region.as_str())
@@ -129,6 +329,9 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
                 "source": book.source,
                 "effective_date": book.effective_date,
                 "files": book.files,
+                "publications": book.publications().iter().map(|p| json!({
+                    "offer": p.offer, "version": p.version, "published": p.published, "url": p.url,
+                })).collect::<Vec<_>>(),
                 "entries": entries,
             });
             serde_json::to_writer_pretty(&mut buf, &doc).map_err(output)?;
@@ -154,6 +357,9 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
                 book.effective_date
             )
             .map_err(output)?;
+            for p in book.publications() {
+                writeln!(buf, "  from {} {}", p.label(), p.url).map_err(output)?;
+            }
             // Padded by hand: a `{:<w$}` width past 65,535 panics, and a hostile book's
             // values (thousands of bands) can be that long.
             let pad = |s: String, w: usize, left: bool| {

@@ -1,9 +1,34 @@
 //! Typed price keys and the dotted paths they live at in a pricing file.
 
 use crate::aws::{
-    AccelerationKind, ArchiveSource, GlueClass, InstanceType, LambdaArch, PurchaseOption, Region,
-    RequestTier, RestoreTier, StorageClass, StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, InstanceType, LambdaArch, Platform, PurchaseOption,
+    Region, RequestTier, RestoreTier, StorageClass, StorageTier, Tenancy,
 };
+
+/// Savings Plans kinds as key segments: `ec2.savings_plans.<kind>.<plan>."TYPE"`.
+pub const SP_KINDS: &[&str] = &["compute", "ec2_instance"];
+/// Savings Plans term and payment as one key segment.
+pub const SP_PLANS: &[&str] = &[
+    "1yr_no_upfront",
+    "1yr_partial_upfront",
+    "1yr_all_upfront",
+    "3yr_no_upfront",
+    "3yr_partial_upfront",
+    "3yr_all_upfront",
+];
+
+/// The path of an EC2 price for `platform` and `tenancy`: `ec2.<tail…>` for Linux on shared
+/// tenancy (the keys every book has), `ec2.platform.<platform>.<tenancy>.<tail…>` otherwise.
+/// `tail` is e.g. `["on_demand", "m5.large"]` or `["reserved", "reserved_1yr_no_upfront",
+/// "hourly", "m5.large"]`.
+pub fn ec2_path(platform: Platform, tenancy: Tenancy, tail: &[&str]) -> PricePath {
+    let mut v: Vec<String> = vec!["ec2".into()];
+    if (platform, tenancy) != (Platform::Linux, Tenancy::Shared) {
+        v.extend(["platform", platform.as_str(), tenancy.as_str()].map(String::from));
+    }
+    v.extend(tail.iter().map(|s| s.to_string()));
+    PricePath(v)
+}
 use std::fmt;
 
 /// A path of TOML keys, e.g. `s3.requests.STANDARD.tier1` or `ec2.on_demand."m5.xlarge"`.

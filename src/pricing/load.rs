@@ -3,7 +3,8 @@
 
 use super::schema::{EntryKind, Unit, classify, suggest};
 use super::{
-    Confidence, Entry, Origin, PriceBook, PricePath, PricingError, TableMeta, Tier, Value,
+    Confidence, Entry, Origin, PriceBook, PricePath, PricingError, Publication, TableMeta, Tier,
+    Value,
 };
 use crate::aws::{Region, StorageClass, StorageTier};
 use crate::rules::{BillingRules, ComputeRules, S3Rules};
@@ -30,7 +31,16 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-const META_KEYS: &[&str] = &["source", "effective_date", "confidence", "note"];
+const META_KEYS: &[&str] = &[
+    "source",
+    "effective_date",
+    "confidence",
+    "note",
+    "offer",
+    "version",
+    "published",
+    "url",
+];
 /// The longest part of a dotted pricing key (`reserved_3yr_partial_upfront`, an instance type
 /// such as `u-24tb1.112xlarge`): anything longer is not a key of the schema.
 pub const MAX_KEY_SEGMENT_CHARS: usize = 64;
@@ -59,6 +69,9 @@ pub enum PricingSource {
     Builtin(&'static str),
     /// Text handed in directly (tests, fuzzing); it inherits from the built-in files.
     Text(String),
+    /// AWS Price List offer files (a folder of them, or one file), imported on the fly for
+    /// the region asked (`--pricing DIR`).
+    Offers(PathBuf),
 }
 
 impl PricingSource {
@@ -67,6 +80,7 @@ impl PricingSource {
             PricingSource::File(p) => p.display().to_string(),
             PricingSource::Builtin(n) => format!("pricing/{n} (built in)"),
             PricingSource::Text(n) => n.clone(),
+            PricingSource::Offers(p) => format!("offer files {}", p.display()),
         }
     }
 
@@ -88,6 +102,10 @@ impl PricingSource {
                 file: n.clone(),
                 message: "text sources are read once, when given".into(),
             }),
+            PricingSource::Offers(p) => Err(PricingError::File {
+                file: p.display().to_string(),
+                message: "offer files are imported for a region, not read as a book".into(),
+            }),
         }
     }
 
@@ -99,6 +117,7 @@ impl PricingSource {
                 p.exists().then_some(PricingSource::File(p))
             }
             PricingSource::Builtin(_) | PricingSource::Text(_) => builtin_source(name),
+            PricingSource::Offers(_) => None,
         }
     }
 
@@ -151,6 +170,23 @@ impl PriceBook {
     /// Loads a book and everything it inherits, and validates it.
     pub fn load(src: &PricingSource) -> Result<PriceBook, PricingError> {
         Self::load_chain(src.clone(), src.read()?)
+    }
+
+    /// Imports the offer files of `input` (a folder or one file) for `region` into a book
+    /// (the same book `costlab pricing import` writes), without writing it.
+    pub fn from_offer_files(input: &Path, region: &Region) -> Result<PriceBook, PricingError> {
+        let name = format!("offer files {} ({region})", input.display());
+        let err = |e: super::offers::OfferError| PricingError::File {
+            file: name.clone(),
+            message: e.to_string(),
+        };
+        let files = super::offers::offer_files(&[input.to_path_buf()]).map_err(err)?;
+        let imp = super::offers::import_files(&files, region).map_err(err)?;
+        let rules = PriceBook::load(&PricingSource::Builtin("aws-us-east-1.toml"))?;
+        let text = super::offers::book::to_toml(&imp, &rules).map_err(err)?;
+        let mut book = Self::load_chain(PricingSource::Text(name.clone()), text)?;
+        book.files = files.iter().map(|f| f.display().to_string()).collect();
+        Ok(book)
     }
 
     /// Parses a book from text named `name`; `inherits` resolves to the built-in files.
@@ -341,12 +377,30 @@ fn walk(
             .ok_or_else(|| t.err("", "a table with `source` needs `effective_date` too"))?
             .to_string();
         check_date(&effective_date).map_err(|m| t.err("effective_date", m))?;
+        let publication = match (t.string("offer")?, t.string("version")?) {
+            (Some(offer), Some(version)) => Some(Publication {
+                offer: offer.to_string(),
+                version: version.to_string(),
+                published: t.string("published")?.unwrap_or_default().to_string(),
+                url: t.string("url")?.unwrap_or_default().to_string(),
+            }),
+            (None, None) if t.get("published").is_none() && t.get("url").is_none() => None,
+            _ => {
+                return Err(t
+                    .err(
+                        "",
+                        "a table that names its offer file needs both `offer` and `version`",
+                    )
+                    .into());
+            }
+        };
         raw.tables.push(TableMeta {
             path: t.path().to_string(),
             source,
             effective_date,
             confidence: confidence(t)?.unwrap_or(Confidence::Confirmed),
             note: t.string("note")?.map(str::to_string),
+            publication,
         });
         meta = Some(raw.tables.len() - 1);
     }
@@ -666,6 +720,21 @@ impl Catalog {
     /// `COSTLAB_PRICING_DIR`, else the built-in copy.
     pub fn open(file: Option<&Path>, region: Option<&str>) -> Result<Catalog, PricingError> {
         let src = match (file, region) {
+            (Some(f), r) if is_offer_input(f) => {
+                let region =
+                    Region::parse(r.unwrap_or("us-east-1")).map_err(|m| PricingError::File {
+                        file: "--region".into(),
+                        message: m,
+                    })?;
+                let book = PriceBook::from_offer_files(f, &region)?;
+                let mut books = BTreeMap::new();
+                books.insert(region.clone(), book);
+                return Ok(Catalog {
+                    home: region,
+                    origin: PricingSource::Offers(f.to_path_buf()),
+                    books,
+                });
+            }
             (Some(f), _) => PricingSource::File(f.to_path_buf()),
             (None, r) => {
                 let region =
@@ -701,6 +770,12 @@ impl Catalog {
         if self.books.contains_key(region) {
             return Ok(());
         }
+        if let PricingSource::Offers(dir) = &self.origin
+            && let Ok(book) = PriceBook::from_offer_files(dir, region)
+        {
+            self.books.insert(region.clone(), book);
+            return Ok(());
+        }
         let src = match self.origin.sibling(&region_file_name(region)) {
             Some(s) => s,
             None => locate(region)?,
@@ -726,6 +801,15 @@ impl Catalog {
             message: format!("no price book loaded for {region}"),
         })
     }
+}
+
+/// Whether `--pricing` names offer files (a folder, or a `.json`/`.csv` file) rather than a
+/// costlab book.
+fn is_offer_input(p: &Path) -> bool {
+    p.is_dir()
+        || p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"))
 }
 
 fn locate(region: &Region) -> Result<PricingSource, PricingError> {

@@ -2,13 +2,15 @@
 //! its source and effective date. Code asks a `PriceBook` by typed `PriceKey`; a price that is
 //! not in the book is an error that names the key, never a zero.
 
+pub mod diff;
 mod error;
 mod key;
 mod load;
-mod schema;
+pub mod offers;
+pub(crate) mod schema;
 
 pub use error::PricingError;
-pub use key::{PriceKey, PricePath};
+pub use key::{PriceKey, PricePath, SP_KINDS, SP_PLANS, ec2_path};
 pub use load::{Catalog, PricingSource};
 pub use schema::{EntryKind, Unit, classify as schema_kind};
 
@@ -94,6 +96,32 @@ pub struct TableMeta {
     pub effective_date: String,
     pub confidence: Confidence,
     pub note: Option<String>,
+    /// The AWS Price List publication the table was imported from, when it was.
+    pub publication: Option<Publication>,
+}
+
+/// One AWS Price List offer file as a table records it (`offer`, `version`, `published`,
+/// `url` beside `source`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Publication {
+    /// The offer code (`AmazonEC2`, `AmazonS3`, `AWSComputeSavingsPlan`…).
+    pub offer: String,
+    /// The offer file's version (`20240528203522`).
+    pub version: String,
+    /// Its publication date and time (RFC 3339).
+    pub published: String,
+    /// Where AWS publishes that version.
+    pub url: String,
+}
+
+impl Publication {
+    /// `AmazonEC2 20240528203522 (published 2024-05-28T20:35:22Z)`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} (published {})",
+            self.offer, self.version, self.published
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -125,13 +153,20 @@ impl PriceBook {
     /// The price for `key`, or an error naming the key and the book.
     pub fn price(&self, key: &PriceKey) -> Result<&Entry, PricingError> {
         let path = key.path();
-        self.entries
-            .get(&path)
-            .ok_or_else(|| PricingError::Missing {
+        self.entries.get(&path).ok_or_else(|| {
+            let mut file = self.files.first().cloned().unwrap_or_default();
+            let pubs = self.publications();
+            if !pubs.is_empty() {
+                file = self.files.join(", ");
+                let labels: Vec<String> = pubs.iter().map(|p| p.label()).collect();
+                file = format!("{file}; imported from {}", labels.join(", "));
+            }
+            PricingError::Missing {
                 region: self.region.to_string(),
                 key: path.to_string(),
-                file: self.files.first().cloned().unwrap_or_default(),
-            })
+                file,
+            }
+        })
     }
 
     /// A flat value by path (facts such as a spot saving %).
@@ -149,6 +184,18 @@ impl PriceBook {
 
     pub fn table_of(&self, e: &Entry) -> &TableMeta {
         &self.tables[e.table]
+    }
+
+    /// The Price List publications the book's tables were imported from, each once, in order.
+    pub fn publications(&self) -> Vec<&Publication> {
+        let mut v: Vec<&Publication> = self
+            .tables
+            .iter()
+            .filter_map(|t| t.publication.as_ref())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 

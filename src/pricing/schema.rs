@@ -3,8 +3,8 @@
 
 use super::key::PricePath;
 use crate::aws::{
-    AccelerationKind, ArchiveSource, GlueClass, LambdaArch, PurchaseOption, RequestTier,
-    RestoreTier, StorageClass, StorageTier,
+    AccelerationKind, ArchiveSource, GlueClass, LambdaArch, Platform, PurchaseOption, RequestTier,
+    RestoreTier, StorageClass, StorageTier, Tenancy,
 };
 use std::sync::OnceLock;
 
@@ -36,6 +36,8 @@ pub enum Unit {
     Flag,
     /// Dollars metered as such (a commitment fee, a price series' cost), priced at $1.
     Usd,
+    /// EC2 size-flexibility units (nano 0.25 … 112xlarge 896).
+    NormalizedUnits,
 }
 
 impl Unit {
@@ -65,6 +67,7 @@ impl Unit {
             Unit::Gib => "GiB",
             Unit::Flag => "flag",
             Unit::Usd => "USD",
+            Unit::NormalizedUnits => "normalized units",
         }
     }
 }
@@ -260,17 +263,44 @@ fn build() -> Vec<Pattern> {
         s.extend(lit(suffix));
         s
     };
-    add(inst(&["ec2", "on_demand"], &[]), price(Unit::Hours, 1));
-    for o in PurchaseOption::ALL {
-        if o.as_str().starts_with("reserved") {
-            add(
-                inst(&["ec2", "reserved", o.as_str(), "hourly"], &[]),
-                price(Unit::Hours, 1),
-            );
-            add(
-                inst(&["ec2", "reserved", o.as_str(), "upfront"], &[]),
-                price(Unit::Reservations, 1),
-            );
+    // EC2 prices: Linux on shared tenancy at `ec2.<…>`, every other platform and tenancy at
+    // `ec2.platform.<platform>.<tenancy>.<…>` (docs/pricing-file.md).
+    let mut heads: Vec<Vec<String>> = vec![vec!["ec2".into()]];
+    for p in Platform::ALL {
+        for t in Tenancy::ALL {
+            if (*p, *t) != (Platform::Linux, Tenancy::Shared) {
+                heads.push(
+                    ["ec2", "platform", p.as_str(), t.as_str()]
+                        .iter()
+                        .map(|x| x.to_string())
+                        .collect(),
+                );
+            }
+        }
+    }
+    for head in &heads {
+        let cat = |mid: &[&str]| -> Vec<Seg> {
+            let mut v: Vec<Seg> = head.iter().map(|x| Seg::Lit(x.clone())).collect();
+            v.extend(mid.iter().map(|x| Seg::Lit(x.to_string())));
+            v.push(Seg::Instance);
+            v
+        };
+        add(cat(&["on_demand"]), price(Unit::Hours, 1));
+        for o in PurchaseOption::ALL {
+            if o.as_str().starts_with("reserved") {
+                for class in ["reserved", "reserved_convertible"] {
+                    add(cat(&[class, o.as_str(), "hourly"]), price(Unit::Hours, 1));
+                    add(
+                        cat(&[class, o.as_str(), "upfront"]),
+                        price(Unit::Reservations, 1),
+                    );
+                }
+            }
+        }
+        for kind in super::key::SP_KINDS {
+            for plan in super::key::SP_PLANS {
+                add(cat(&["savings_plans", kind, plan]), price(Unit::Hours, 1));
+            }
         }
     }
     add(inst(&["ec2", "specs"], &["vcpu"]), fact(Unit::Vcpu));
@@ -278,6 +308,10 @@ fn build() -> Vec<Pattern> {
     add(
         inst(&["ec2", "specs"], &["emr_supported"]),
         fact(Unit::Flag),
+    );
+    add(
+        inst(&["ec2", "specs"], &["normalization_factor"]),
+        fact(Unit::NormalizedUnits),
     );
     add(
         inst(&["ec2", "spot_advisor"], &["savings_pct"]),

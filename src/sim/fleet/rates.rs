@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::aws::{GlueClass, InstanceType, LambdaArch, PurchaseOption};
+use crate::aws::{GlueClass, InstanceType, LambdaArch, Platform, PurchaseOption, Tenancy};
 
 use super::FleetError;
 use super::purchase::{SpKind, Term};
@@ -61,6 +61,9 @@ pub struct SpDiscounts {
     pub compute_3yr: Decimal,
     /// Per-family overrides: (is_compute, term, family) → percent.
     pub by_family: BTreeMap<(bool, Term, String), Decimal>,
+    /// Per-type discounts from published Savings Plans rates (a book imported from the
+    /// Savings Plans offer files): (is_compute, term, type) → percent; before `by_family`.
+    pub by_type: BTreeMap<(bool, Term, InstanceType), Decimal>,
 }
 
 impl Default for SpDiscounts {
@@ -71,6 +74,7 @@ impl Default for SpDiscounts {
             compute_1yr: Decimal::from(28),
             compute_3yr: Decimal::from(50),
             by_family: BTreeMap::new(),
+            by_type: BTreeMap::new(),
         }
     }
 }
@@ -79,6 +83,9 @@ impl SpDiscounts {
     /// The discount of a plan of `kind` and `term` on usage of type `t`.
     pub fn pct(&self, kind: &SpKind, term: Term, t: &InstanceType) -> Decimal {
         let compute = matches!(kind, SpKind::Compute);
+        if let Some(p) = self.by_type.get(&(compute, term, t.clone())) {
+            return *p;
+        }
         if let Some(p) = self.by_family.get(&(compute, term, family(t).to_string())) {
             return *p;
         }
@@ -132,13 +139,51 @@ impl RateCard {
         types: impl IntoIterator<Item = InstanceType>,
         flat: impl Fn(&[&str]) -> Option<Decimal>,
     ) -> RateCard {
+        Self::from_lookup_for(types, Platform::Linux, Tenancy::Shared, flat)
+    }
+
+    /// The card of `platform` on `tenancy`: On-Demand, Reserved and Savings Plans rates from
+    /// `ec2.platform.<platform>.<tenancy>.…` (Linux on shared tenancy: `ec2.…`, the keys of
+    /// every book); specs, EMR fees and the Spot Advisor are the type's whatever the platform.
+    /// A book with Savings Plans rates (`ec2.savings_plans.<kind>.<term>_no_upfront."TYPE"`)
+    /// sets each type's discount to 1 − rate / On-Demand.
+    pub fn from_lookup_for(
+        types: impl IntoIterator<Item = InstanceType>,
+        platform: Platform,
+        tenancy: Tenancy,
+        flat: impl Fn(&[&str]) -> Option<Decimal>,
+    ) -> RateCard {
+        let mut head: Vec<&str> = vec!["ec2"];
+        if (platform, tenancy) != (Platform::Linux, Tenancy::Shared) {
+            head.extend(["platform", platform.as_str(), tenancy.as_str()]);
+        }
+        let ec2 = |tail: &[&str]| -> Option<Decimal> {
+            let p: Vec<&str> = head.iter().chain(tail).copied().collect();
+            flat(&p)
+        };
         let mut card = RateCard::default();
         for t in types {
             let s = t.as_str().to_string();
             let s = s.as_str();
-            let Some(on_demand_hourly) = flat(&["ec2", "on_demand", s]) else {
+            let Some(on_demand_hourly) = ec2(&["on_demand", s]) else {
                 continue;
             };
+            for (compute, kind) in [(true, "compute"), (false, "ec2_instance")] {
+                for (term, plan) in [
+                    (Term::OneYear, "1yr_no_upfront"),
+                    (Term::ThreeYear, "3yr_no_upfront"),
+                ] {
+                    if let Some(rate) = ec2(&["savings_plans", kind, plan, s])
+                        && on_demand_hourly > Decimal::ZERO
+                        && rate <= on_demand_hourly
+                    {
+                        let pct = (Decimal::ONE - rate / on_demand_hourly) * Decimal::ONE_HUNDRED;
+                        card.savings_plans
+                            .by_type
+                            .insert((compute, term, t.clone()), pct);
+                    }
+                }
+            }
             let mut r = TypeRates {
                 on_demand_hourly,
                 vcpu: flat(&["ec2", "specs", s, "vcpu"]),
@@ -150,8 +195,8 @@ impl RateCard {
                 ..TypeRates::default()
             };
             for o in PurchaseOption::ALL {
-                let h = flat(&["ec2", "reserved", o.as_str(), "hourly", s]);
-                let u = flat(&["ec2", "reserved", o.as_str(), "upfront", s]);
+                let h = ec2(&["reserved", o.as_str(), "hourly", s]);
+                let u = ec2(&["reserved", o.as_str(), "upfront", s]);
                 if h.is_some() || u.is_some() {
                     r.reserved.insert(
                         *o,
@@ -216,6 +261,7 @@ impl RateCard {
         if pcts
             .iter()
             .chain(s.by_family.values())
+            .chain(s.by_type.values())
             .any(|p| !ok(*p, Decimal::ONE_HUNDRED))
         {
             return Err(super::invalid("savings_plans", "discounts are 0..=100 %"));
@@ -255,5 +301,84 @@ impl RateCard {
                 instance_type: t.clone(),
                 what: option.as_str().to_string(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    /// A price is chosen by (type, platform, tenancy); Linux/shared reads the keys every book
+    /// has; Savings Plans rates in the book become per-type discounts.
+    #[test]
+    fn card_for_platform_and_tenancy() {
+        let book: BTreeMap<String, Decimal> = [
+            ("ec2.on_demand.m5.large", "0.096"),
+            (
+                "ec2.reserved.reserved_1yr_no_upfront.hourly.m5.large",
+                "0.06",
+            ),
+            ("ec2.platform.windows.shared.on_demand.m5.large", "0.188"),
+            (
+                "ec2.platform.windows.shared.reserved.reserved_1yr_no_upfront.hourly.m5.large",
+                "0.152",
+            ),
+            ("ec2.platform.linux.dedicated.on_demand.m5.large", "0.106"),
+            ("ec2.savings_plans.compute.1yr_no_upfront.m5.large", "0.072"),
+            ("ec2.specs.m5.large.vcpu", "2"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), d(v)))
+        .collect();
+        let flat = |p: &[&str]| book.get(&p.join(".")).copied();
+        let m5 = InstanceType::parse("m5.large").unwrap();
+        let card = |p, t| RateCard::from_lookup_for([m5.clone()], p, t, flat);
+        let linux = card(Platform::Linux, Tenancy::Shared);
+        assert_eq!(linux.on_demand(&m5).unwrap(), d("0.096"));
+        assert_eq!(linux, RateCard::from_lookup([m5.clone()], flat));
+        assert_eq!(
+            linux
+                .reserved(&m5, PurchaseOption::Reserved1yrNoUpfront)
+                .unwrap()
+                .hourly,
+            d("0.06")
+        );
+        // 1 − 0.072 / 0.096 = 25 %.
+        assert_eq!(
+            linux
+                .savings_plans
+                .pct(&SpKind::Compute, Term::OneYear, &m5),
+            d("25")
+        );
+        let win = card(Platform::Windows, Tenancy::Shared);
+        assert_eq!(win.on_demand(&m5).unwrap(), d("0.188"));
+        assert_eq!(
+            win.reserved(&m5, PurchaseOption::Reserved1yrNoUpfront)
+                .unwrap()
+                .hourly,
+            d("0.152")
+        );
+        assert_eq!(win.get(&m5).unwrap().vcpu, Some(d("2")));
+        // No Windows SP rate in the book: the documented default discount.
+        assert_eq!(
+            win.savings_plans.pct(&SpKind::Compute, Term::OneYear, &m5),
+            d("28")
+        );
+        assert_eq!(
+            card(Platform::Linux, Tenancy::Dedicated)
+                .on_demand(&m5)
+                .unwrap(),
+            d("0.106")
+        );
+        // A platform the book does not price: no type, so the simulator's "no price" error.
+        assert!(
+            card(Platform::Suse, Tenancy::Shared)
+                .on_demand(&m5)
+                .is_err()
+        );
     }
 }
