@@ -2,6 +2,7 @@
 //! evidence, new-object classes, and the named policies to compare — read with file:line:key
 //! errors. Paths inside a scenario are relative to the scenario file.
 
+pub mod flags;
 use crate::aws::Region;
 use crate::aws::{RestoreTier, StorageClass};
 use crate::sim::s3::{Policy, PolicyKind, ReplayOptions, ReplicationRule};
@@ -12,6 +13,7 @@ use crate::trace::lifecycle::{
     validate_intelligent_tiering,
 };
 use crate::units::Timestamp;
+pub use flags::{Flags, FlagsError};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 

@@ -63,7 +63,7 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
         return super::report::read_report(&a.scenario);
     }
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
-    let term = super::progress::Term::new();
+    let term = costlab::output::progress::Term::new();
     let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
     Ok(costlab::pipeline::run(&mut sc, &o)?)
 }

@@ -3,12 +3,8 @@
 use super::{Failure, emit, input, output};
 use anyhow::anyhow;
 use clap::Args;
-use costlab::aws::Region;
-use costlab::cost::{RateOptions, rate};
-use costlab::meter::read_usage_file;
-use costlab::pricing::Catalog;
+use costlab::cost::RateOptions;
 use costlab::report::{Format, exporter};
-use costlab::tomlx::Doc;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
@@ -79,41 +75,14 @@ pub fn parse_discounts(args: &[String]) -> Result<RateOptions, Failure> {
 
 pub fn run(args: &EstimateArgs) -> Result<u8, Failure> {
     let (name, text) = read_input(&args.usage)?;
-    let declared = {
-        let doc = Doc::parse(&name, &text).map_err(input)?;
-        let root = doc.root();
-        match root.string("region").map_err(input)? {
-            Some(r) => Some(Region::parse(r).map_err(|m| input(root.err("region", m)))?),
-            None => None,
-        }
-    };
-    let region = match (&args.region, &declared) {
-        (Some(flag), Some(file)) if flag != file.as_str() => {
-            return Err(input(anyhow!(
-                "--region {flag} disagrees with the usage file's region = {file:?}; drop one"
-            )));
-        }
-        (Some(flag), _) => Some(flag.clone()),
-        (None, Some(file)) if args.pricing.is_none() => Some(file.to_string()),
-        _ => None,
-    };
-    let mut catalog = Catalog::open(args.pricing.as_deref(), region.as_deref()).map_err(input)?;
-    if let (Some(file), Some(_)) = (&declared, &args.pricing)
-        && file != &catalog.home().region
-    {
-        return Err(input(anyhow!(
-            "the usage file is for {file} but the pricing file is the {} book",
-            catalog.home().region
-        )));
-    }
-    let home = catalog.home().region.clone();
-    let rules = catalog.home().rules.clone();
-    let usage = read_usage_file(&name, &text, &rules, &home).map_err(input)?;
-    for r in usage.regions() {
-        catalog.ensure(&r).map_err(input)?;
-    }
     let opts = parse_discounts(&args.discount)?;
-    let bill = rate(&usage, &catalog, &opts).map_err(input)?;
+    let bill = costlab::pipeline::estimate(
+        &name,
+        &text,
+        args.pricing.as_deref(),
+        args.region.as_deref(),
+        &opts,
+    )?;
     let mut buf = Vec::new();
     exporter(args.format)
         .export(&bill, &mut buf)

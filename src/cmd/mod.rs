@@ -2,6 +2,7 @@
 //! Errors become exit codes here: 0 success, 1 a budget is broken (`check`), 2 the inputs are
 //! wrong (usage, pricing, arguments), 3 an output could not be written.
 
+pub mod args;
 pub mod check;
 pub mod estimate;
 pub mod generate;
@@ -12,12 +13,13 @@ pub mod logs_stats;
 pub mod merge;
 pub mod optimize;
 pub mod pricing;
-pub mod progress;
 pub mod report;
 pub mod run;
 pub mod simulate;
 
 use std::fmt;
+
+pub use args::{EvidenceArgs, ForceArgs, MemoryArgs, lenient_limit, options};
 
 /// A failed command: the exit code and the message for stderr.
 pub struct Failure {
@@ -59,7 +61,7 @@ pub fn read_logs_with_progress<E: From<costlab::trace::access_log::reader::ReadE
 ) -> Result<costlab::trace::access_log::reader::SkipLog, E> {
     use costlab::pipeline::{Observer, Unit};
     let total: u64 = sources.iter().map(|s| s.stored_bytes()).sum();
-    let term = progress::Term::new();
+    let term = costlab::output::progress::Term::new();
     let pb = term.progress("reading logs", Some(total), Unit::Bytes);
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut records = 0u64;
@@ -85,24 +87,6 @@ impl From<costlab::pipeline::PipelineError> for Failure {
             error: e.into(),
         }
     }
-}
-
-/// A run's options from the flags every scenario command shares.
-pub fn options<'o>(
-    sc: &costlab::scenario::Scenario,
-    evidence: &EvidenceArgs,
-    memory: &MemoryArgs,
-    observer: &'o progress::Term,
-    bound: bool,
-    optimize: bool,
-) -> Result<costlab::pipeline::Options<'o>, Failure> {
-    Ok(costlab::pipeline::Options {
-        reading: evidence.reading(sc)?,
-        bound,
-        optimize,
-        memory_limit: memory.limit()?,
-        observer,
-    })
 }
 
 /// On stderr, when any evidence was skipped as malformed: one line per source with its
@@ -178,16 +162,6 @@ impl From<costlab::output::folder::FolderError> for Failure {
     }
 }
 
-/// `--force` for the commands that write a folder.
-#[derive(clap::Args, Debug, Default)]
-pub struct ForceArgs {
-    /// Write into an existing folder that costlab did not make (only costlab's files are
-    /// written; the others are left). Without it such a folder is refused. A folder costlab
-    /// made is replaced whole (docs/report.md, "Output files and folders").
-    #[arg(long)]
-    pub force: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,113 +195,5 @@ mod tests {
             f.message(),
             "writing the report: inventory.json: cannot read: no such file"
         );
-    }
-}
-
-/// `--strict` and `--lenient`, for the commands that read evidence (`simulate`, `run`,
-/// `optimize`, `check`).
-#[derive(clap::Args, Debug, Default)]
-pub struct EvidenceArgs {
-    /// Stop at the first malformed evidence line, naming file, line and field (exit 2).
-    #[arg(long, conflicts_with = "lenient")]
-    pub strict: bool,
-    /// Accept evidence of which up to PCT% of any source's lines are malformed (skipped,
-    /// counted per reason and listed in the report). Default: 1%, or the scenario's
-    /// `[evidence] max_skipped_pct`; `--lenient` alone accepts any share short of all. A source
-    /// whose every line is malformed is always refused.
-    #[arg(long, value_name = "PCT", num_args = 0..=1, default_missing_value = "100")]
-    pub lenient: Option<String>,
-}
-
-impl EvidenceArgs {
-    /// How evidence is read for `sc`: strict, or lenient within a limit (the flag's, else the
-    /// scenario's, else the default 1%).
-    pub fn reading(
-        &self,
-        sc: &costlab::scenario::Scenario,
-    ) -> Result<costlab::pipeline::Reading, Failure> {
-        let limit = match (&self.lenient, sc.max_skipped_pct) {
-            (Some(text), _) => lenient_limit(text)?,
-            (None, Some(pct)) => costlab::trace::ledger::SkipLimit {
-                max_pct: pct,
-                origin: "the scenario's [evidence] max_skipped_pct",
-            },
-            (None, None) => costlab::trace::ledger::SkipLimit::default(),
-        };
-        Ok(costlab::pipeline::Reading {
-            strict: self.strict,
-            limit,
-        })
-    }
-}
-
-/// The limit `--lenient PCT` sets.
-pub fn lenient_limit(text: &str) -> Result<costlab::trace::ledger::SkipLimit, Failure> {
-    let pct = costlab::tomlx::parse_decimal(text.trim_end_matches('%'))
-        .filter(|p| *p >= rust_decimal::Decimal::ZERO && *p <= rust_decimal::Decimal::ONE_HUNDRED)
-        .ok_or_else(|| {
-            input(anyhow::anyhow!(
-                "--lenient {text:?}: expected a percentage from 0 to 100"
-            ))
-        })?;
-    Ok(costlab::trace::ledger::SkipLimit {
-        max_pct: pct,
-        origin: "--lenient",
-    })
-}
-
-/// `--memory-limit`, for the commands that replay S3 evidence (`simulate`, `run`, `optimize`,
-/// `check`).
-#[derive(clap::Args, Debug, Default)]
-pub struct MemoryArgs {
-    /// Memory the S3 evidence (objects gathered from access logs) may hold before it is
-    /// partitioned to disk by key hash and replayed partition by partition, with the same
-    /// results: a size such as 8GiB or 512MiB. Default: the environment variable
-    /// COSTLAB_MEMORY_LIMIT, else 60% of physical memory (or of a cgroup limit). Partition
-    /// files go under TMPDIR (docs/scenario.md, "Memory").
-    #[arg(long, value_name = "SIZE")]
-    pub memory_limit: Option<String>,
-}
-
-impl MemoryArgs {
-    /// The evidence's memory limit: `--memory-limit SIZE`, else the environment variable
-    /// `COSTLAB_MEMORY_LIMIT`, else 60% of the memory this process may use.
-    pub fn limit(&self) -> Result<usize, Failure> {
-        let env = std::env::var("COSTLAB_MEMORY_LIMIT").ok();
-        let (text, from) = match (self.memory_limit.as_deref(), env.as_deref()) {
-            (Some(f), _) => (f, "--memory-limit"),
-            (None, Some(e)) => (e, "COSTLAB_MEMORY_LIMIT"),
-            (None, None) => return Ok(costlab::pipeline::memory::default_limit()),
-        };
-        parse_size(text).ok_or_else(|| {
-            input(anyhow::anyhow!(
-                "{from} {text:?}: expected a size such as 8GiB, 512MiB or 1000000 (bytes)"
-            ))
-        })
-    }
-}
-
-/// A size in bytes: a number with an optional binary unit (KiB, MiB, GiB, TiB; K, M, G, T and
-/// KB, MB, GB, TB are read as the same binary units), case-insensitive
-/// (`costlab::trace::input::parse_size`, which also reads COSTLAB_MAX_DECOMPRESSED).
-pub fn parse_size(s: &str) -> Option<usize> {
-    costlab::trace::input::parse_size(s).and_then(|n| usize::try_from(n).ok())
-}
-
-#[cfg(test)]
-mod size_tests {
-    use super::parse_size;
-
-    #[test]
-    fn sizes_read_as_binary_units() {
-        assert_eq!(parse_size("1000000"), Some(1_000_000));
-        assert_eq!(parse_size("8GiB"), Some(8 << 30));
-        assert_eq!(parse_size("8 gb"), Some(8 << 30));
-        assert_eq!(parse_size("512M"), Some(512 << 20));
-        assert_eq!(parse_size("1.5KiB"), Some(1536));
-        assert_eq!(parse_size("2b"), Some(2));
-        for bad in ["", "GiB", "8 XB", "8ib", "-1", "0", "1e3", "8 bytes"] {
-            assert_eq!(parse_size(bad), None, "{bad:?}");
-        }
     }
 }

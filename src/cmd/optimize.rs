@@ -76,7 +76,7 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
         Path::new("reports").join(format!("{}-optimize", folder_name(&sc.name)))
     });
     folder::check(&dir, &recommendation_spec(a.force.force))?;
-    let term = super::progress::Term::new();
+    let term = costlab::output::progress::Term::new();
     let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
     let report = pipeline::run(&mut sc, &o)?;
     let written =

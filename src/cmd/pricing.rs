@@ -2,15 +2,14 @@
 //! `costlab pricing import`: write a book from AWS Price List offer files.
 //! `costlab pricing diff`: prices that changed, appeared or vanished between two books.
 
-use super::{Failure, emit, input, output};
+use super::{Failure, emit, input};
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use costlab::aws::Region;
-use costlab::pricing::diff::{Change, diff};
+use costlab::pricing::diff::diff;
 use costlab::pricing::offers::{book, import_files, offer_files};
-use costlab::pricing::{Catalog, EntryKind, PriceBook, PricingSource, Value, schema_kind};
-use costlab::units::decimal_text;
-use serde_json::json;
+use costlab::pricing::views;
+use costlab::pricing::{Catalog, PriceBook, PricingSource};
 use std::path::PathBuf;
 
 /// Inspect price books.
@@ -167,112 +166,12 @@ fn diff_books(args: &DiffArgs) -> Result<u8, Failure> {
     let old = open_book(&args.old, args.region.as_deref())?;
     let new = open_book(&args.new, args.region.as_deref())?;
     let changes = diff(&old, &new);
-    let publication = |b: &PriceBook| {
-        let p = b.publications();
-        if p.is_empty() {
-            format!("{} ({})", b.source, b.effective_date)
-        } else {
-            p.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
-        }
+    let buf = match args.format {
+        ShowFormat::Json => views::diff_json(&old, &new, &changes),
+        ShowFormat::Table => views::diff_table(&old, &new, &changes),
     };
-    let mut buf: Vec<u8> = Vec::new();
-    match args.format {
-        ShowFormat::Json => {
-            let rows: Vec<_> = changes
-                .iter()
-                .map(|c| {
-                    let (what, o, n) = match &c.change {
-                        Change::Changed { old, new } => {
-                            ("changed", Some(value_text(old)), Some(value_text(new)))
-                        }
-                        Change::Appeared { new } => ("appeared", None, Some(value_text(new))),
-                        Change::Vanished { old } => ("vanished", Some(value_text(old)), None),
-                    };
-                    json!({
-                        "key": c.key.to_string(),
-                        "change": what,
-                        "old": o,
-                        "new": n,
-                        "unit": unit_text(schema_kind(&c.key)),
-                        "old_source": c.old_source,
-                        "new_source": c.new_source,
-                    })
-                })
-                .collect();
-            let doc = json!({
-                "schema_version": 1,
-                "old": { "region": old.region.as_str(), "files": old.files, "publication": publication(&old) },
-                "new": { "region": new.region.as_str(), "files": new.files, "publication": publication(&new) },
-                "changes": rows,
-            });
-            serde_json::to_writer_pretty(&mut buf, &doc).map_err(output)?;
-            buf.push(b'\n');
-        }
-        ShowFormat::Table => {
-            use std::io::Write;
-            writeln!(buf, "old: {} {}", old.region, publication(&old)).map_err(output)?;
-            writeln!(buf, "new: {} {}", new.region, publication(&new)).map_err(output)?;
-            let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(&c.change)).count();
-            writeln!(
-                buf,
-                "{} changed, {} appeared, {} vanished",
-                count(|c| matches!(c, Change::Changed { .. })),
-                count(|c| matches!(c, Change::Appeared { .. })),
-                count(|c| matches!(c, Change::Vanished { .. }))
-            )
-            .map_err(output)?;
-            for c in &changes {
-                let line = match &c.change {
-                    Change::Changed { old, new } => format!(
-                        "changed   {}  {} -> {}  {}",
-                        c.key,
-                        value_text(old),
-                        value_text(new),
-                        unit_text(schema_kind(&c.key))
-                    ),
-                    Change::Appeared { new } => format!(
-                        "appeared  {}  {}  {}",
-                        c.key,
-                        value_text(new),
-                        unit_text(schema_kind(&c.key))
-                    ),
-                    Change::Vanished { old } => format!(
-                        "vanished  {}  {}  {}",
-                        c.key,
-                        value_text(old),
-                        unit_text(schema_kind(&c.key))
-                    ),
-                };
-                writeln!(buf, "{}", costlab::output::escape::terminal(&line)).map_err(output)?;
-            }
-        }
-    }
     emit(&buf, None)?;
     Ok(0)
-}
-
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::Flat(d) => decimal_text(*d),
-        Value::Bool(b) => b.to_string(),
-        Value::Tiers(ts) => ts
-            .iter()
-            .map(|t| match t.up_to {
-                Some(u) => format!("{} up to {}", decimal_text(t.usd), decimal_text(u)),
-                None => format!("{} beyond", decimal_text(t.usd)),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    }
-}
-
-fn unit_text(kind: Option<EntryKind>) -> String {
-    match kind {
-        Some(EntryKind::Price { unit, per: 1, .. }) => format!("USD per {}", unit.as_str()),
-        Some(EntryKind::Price { unit, per, .. }) => format!("USD per {per} {}", unit.as_str()),
-        Some(EntryKind::Fact { unit }) => unit.as_str().to_string(),
-        None => String::new(),
-    }
 }
 
 fn show(args: &ShowArgs) -> Result<u8, Failure> {
@@ -302,94 +201,10 @@ fn show(args: &ShowArgs) -> Result<u8, Failure> {
     if rows.is_empty() {
         return Err(input(anyhow::anyhow!("no pricing keys match the filters")));
     }
-    let mut buf: Vec<u8> = Vec::new();
-    match args.format {
-        ShowFormat::Json => {
-            let entries: Vec<_> = rows
-                .iter()
-                .map(|(p, e)| {
-                    let t = book.table_of(e);
-                    json!({
-                        "key": p.to_string(),
-                        "value": value_text(&e.value),
-                        "unit": unit_text(schema_kind(p)),
-                        "free_allowance": e.free_allowance.map(decimal_text),
-                        "confidence": e.confidence.as_str(),
-                        "note": e.note,
-                        "source": t.source,
-                        "effective_date": t.effective_date,
-                        "file": e.origin.file,
-                        "line": e.origin.line,
-                    })
-                })
-                .collect();
-            let doc = json!({
-                "schema_version": 1,
-                "region": book.region.as_str(),
-                "source": book.source,
-                "effective_date": book.effective_date,
-                "files": book.files,
-                "publications": book.publications().iter().map(|p| json!({
-                    "offer": p.offer, "version": p.version, "published": p.published, "url": p.url,
-                })).collect::<Vec<_>>(),
-                "entries": entries,
-            });
-            serde_json::to_writer_pretty(&mut buf, &doc).map_err(output)?;
-            buf.push(b'\n');
-        }
-        ShowFormat::Table => {
-            use std::io::Write;
-            let w = rows
-                .iter()
-                .map(|(p, _)| p.to_string().chars().count())
-                .max()
-                .unwrap_or(0);
-            let vw = rows
-                .iter()
-                .map(|(_, e)| value_text(&e.value).chars().count())
-                .max()
-                .unwrap_or(0);
-            writeln!(
-                buf,
-                "{} price book: {} (effective {})",
-                book.region,
-                book.files.join(" <- "),
-                book.effective_date
-            )
-            .map_err(output)?;
-            for p in book.publications() {
-                writeln!(buf, "  from {} {}", p.label(), p.url).map_err(output)?;
-            }
-            // Padded by hand: a `{:<w$}` width past 65,535 panics, and a hostile book's
-            // values (thousands of bands) can be that long.
-            let pad = |s: String, w: usize, left: bool| {
-                let fill = " ".repeat(w.saturating_sub(s.chars().count()));
-                if left { s + &fill } else { fill + &s }
-            };
-            for (p, e) in &rows {
-                let t = book.table_of(e);
-                let allowance = e
-                    .free_allowance
-                    .map(|a| format!(" (first {} free)", decimal_text(a)))
-                    .unwrap_or_default();
-                let conf = if e.confidence == costlab::pricing::Confidence::Confirmed {
-                    String::new()
-                } else {
-                    format!(" [{}]", e.confidence.as_str())
-                };
-                writeln!(
-                    buf,
-                    "{}  {}  {}{allowance}{conf}  ({}, {})",
-                    pad(p.to_string(), w, true),
-                    pad(value_text(&e.value), vw, false),
-                    unit_text(schema_kind(p)),
-                    t.path,
-                    t.effective_date,
-                )
-                .map_err(output)?;
-            }
-        }
-    }
+    let buf = match args.format {
+        ShowFormat::Json => views::show_json(book, &rows),
+        ShowFormat::Table => views::show_table(book, &rows),
+    };
     emit(&buf, None)?;
     Ok(0)
 }

@@ -3,13 +3,10 @@
 use super::{Failure, emit, input, output};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use costlab::aws::{Region, StorageClass};
 use costlab::pipeline;
 use costlab::report::Report;
 use costlab::report::views::{CsvView, JsonView, TableView, View};
-use costlab::scenario::{Scenario, parse_date, read_scenario};
-use costlab::sim::s3::{Policy, PolicyKind, ReplayOptions, ReplicationRule};
-use costlab::trace::lifecycle::read_file as read_lifecycle;
+use costlab::scenario::{Scenario, read_scenario};
 use std::path::PathBuf;
 
 /// Replay S3 evidence (access logs, an inventory) against each storage policy and price every
@@ -98,128 +95,25 @@ pub enum SimFormat {
     Shard,
 }
 
+/// The scenario the flags describe, without a scenario file.
 fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
-    let date = |v: &Option<String>, k: &str| -> Result<_, Failure> {
-        let s = v.as_deref().ok_or_else(|| {
-            input(anyhow!(
-                "without a scenario file, --{k} YYYY-MM-DD is required"
-            ))
-        })?;
-        parse_date(s).ok_or_else(|| input(anyhow!("--{k}: expected YYYY-MM-DD, got {s:?}")))
-    };
-    let (start, end) = (date(&a.start, "start")?, date(&a.end, "end")?);
-    if end <= start {
-        return Err(input(anyhow!(
-            "--end must be after --start (end is exclusive)"
-        )));
-    }
-    let mut policies = Vec::new();
-    for p in &a.policy {
-        let (name, file) = p
-            .split_once('=')
-            .ok_or_else(|| input(anyhow!("--policy {p:?}: expected NAME=LIFECYCLE.json")))?;
-        let cfg = read_lifecycle(std::path::Path::new(file)).map_err(input)?;
-        let problems = costlab::trace::lifecycle::validate(&cfg);
-        if let Some(e) = problems.first() {
-            return Err(input(anyhow!(
-                "--policy {name}: S3 would reject {file}: {e}"
-            )));
-        }
-        policies.push(Policy {
-            name: name.into(),
-            kind: PolicyKind::Lifecycle(cfg),
-        });
-    }
-    if let Some(cfg) = &a.intelligent_tiering {
-        let (mut archive, mut deep) = (None, None);
-        if !cfg.is_empty() {
-            let text = std::fs::read_to_string(cfg).map_err(|e| input(anyhow!("{cfg}: {e}")))?;
-            for c in
-                costlab::trace::lifecycle::parse_intelligent_tiering(cfg, &text).map_err(input)?
-            {
-                for t in c.tierings {
-                    match t.access_tier {
-                        costlab::trace::lifecycle::AccessTier::ArchiveAccess => {
-                            archive = Some(t.days)
-                        }
-                        costlab::trace::lifecycle::AccessTier::DeepArchiveAccess => {
-                            deep = Some(t.days)
-                        }
-                    }
-                }
-            }
-        }
-        policies.push(Policy {
-            name: "intelligent-tiering".into(),
-            kind: PolicyKind::IntelligentTiering {
-                archive_days: archive,
-                deep_archive_days: deep,
-            },
-        });
-    }
-    if a.all_standard {
-        policies.push(Policy {
-            name: "all-standard".into(),
-            kind: PolicyKind::AllStandard,
-        });
-    }
-    if policies.is_empty() {
-        return Err(input(anyhow!(
-            "name at least one policy: --policy NAME=FILE, --intelligent-tiering or --all-standard"
-        )));
-    }
-    let mut replication = Vec::new();
-    for r in &a.replicate {
-        let bad = || {
-            input(anyhow!(
-                "--replicate {r:?}: expected PREFIX=REGION:CLASS[:rtc]"
-            ))
-        };
-        let (prefix, rest) = r.split_once('=').ok_or_else(bad)?;
-        let parts: Vec<&str> = rest.split(':').collect();
-        if !(2..=3).contains(&parts.len()) || (parts.len() == 3 && parts[2] != "rtc") {
-            return Err(bad());
-        }
-        replication.push(ReplicationRule {
-            prefix: prefix.to_string(),
-            destination_region: Region::parse(parts[0])
-                .map_err(|e| input(anyhow!("--replicate: {e}")))?,
-            destination_class: parts[1]
-                .parse()
-                .map_err(|e: String| input(anyhow!("--replicate: {e}")))?,
-            rtc: parts.len() == 3,
-            destination_lifecycle: None,
-        });
-    }
-    let mut options = ReplayOptions {
-        versioning: a.versioning,
-        ..ReplayOptions::default()
-    };
-    if let Some(c) = &a.new_object_class {
-        options.default_class = c
-            .parse::<StorageClass>()
-            .map_err(|e| input(anyhow!("--new-object-class: {e}")))?;
-    }
-    Ok(Scenario {
-        name: "command-line".into(),
-        region: a.region.clone(),
-        pricing: a.pricing.clone(),
-        start,
-        end,
-        seed: 0,
-        max_skipped_pct: None,
+    costlab::scenario::Flags {
         logs: a.logs.clone(),
         inventory: a.inventory.clone(),
-        generate: None,
+        policy: a.policy.clone(),
+        intelligent_tiering: a.intelligent_tiering.clone(),
+        all_standard: a.all_standard,
+        replicate: a.replicate.clone(),
+        new_object_class: a.new_object_class.clone(),
+        versioning: a.versioning,
         repeat_weekly: a.repeat_weekly,
-        options,
-        policies,
-        replication,
-        policy_replication: Vec::new(),
-        current: None,
-        compute: None,
-        optimize: Default::default(),
-    })
+        start: a.start.clone(),
+        end: a.end.clone(),
+        region: a.region.clone(),
+        pricing: a.pricing.clone(),
+    }
+    .scenario()
+    .map_err(input)
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), Failure> {
@@ -245,7 +139,7 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
     if shard.is_some() != (a.format == SimFormat::Shard) {
         return Err(input(anyhow!("--shard I/N and --format shard go together")));
     }
-    let term = super::progress::Term::new();
+    let term = costlab::output::progress::Term::new();
     let o = super::options(&sc, &a.evidence, &a.memory, &term, !a.no_bound, false)?;
     let Some((index, count)) = shard else {
         let report = pipeline::run(&mut sc, &o)?;

@@ -13,6 +13,7 @@
 pub mod escape;
 pub mod file;
 pub mod folder;
+pub mod progress;
 pub mod stdio;
 pub mod temp;
 

@@ -23,18 +23,12 @@ pub fn shard(
     index: u64,
     count: u64,
 ) -> Result<Shard, PipelineError> {
-    if !sc.policy_replication.is_empty() {
-        return Err(input(
-            "--shard: policies with their own `replication` lists cannot be sharded yet"
-                .to_string(),
-        ));
-    }
     let o = Options {
         optimize: false,
         ..*o
     };
     let mut r = replay::replay_scenario(sc, &o, Some((index, count)))?;
-    let replication = r.replication.pop().map(|(_, u)| u).unwrap_or_default();
+    let replication = std::mem::take(&mut r.replication);
     let mut ledger = std::mem::take(&mut r.rep.ledger);
     // Compute is not split by key: shard 1 carries it whole.
     let compute = match index {
@@ -96,9 +90,16 @@ pub fn merge(shards: Vec<Shard>, pricing: Option<PathBuf>) -> Result<Report, Pip
             stats,
         })
         .collect();
-    whole
-        .replication
-        .apply(&mut runs, &region, whole.start, whole.end);
+    // Each set of rules applies to the policies that run with it.
+    for (who, usage) in &whole.replication {
+        let mut picked: Vec<PolicyRun> = who.iter().filter_map(|i| runs.get(*i).cloned()).collect();
+        usage.apply(&mut picked, &region, whole.start, whole.end);
+        for (i, run) in who.iter().zip(picked) {
+            if let Some(slot) = runs.get_mut(*i) {
+                *slot = run;
+            }
+        }
+    }
     let rep = EvidenceReport {
         ledger: whole.evidence.ledger,
         objects: whole.evidence.objects as usize,

@@ -8,6 +8,7 @@ mod key;
 mod load;
 pub mod offers;
 pub(crate) mod schema;
+pub mod views;
 
 pub use error::PricingError;
 pub use key::{PriceKey, PricePath, SP_KINDS, SP_PLANS, ec2_path};

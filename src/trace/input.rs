@@ -647,6 +647,13 @@ mod tests {
         assert_eq!(parse_size("8GiB"), Some(8 << 30));
         assert_eq!(parse_size("512m"), Some(512 << 20));
         assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("1000000"), Some(1_000_000));
+        assert_eq!(parse_size("8 gb"), Some(8 << 30));
+        assert_eq!(parse_size("1.5KiB"), Some(1536));
+        assert_eq!(parse_size("2b"), Some(2));
+        for bad in ["", "GiB", "8 XB", "8ib", "-1", "1e3", "8 bytes"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
         assert_eq!(size_text(16 << 30), "16 GiB");
         assert_eq!(size_text(1536), "1.5 KiB");
         assert_eq!(size_text(12), "12 bytes");

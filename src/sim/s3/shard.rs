@@ -39,7 +39,9 @@ pub struct Shard {
     pub region: Region,
     /// (name, kind, meters, statistics) per policy.
     pub policies: Vec<(String, String, Accum, Stats)>,
-    pub replication: ReplicationUsage,
+    /// Replication usage per set of rules, with the policies (indices into `policies`; one past
+    /// the last stands for a recommendation, never sharded) that run with it.
+    pub replication: Vec<(Vec<usize>, ReplicationUsage)>,
     pub evidence: ShardEvidence,
     /// The scenario's policy in force today (`current`).
     pub current: Option<String>,
@@ -206,10 +208,11 @@ impl Shard {
             "pricing": self.pricing,
             "compute": self.compute,
             "policies": self.policies.iter().map(|(n, k, a, s)| json!({"name": n, "kind": k, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
-            "replication": {
-                "source": accum_json(&self.replication.source),
-                "destinations": self.replication.dests.iter().map(|(r, a)| json!({"region": r.as_str(), "meters": accum_json(a)})).collect::<Vec<_>>(),
-            },
+            "replication": self.replication.iter().map(|(who, u)| json!({
+                "policies": who,
+                "source": accum_json(&u.source),
+                "destinations": u.dests.iter().map(|(r, a)| json!({"region": r.as_str(), "meters": accum_json(a)})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -242,14 +245,38 @@ impl Shard {
                 stats_from(&p["stats"])?,
             ));
         }
-        let mut dests = Vec::new();
-        for d in v["replication"]["destinations"]
+        let mut replication = Vec::new();
+        for set in v["replication"]
             .as_array()
-            .ok_or("`replication.destinations` must be an array")?
+            .ok_or("`replication` must be an array of rule sets")?
         {
-            dests.push((
-                Region::parse(&s(&d["region"], "replication.destinations[].region")?)?,
-                accum_from(&d["meters"])?,
+            let who = set["policies"]
+                .as_array()
+                .ok_or("`replication[].policies` must be an array")?
+                .iter()
+                .map(|i| {
+                    i.as_u64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .filter(|i| *i <= policies.len())
+                        .ok_or("`replication[].policies` must be indices of policies")
+                })
+                .collect::<Result<Vec<usize>, _>>()?;
+            let mut dests = Vec::new();
+            for d in set["destinations"]
+                .as_array()
+                .ok_or("`replication[].destinations` must be an array")?
+            {
+                dests.push((
+                    Region::parse(&s(&d["region"], "replication[].destinations[].region")?)?,
+                    accum_from(&d["meters"])?,
+                ));
+            }
+            replication.push((
+                who,
+                ReplicationUsage {
+                    source: accum_from(&set["source"])?,
+                    dests,
+                },
             ));
         }
         Ok(Shard {
@@ -269,10 +296,7 @@ impl Shard {
             end: t(&v["horizon"]["end"], "horizon.end")?,
             region: Region::parse(&s(&v["region"], "region")?)?,
             policies,
-            replication: ReplicationUsage {
-                source: accum_from(&v["replication"]["source"])?,
-                dests,
-            },
+            replication,
             evidence: ShardEvidence {
                 ledger: serde_json::from_value(ev["ledger"].clone())
                     .map_err(|e| format!("`evidence.ledger`: {e}"))?,
@@ -363,7 +387,20 @@ impl Shard {
                 a.merge(b);
                 st.merge(t);
             }
-            whole.replication.merge(&s.replication);
+            if s.replication.len() != whole.replication.len()
+                || s.replication
+                    .iter()
+                    .zip(&whole.replication)
+                    .any(|(a, b)| a.0 != b.0)
+            {
+                return Err(format!(
+                    "shard {}/{} replicates for other policies than shard 1",
+                    s.index, s.count
+                ));
+            }
+            for ((_, a), (_, b)) in whole.replication.iter_mut().zip(&s.replication) {
+                a.merge(b);
+            }
             for (p, (o, r, b)) in &s.evidence.prefixes {
                 let e = whole.evidence.prefixes.entry(p.clone()).or_default();
                 e.0 += o;

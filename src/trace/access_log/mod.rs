@@ -3,10 +3,12 @@
 //! and standard input, merged in time order, counting what it skips (`reader`).
 
 pub mod classify;
+pub mod export;
 mod parse;
 pub mod reader;
 mod record;
 pub mod stats;
+pub mod stats_view;
 
 pub use classify::{Action, BillingClass, action, billing_class, operation_class};
 pub use parse::{parse_line, parse_time};

@@ -12,6 +12,7 @@
 //! assert_eq!(parse("again.json", &to_json(&cfg)).unwrap(), cfg);
 //! ```
 
+pub mod check;
 mod error;
 mod intelligent_tiering;
 mod json;

@@ -1,9 +1,10 @@
-//! Progress on stderr for long work: bars on a terminal, and where stderr is not a terminal
-//! (CI logs, pipelines) one line every ten seconds, so that a long run is never silent.
-//! Notes go to stderr too, without breaking a bar that is drawing. This is the command line's
-//! `pipeline::Observer`.
+//! Progress on stderr for long work, as the command line shows it: bars on a terminal, and
+//! where stderr is not a terminal (CI logs, pipelines) one line every ten seconds, so that a
+//! long run is never silent. Notes go to stderr too, without breaking a bar that is drawing.
+//! This is a `pipeline::Observer` for any caller that wants the command line's behaviour; the
+//! pipeline itself never prints.
 
-use costlab::pipeline::observe::{Observer, Progress, Sink, Unit};
+use crate::pipeline::observe::{Observer, Progress, Sink, Unit};
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -16,6 +17,12 @@ const EVERY: Duration = Duration::from_secs(10);
 pub struct Term {
     bars: indicatif::MultiProgress,
     terminal: bool,
+}
+
+impl Default for Term {
+    fn default() -> Term {
+        Term::new()
+    }
 }
 
 impl Term {
@@ -141,7 +148,7 @@ impl Periodic {
         if let Ok(m) = self.message.lock()
             && !m.is_empty()
         {
-            s += &format!(", {}", costlab::output::escape::terminal(&m));
+            s += &format!(", {}", crate::output::escape::terminal(&m));
         }
         s
     }
