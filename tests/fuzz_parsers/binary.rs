@@ -228,6 +228,22 @@ fn hostile_logs_through_logs_stats_and_simulate() {
         .collect();
     write(d, "noise.log", &noise);
     refused(d, &["logs", "stats", "noise.log"], "noise.log");
+    // What the line target found: objects logged at u64::MAX bytes overflowed the stats.
+    let huge: String = log_lines(8)
+        .lines()
+        .map(|l| {
+            // Bytes sent and object size: the 15th and 16th space-separated tokens.
+            let mut f: Vec<String> = l.split(' ').map(str::to_string).collect();
+            assert!(f[12] == "200" || f[12] == "204", "{l}");
+            f[14] = u64::MAX.to_string();
+            f[15] = u64::MAX.to_string();
+            f.join(" ")
+        })
+        .map(|l| l + "\n")
+        .collect();
+    write(d, "huge.log", huge.as_bytes());
+    let r = run(d, &["logs", "stats", "huge.log"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     for (logs, scenario) in [
         ("bomb.log.gz", "s-bomb.toml"),
         ("long.log", "s-long.toml"),

@@ -9,7 +9,7 @@
 //! byte of TOML, beside what is built from it). A generated workload is capped by its line
 //! limit (20,000 lines, a few MiB of buffers and sampled keys).
 
-use crate::harness::{Bound, MIB, config, names_file, repo, run_case};
+use crate::harness::{Bound, MIB, TOML_MAX, config, names_file, repo, run_case};
 use crate::mutate::{edits, mutated};
 use crate::saved::{SCENARIO, seed_report};
 use costlab::budget::{BudgetFile, check_baseline, evaluate};
@@ -192,7 +192,9 @@ proptest! {
     #[test]
     fn scenario_on_mutated_samples(i in 0usize..64, e in edits()) {
         let s = scenarios();
-        scenario_case(mutated(&s[i % s.len()], &e));
+        let input = mutated(&s[i % s.len()], &e);
+        prop_assume!(input.len() <= TOML_MAX);
+        scenario_case(input);
     }
 
     #[test]
@@ -203,7 +205,9 @@ proptest! {
     #[test]
     fn budget_on_mutated_samples(i in 0usize..64, e in edits()) {
         let s = budget_samples();
-        budget_case(mutated(&s[i % s.len()], &e));
+        let input = mutated(&s[i % s.len()], &e);
+        prop_assume!(input.len() <= TOML_MAX);
+        budget_case(input);
     }
 
     #[test]
@@ -223,7 +227,9 @@ proptest! {
 
     #[test]
     fn generator_spec_on_mutated_sample(e in edits()) {
-        spec_case(mutated(tiny_spec(), &e));
+        let input = mutated(tiny_spec(), &e);
+        prop_assume!(input.len() <= TOML_MAX);
+        spec_case(input);
     }
 }
 

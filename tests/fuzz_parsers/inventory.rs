@@ -7,12 +7,13 @@
 //! manifests, the OrcaBus filemanager's test deliveries and rows).
 //!
 //! Bounds: a manifest, 4 MiB + 48 bytes per input byte (a `serde_json::Value` tree of it, then
-//! the typed manifest). A delivery, 24 MiB + 64 bytes per input byte: CSV reads through a
-//! 1 MiB buffer and 1 MiB lines at most; the `parquet` crate decodes a row group at a time
-//! (whole pages, their decompressed size as the page header says), which is what the
-//! per-byte part allows for.
+//! the typed manifest). A CSV delivery, 16 MiB + 8 bytes per byte of its schema (the manifest is
+//! read whole), whatever the size of its data: CSV streams through a 1 MiB buffer and lines of
+//! at most 1 MiB (`a_20_mib_csv_line_is_refused_in_bounded_memory`). A
+//! Parquet delivery, 16 MiB + 64 bytes per input byte: the `parquet` crate decodes a row group
+//! at a time (whole pages, their decompressed size as the page header says).
 
-use crate::harness::{Bound, MIB, config, corpus, run_case};
+use crate::harness::{Bound, JSON_MAX, MIB, config, corpus, run_case};
 use crate::mutate::{byte_edits, edits, line_edits, mutated};
 use costlab::trace::inventory::{Manifest, Mode, read_inventory};
 use md5::{Digest, Md5};
@@ -25,8 +26,8 @@ const MANIFEST_BOUND: Bound = Bound {
     fixed: 4 * MIB,
     per_byte: 48,
 };
-const DELIVERY_BOUND: Bound = Bound {
-    fixed: 24 * MIB,
+const PARQUET_BOUND: Bound = Bound {
+    fixed: 16 * MIB,
     per_byte: 64,
 };
 
@@ -234,7 +235,16 @@ fn delivery_case(
 ) {
     let mut input = schema.clone().into_bytes();
     input.extend_from_slice(&data);
-    run_case(target, &input, DELIVERY_BOUND, move || {
+    let bound = if format == "Parquet" {
+        PARQUET_BOUND
+    } else {
+        // The manifest (and its schema) is read whole; the data file streams.
+        Bound {
+            fixed: 16 * MIB + 8 * schema.len(),
+            per_byte: 0,
+        }
+    };
+    run_case(target, &input, bound, move || {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let (manifest, data_path) =
             write_delivery(dir.path(), format, &schema, name, &data).map_err(|e| e.to_string())?;
@@ -303,7 +313,9 @@ proptest! {
     #[test]
     fn manifest_on_mutated_samples(i in 0usize..64, e in edits()) {
         let m = manifests();
-        manifest_case(mutated(&m[i % m.len()], &e));
+        let input = mutated(&m[i % m.len()], &e);
+        prop_assume!(input.len() <= JSON_MAX);
+        manifest_case(input);
     }
 
     #[test]
@@ -407,4 +419,27 @@ fn the_unmutated_samples_read_whole() {
             p.to_vec(),
         );
     }
+}
+
+#[test]
+fn a_20_mib_csv_line_is_refused_in_bounded_memory() {
+    let s = &csv_samples()[0];
+    let mut rows = s.rows.clone();
+    rows.extend(std::iter::repeat_n(b'x', 20 * MIB));
+    rows.push(b'\n');
+    rows.extend_from_slice(&s.rows);
+    delivery_case(
+        "inventory-csv",
+        "CSV",
+        s.schema.clone(),
+        "fuzz.csv",
+        rows.clone(),
+    );
+    delivery_case(
+        "inventory-csv-gz",
+        "CSV",
+        s.schema.clone(),
+        "fuzz.csv.gz",
+        gzip(&rows),
+    );
 }
