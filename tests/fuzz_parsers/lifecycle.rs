@@ -190,3 +190,53 @@ fn the_unmutated_samples_round_trip() {
         tiering_case(s.clone());
     }
 }
+
+/// Found by `lifecycle_on_mutated_samples` (20× run): a tag key of U+0000 passed every rule, and
+/// `to_xml` wrote it as `&#x0;`, which no XML parser reads (S3 answers MalformedXML, and costlab
+/// could not read its own output back). Text XML 1.0 cannot carry is a validation error.
+#[test]
+fn text_xml_cannot_carry_is_invalid() {
+    use costlab::trace::lifecycle::ValidationKind;
+    let cfg = |id: &str, prefix: &str, key: &str, value: &str| {
+        let text = serde_json::json!({"Rules": [{
+            "ID": id, "Status": "Enabled",
+            "Filter": {"And": {"Prefix": prefix, "Tags": [{"Key": key, "Value": value}]}},
+            "Expiration": {"Days": 10},
+        }]});
+        parse("t.json", &text.to_string()).unwrap()
+    };
+    let kinds = |c| {
+        validate(&c)
+            .into_iter()
+            .map(|e| (e.kind, e.message))
+            .collect::<Vec<_>>()
+    };
+    for (c, what) in [
+        (cfg("r", "p/", "\u{0}", "v"), "tag key"),
+        (cfg("r\u{1}", "p/", "k", "v"), "the ID holds U+0001"),
+        (cfg("r", "p/\u{1f}", "k", "v"), "the prefix holds U+001F"),
+        (cfg("r", "p/", "k", "v\u{fffe}"), "the value of tag"),
+    ] {
+        let found = kinds(c);
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| *k == ValidationKind::NotXmlText && m.contains(what)),
+            "{what}: {found:?}"
+        );
+    }
+    // Tab, line feed and carriage return are XML text: valid, and they read back.
+    let ok = cfg("r\t", "p/\r\n", "k", "v");
+    assert!(validate(&ok).is_empty(), "{:?}", validate(&ok));
+    assert_eq!(parse("x.xml", &to_xml(&ok)).unwrap(), ok);
+    let it = parse_intelligent_tiering(
+        "it.json",
+        r#"{"Id": "a\u0000", "Status": "Enabled", "Tierings": [{"Days": 90, "AccessTier": "ARCHIVE_ACCESS"}]}"#,
+    )
+    .unwrap();
+    let found = validate_intelligent_tiering(&it[0]);
+    assert!(
+        found.iter().any(|e| e.kind == ValidationKind::NotXmlText),
+        "{found:?}"
+    );
+}
