@@ -244,6 +244,8 @@ fn hostile_logs_through_logs_stats_and_simulate() {
     write(d, "huge.log", huge.as_bytes());
     let r = run(d, &["logs", "stats", "huge.log"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    write(d, "s-huge.toml", scenario_with_logs("huge.log").as_bytes());
+    handled(d, &["simulate", "s-huge.toml"], "huge.log");
     for (logs, scenario) in [
         ("bomb.log.gz", "s-bomb.toml"),
         ("long.log", "s-long.toml"),

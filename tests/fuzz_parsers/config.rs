@@ -14,7 +14,8 @@ use crate::mutate::{edits, mutated};
 use crate::saved::{SCENARIO, seed_report};
 use costlab::budget::{BudgetFile, check_baseline, evaluate};
 use costlab::scenario::read_scenario;
-use costlab::trace::access_log::{LineSource, LogReader, Mode, ReadError};
+use costlab::trace::access_log::reader::expand;
+use costlab::trace::access_log::{LogReader, Mode, ReadError};
 use costlab::trace::generate::{Options, Spec, generate, logs_dir};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -176,9 +177,7 @@ fn spec_case(input: Vec<u8>) {
         }
         // What the generator wrote, costlab reads back without a skipped line.
         let logs = logs_dir(&opts.out).display().to_string();
-        let sources =
-            costlab::trace::access_log::reader::expand(&[logs]).map_err(|e| e.to_string())?;
-        let sources: Vec<LineSource> = sources;
+        let sources = expand(&[logs]).map_err(|e| e.to_string())?;
         LogReader::new(Mode::Strict)
             .for_each::<ReadError>(&sources, |_, _| Ok(()))
             .map_err(|e| format!("generated logs do not read back: {e}"))?;
