@@ -34,7 +34,7 @@ const LINES_LIMIT: u64 = 20_000;
 fn scenario_dir() -> &'static Path {
     static D: OnceLock<PathBuf> = OnceLock::new();
     D.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = crate::harness::process_dir();
         std::fs::create_dir_all(dir.join("lifecycle")).unwrap();
         for sub in ["", "lifecycle"] {
             for e in std::fs::read_dir(repo("scenarios").join(sub)).unwrap() {

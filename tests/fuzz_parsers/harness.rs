@@ -200,6 +200,7 @@ where
         .expect("spawn a fuzz case thread");
     let fail = |why: String| -> ! {
         let saved = save_input(target, input);
+        let _ = std::fs::remove_file(&running);
         panic!(
             "{target}: {why}; the input ({} bytes) is saved in {}",
             input.len(),
@@ -299,4 +300,26 @@ pub fn corpus(p: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// A temporary folder that lives until the test process exits, then is removed (an `atexit`
+/// handler: statics are never dropped).
+pub fn process_dir() -> PathBuf {
+    use std::sync::Mutex;
+    static DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    extern "C" fn remove_all() {
+        if let Ok(dirs) = DIRS.lock() {
+            for d in dirs.iter() {
+                let _ = std::fs::remove_dir_all(d);
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder").keep();
+    let mut dirs = DIRS.lock().unwrap_or_else(|e| e.into_inner());
+    if dirs.is_empty() {
+        // SAFETY: registers a plain function; it runs once, at exit.
+        unsafe { libc::atexit(remove_all) };
+    }
+    dirs.push(dir.clone());
+    dir
 }

@@ -128,7 +128,7 @@ fn costlab(dir: &Path, args: &[&str]) {
 pub fn seeds() -> &'static Seeds {
     static S: OnceLock<Seeds> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = crate::harness::process_dir();
         std::fs::write(dir.join("a.log"), log_lines(60)).unwrap();
         std::fs::copy(
             repo("scenarios/lifecycle/rule-of-thumb.json"),
