@@ -286,3 +286,59 @@ fn the_unmutated_samples_are_read() {
         }
     }
 }
+
+/// Found with the inventory CSV target (the same reader design): an unclosed quote made the rest
+/// of a file one CSV record, every line under the line bound, and the parser gathered it whole
+/// (9.5 MB held for a 4 MB usage or spot file; a file of any size would be held whole). The
+/// record is refused past 1 MiB, naming the file and the line it starts on.
+#[test]
+fn an_unclosed_quote_is_refused_in_bounded_memory() {
+    let mut rest = Vec::new();
+    for _ in 0..64 {
+        rest.extend(std::iter::repeat_n(b'x', 64 << 10));
+        rest.push(b'\n');
+    }
+    let usage = [
+        &b"instance_type,count,hour,instance_seconds\nm5.large,2,\"2026\n"[..],
+        &rest,
+    ]
+    .concat();
+    let spot = [
+        &b"Timestamp,AvailabilityZone,InstanceType,ProductDescription,SpotPrice\n\"2026\n"[..],
+        &rest,
+    ]
+    .concat();
+    let jobs = [
+        &JOBS.as_bytes()[..JOBS.find('\n').unwrap() + 1],
+        b"\"a\n",
+        &rest,
+    ]
+    .concat();
+    for (k, text) in [(Kind::Usage, usage), (Kind::Spot, spot), (Kind::Jobs, jobs)] {
+        let m = run_case(
+            "compute-unclosed-quote",
+            &text.clone(),
+            Bound {
+                fixed: 4 * MIB,
+                per_byte: 0,
+            },
+            move || {
+                let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+                let p = dir.path().join("quote.csv");
+                std::fs::write(&p, &text).map_err(|e| e.to_string())?;
+                for mode in [Mode::Lenient, Mode::Strict] {
+                    match read_one(k, &p, mode) {
+                        Err(e)
+                            if e.contains(&p.display().to_string())
+                                && e.contains(
+                                    "the record that starts on line 2 runs on for more than 1 MiB",
+                                ) => {}
+                        other => return Err(format!("{k:?} {mode:?}: {other:?}")),
+                    }
+                }
+                Ok(())
+            },
+        );
+        assert!(m.peak_bytes < 4 * MIB);
+    }
+}

@@ -443,3 +443,42 @@ fn a_20_mib_csv_line_is_refused_in_bounded_memory() {
         gzip(&rows),
     );
 }
+
+/// Found by `csv_delivery_on_mutated_rows` (20× run): a row cut inside a quoted value made the
+/// rest of the data file one CSV record (every line under the line bound), which the parser
+/// gathered whole: 27 MB held for a 4 MB file. The record is refused past 1 MiB.
+#[test]
+fn an_unclosed_quote_is_refused_in_bounded_memory() {
+    let s = &csv_samples()[0];
+    let mut rows = b"\"b\",\"open\n".to_vec();
+    for _ in 0..64 {
+        rows.extend(std::iter::repeat_n(b'x', 64 << 10));
+        rows.push(b'\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, _) = write_delivery(dir.path(), "CSV", &s.schema, "q.csv", &rows).unwrap();
+    let e = read_inventory(&manifest, Mode::Lenient)
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("q.csv")
+            && e.contains("the record that starts on line 1 runs on for more than 1 MiB"),
+        "{e}"
+    );
+    delivery_case(
+        "inventory-csv",
+        "CSV",
+        s.schema.clone(),
+        "fuzz.csv",
+        rows.clone(),
+    );
+    delivery_case(
+        "inventory-csv-gz",
+        "CSV",
+        s.schema.clone(),
+        "fuzz.csv.gz",
+        gzip(&rows),
+    );
+}
