@@ -257,6 +257,44 @@ fn hostile_logs_through_logs_stats_and_simulate() {
 }
 
 #[test]
+fn hostile_inventories_through_simulate() {
+    let w = workdir();
+    let d = w.path();
+    write(d, "a.log", log_lines(60).as_bytes());
+    // What the inventory target found: a value whose quote never closes, the rest of the file
+    // gathered into one record.
+    let mut rows = b"\"lake\",\"data/k1.parquet\",\"5\"\n\"lake\",\"open\n".to_vec();
+    for _ in 0..256 {
+        rows.extend(std::iter::repeat_n(b'x', 64 << 10));
+        rows.push(b'\n');
+    }
+    let (manifest, _) = crate::inventory::write_delivery(
+        &d.join("inv"),
+        "CSV",
+        "Bucket, Key, Size",
+        "open.csv",
+        &rows,
+    )
+    .unwrap();
+    let scenario = scenario_with_logs("a.log").replace(
+        "[evidence]\n",
+        &format!("[evidence]\ninventory = \"{}\"\n", manifest.display()),
+    );
+    assert!(scenario.contains("inventory = "));
+    write(d, "s-open.toml", scenario.as_bytes());
+    let r = run(d, &["simulate", "s-open.toml"]);
+    assert!(
+        r.code == 2
+            && r.stderr.contains("open.csv")
+            && r.stderr
+                .contains("the record that starts on line 2 runs on"),
+        "exit {}: {}",
+        r.code,
+        r.stderr
+    );
+}
+
+#[test]
 fn hostile_configurations() {
     let w = workdir();
     let d = w.path();

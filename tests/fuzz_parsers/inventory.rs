@@ -32,7 +32,7 @@ const PARQUET_BOUND: Bound = Bound {
 };
 
 /// The schema of the OrcaBus deliveries.
-const ORCABUS_SCHEMA: &str = "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, \
+pub const ORCABUS_SCHEMA: &str = "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, \
     LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, \
     EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, \
     IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm";
@@ -206,7 +206,7 @@ fn drain(manifest: &Path, data: &Path, mode: Mode) -> Result<(), String> {
 
 /// Writes a delivery under `dir` as S3 lays one out: `delivery/manifest.json` listing
 /// `data/NAME`, which holds `data`. Returns the manifest's and the data file's paths.
-fn write_delivery(
+pub fn write_delivery(
     dir: &Path,
     format: &str,
     schema: &str,
