@@ -22,6 +22,10 @@ pub struct SpanError {
 pub struct Doc {
     pub file: String,
     text: String,
+    /// Byte offsets of the text's line ends, to find the line of an offset by binary search
+    /// (counting line ends from the start on every lookup made reading a book whose first line
+    /// is a long comment take seconds).
+    line_ends: Vec<usize>,
     doc: ImDocument<String>,
 }
 
@@ -31,6 +35,7 @@ impl Doc {
             Ok(doc) => Ok(Doc {
                 file: file.to_string(),
                 text: text.to_string(),
+                line_ends: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
                 doc,
             }),
             Err(e) => {
@@ -56,7 +61,9 @@ impl Doc {
     }
 
     fn line(&self, span: Option<Range<usize>>) -> usize {
-        span.map(|s| line_at(&self.text, s.start)).unwrap_or(0)
+        // Line ends before the offset, plus one: as `line_at` counts them.
+        span.map(|s| self.line_ends.partition_point(|&nl| nl < s.start) + 1)
+            .unwrap_or(0)
     }
 
     fn raw(&self, span: Option<Range<usize>>) -> Option<&str> {
@@ -448,6 +455,30 @@ pub fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines found by binary search over the line ends are the lines counted from the start,
+    /// wherever the key is (first line, after CRLF ends, after a long comment, last line).
+    #[test]
+    fn lines_are_found_by_search_as_counted() {
+        let text = format!(
+            "a = 1\r\nb = 2\n#{}\n\n[t]\nc = 3\nd = \"x\"",
+            "long ".repeat(10_000)
+        );
+        let d = Doc::parse("l.toml", &text).unwrap();
+        let root = d.root();
+        let t = root.table("t").unwrap().unwrap();
+        let found = [
+            root.key_line("a"),
+            root.key_line("b"),
+            t.key_line("c"),
+            t.key_line("d"),
+        ];
+        let counted =
+            ["a =", "b =", "c =", "d ="].map(|k| Some(line_at(&text, text.find(k).unwrap())));
+        assert_eq!(found, counted);
+        assert_eq!(found, [Some(1), Some(2), Some(6), Some(7)]);
+        assert_eq!(t.line(), 5);
+    }
 
     #[test]
     fn decimals_are_read_from_their_literal_text() {
