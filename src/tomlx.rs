@@ -459,6 +459,30 @@ pub fn shorten(s: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Lines found by binary search over the line ends are the lines counted from the start,
+    /// wherever the key is (first line, after CRLF ends, after a long comment, last line).
+    #[test]
+    fn lines_are_found_by_search_as_counted() {
+        let text = format!(
+            "a = 1\r\nb = 2\n#{}\n\n[t]\nc = 3\nd = \"x\"",
+            "long ".repeat(10_000)
+        );
+        let d = Doc::parse("l.toml", &text).unwrap();
+        let root = d.root();
+        let t = root.table("t").unwrap().unwrap();
+        let found = [
+            root.key_line("a"),
+            root.key_line("b"),
+            t.key_line("c"),
+            t.key_line("d"),
+        ];
+        let counted =
+            ["a =", "b =", "c =", "d ="].map(|k| Some(line_at(&text, text.find(k).unwrap())));
+        assert_eq!(found, counted);
+        assert_eq!(found, [Some(1), Some(2), Some(6), Some(7)]);
+        assert_eq!(t.line(), 5);
+    }
+
     #[test]
     fn decimals_are_read_from_their_literal_text() {
         let d = Doc::parse(

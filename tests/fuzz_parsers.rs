@@ -1,160 +1,145 @@
-//! No input may panic the readers: arbitrary bytes, and mutations of real fixtures (numbers
-//! replaced by extremes, lines dropped or duplicated), through the usage-file reader and the
-//! pricing loader. Every failure must be an error value naming a file.
+//! Fuzz targets, one per kind of input costlab reads (proptest drivers: cargo-fuzz needs a
+//! nightly compiler). Each target feeds its reader (a) arbitrary bytes and (b) real samples
+//! mutated with structure in mind (`mutate`: values replaced by extremes, lines dropped,
+//! duplicated, swapped or truncated, tokens swapped, deep nesting, very long strings, invalid
+//! UTF-8), and asserts, per case (`harness::run_case`):
+//!
+//! * no panic, and every failure an error value whose message names the file (shards: a
+//!   non-empty message, to which `costlab merge` adds the file's name);
+//! * no hang: the case returns within the hang limit (120 s by default, as a debug build on a
+//!   loaded machine is slow and a hang never returns; it runs on a thread of its own; a case
+//!   that does not return fails the test with its input saved under
+//!   `target/tmp/fuzz-failures/`);
+//! * bounded memory: a counting global allocator measures the most bytes the case thread
+//!   holds at once, which must stay under the target's bound (a fixed part plus a multiple of
+//!   the input's size, chosen per input kind; each target's file says why):
+//!
+//!   | input | bound |
+//!   |---|---|
+//!   | access-log line | 1 MiB + 8 × input |
+//!   | access-log file (plain, .gz, .zst) | 16 MiB, whatever its size (streamed) |
+//!   | inventory manifest | 4 MiB + 48 × input |
+//!   | inventory CSV / CSV.gz delivery | 16 MiB + 8 × schema (the data streams) |
+//!   | inventory Parquet delivery | 16 MiB + 64 × input |
+//!   | lifecycle, Intelligent-Tiering | 8 MiB + 64 × input |
+//!   | scenario, budget, generator spec, usage file, price book | 32 MiB + 64 × input |
+//!   | compute usage, jobs, spot history | 16 MiB + 64 × input (records are kept) |
+//!   | report.json | 16 MiB + 96 × input |
+//!   | usage shard | 16 MiB + 64 × input |
+//!
+//!   Measured peaks over 20× runs stay under 20 MiB. zstd's C decoder allocates outside the
+//!   counter (its window is capped at 128 MiB by `trace::input`); the binary target's
+//!   address-space limit covers it.
+//!
+//! Mutated TOML, JSON and XML documents are kept under 1 MiB: a debug build parses a few MB a
+//! second, so larger ones would come near the time limit without being hangs. The line
+//! readers take inputs of any size (lines of 1 and 2 MiB, 20 MiB in `a_20_mib_*`).
+//!
+//! Targets: `usage_pricing` (usage files, price books), `access_log` (lines, and whole files:
+//! plain, .gz, .zst, long lines, invalid UTF-8), `inventory` (manifest.json; CSV, CSV.gz and
+//! Parquet data files with matching MD5s), `lifecycle` (JSON and XML lifecycle and
+//! Intelligent-Tiering configurations), `config` (scenario, budget and workload-generator
+//! TOML), `compute` (usage and job CSVs, spot price history JSON, CSV and text),
+//! `saved` (report.json through `Report::load`, usage shards through `Shard::from_json` and
+//! `Shard::merge`), and `binary` (hostile files through the `costlab` binary under an
+//! address-space limit and the same hang limit).
+//!
+//! Case counts: each target's default keeps the whole suite near a minute in a debug build on
+//! two cores (`scripts/test.sh` fixes `PROPTEST_RNG_SEED`). `COSTLAB_FUZZ_CASES=20x`
+//! multiplies every target's count by 20, `COSTLAB_FUZZ_CASES=5000` runs 5,000 cases per
+//! target; `COSTLAB_FUZZ_VERBOSE=1` prints each target's largest peak and slowest case.
+//! Failures found are kept in `tests/fuzz_parsers/*.proptest-regressions` and run every time.
 
-use costlab::aws::Region;
-use costlab::meter::read_usage_file;
-use costlab::pricing::{Catalog, PriceBook};
-use proptest::prelude::*;
-use std::sync::OnceLock;
+#[path = "fuzz_parsers/access_log.rs"]
+mod access_log;
+#[path = "fuzz_parsers/binary.rs"]
+mod binary;
+#[path = "fuzz_parsers/compute.rs"]
+mod compute;
+#[path = "fuzz_parsers/config.rs"]
+mod config;
+#[path = "fuzz_parsers/harness.rs"]
+mod harness;
+#[path = "fuzz_parsers/inventory.rs"]
+mod inventory;
+#[path = "fuzz_parsers/lifecycle.rs"]
+mod lifecycle;
+#[path = "fuzz_parsers/mutate.rs"]
+mod mutate;
+#[path = "fuzz_parsers/saved.rs"]
+mod saved;
+#[path = "fuzz_parsers/usage_pricing.rs"]
+mod usage_pricing;
 
-fn rules() -> &'static costlab::rules::BillingRules {
-    static R: OnceLock<costlab::rules::BillingRules> = OnceLock::new();
-    R.get_or_init(|| {
-        Catalog::open(None, Some("us-east-1"))
-            .unwrap()
-            .home()
-            .rules
-            .clone()
-    })
-}
+#[global_allocator]
+static ALLOCATOR: harness::Counting = harness::Counting;
 
-fn fixtures() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/usage");
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
-    v.sort();
-    v
-}
-
-fn book_text() -> String {
-    std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/aws-us-east-1.toml"),
-    )
-    .unwrap()
-}
-
-const EXTREMES: &[&str] = &[
-    "-1",
-    "0",
-    "1e400",
-    "1e-400",
-    "99999999999999999999999999999999",
-    "7.9e28",
-    "1e28",
-    "\"x\"",
-    "-0.0",
-    "nan",
-    "inf",
-    "1_0",
-    "0x10",
-    "[]",
-    "{}",
-    "true",
-    "\"2026-13\"",
-    "1e15",
-    "18446744073709551616",
-];
-
-/// Replaces the `k`-th number in `text` by an extreme literal, drops line `drop`, duplicates
-/// line `dup`.
-fn mutate(text: &str, k: usize, lit: &str, drop: usize, dup: usize) -> String {
-    let mut out = String::new();
-    let mut seen = 0;
-    for (i, line) in text.lines().enumerate() {
-        if i == drop {
-            continue;
-        }
-        let mut l = String::new();
-        let mut chars = line.char_indices().peekable();
-        while let Some((_, c)) = chars.next() {
-            if c.is_ascii_digit()
-                && !l.ends_with(|p: char| p.is_ascii_alphanumeric() || p == '.' || p == '-')
-            {
-                let mut num = c.to_string();
-                while let Some((_, n)) = chars.peek() {
-                    if n.is_ascii_digit() || *n == '.' || *n == '_' {
-                        num.push(*n);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                seen += 1;
-                l.push_str(if seen == k { lit } else { &num });
-            } else {
-                l.push(c);
-            }
-        }
-        out.push_str(&l);
-        out.push('\n');
-        if i == dup {
-            out.push_str(&l);
-            out.push('\n');
-        }
-    }
-    out
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
-
-    #[test]
-    fn usage_reader_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let text = String::from_utf8_lossy(&bytes);
-        let _ = read_usage_file("fuzz.toml", &text, rules(), &Region::parse("us-east-1").unwrap());
-    }
-
-    #[test]
-    fn usage_reader_never_panics_on_mutated_fixtures(f in 0usize..64, k in 0usize..40, e in 0usize..EXTREMES.len(), drop in 0usize..60, dup in 0usize..60) {
-        let fx = fixtures();
-        let text = mutate(&fx[f % fx.len()], k, EXTREMES[e], drop, dup);
-        if let Ok(u) = read_usage_file("fuzz.toml", &text, rules(), &Region::parse("us-east-1").unwrap()) {
-            // What reads must also rate (or fail with an error), never panic.
-            let mut c = Catalog::open(None, Some("us-east-1")).unwrap();
-            for r in u.regions() {
-                if c.ensure(&r).is_err() {
-                    return Ok(());
-                }
-            }
-            let _ = costlab::cost::rate(&u, &c, &Default::default());
-        }
-    }
-
-    #[test]
-    fn pricing_loader_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let text = String::from_utf8_lossy(&bytes);
-        let _ = PriceBook::from_text("fuzz.toml", &text);
-    }
-
-    #[test]
-    fn pricing_loader_never_panics_on_mutated_book(k in 0usize..600, e in 0usize..EXTREMES.len(), drop in 0usize..400, dup in 0usize..400) {
-        let text = mutate(&book_text(), k, EXTREMES[e], drop, dup);
-        match PriceBook::from_text("fuzz.toml", &text) {
-            Ok(_) => {}
-            Err(err) => prop_assert!(err.to_string().contains("fuzz.toml") || err.to_string().contains("built in")),
-        }
-    }
+#[test]
+fn the_allocator_counts_a_case() {
+    let m = harness::run_case(
+        "self-test",
+        b"",
+        harness::Bound {
+            fixed: 64 * harness::MIB,
+            per_byte: 0,
+        },
+        || {
+            let v = vec![1u8; 8 * harness::MIB];
+            std::hint::black_box(&v);
+            Ok(())
+        },
+    );
+    assert!(
+        (8 * harness::MIB..9 * harness::MIB).contains(&m.peak_bytes),
+        "{m:?}"
+    );
 }
 
 #[test]
-fn the_unmutated_book_loads_from_text() {
-    let b = PriceBook::from_text("book.toml", &book_text()).unwrap();
-    assert_eq!(b.region.as_str(), "us-east-1");
-    assert!(b.entries.len() > 250, "{}", b.entries.len());
+#[should_panic(expected = "over the bound")]
+fn a_case_over_its_bound_fails() {
+    harness::run_case(
+        "self-test-bound",
+        b"",
+        harness::Bound {
+            fixed: harness::MIB,
+            per_byte: 0,
+        },
+        || {
+            std::hint::black_box(vec![1u8; 4 * harness::MIB]);
+            Ok(())
+        },
+    );
 }
 
 #[test]
-fn the_mutator_mutates() {
-    assert_eq!(
-        mutate("a = 12\nb = 3.5\n", 1, "-1", 99, 99),
-        "a = -1\nb = 3.5\n"
+#[should_panic(expected = "did not return within 1 s")]
+fn a_hung_case_fails() {
+    harness::run_case_within(
+        std::time::Duration::from_secs(1),
+        "self-test-hang",
+        b"",
+        harness::Bound {
+            fixed: harness::MIB,
+            per_byte: 0,
+        },
+        || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            Ok(())
+        },
     );
-    assert_eq!(
-        mutate("a = 12\nb = 3.5\n", 1, "1e400", 0, 99),
-        "b = 1e400\n"
+}
+
+#[test]
+#[should_panic(expected = "panicked: boom")]
+fn a_panicking_case_fails() {
+    harness::run_case(
+        "self-test-panic",
+        b"",
+        harness::Bound {
+            fixed: harness::MIB,
+            per_byte: 0,
+        },
+        || panic!("boom"),
     );
-    assert_eq!(mutate("x1 = 1\n", 1, "7", 99, 0), "x1 = 7\nx1 = 7\n");
 }

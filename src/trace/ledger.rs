@@ -193,19 +193,23 @@ impl Tally {
         self.files.extend(o.files.iter().cloned());
     }
 
-    /// Lines left out with a reason.
+    /// Lines left out with a reason (saturating: a tally read from a file may hold anything).
     pub fn not_replayed_total(&self) -> u64 {
-        self.not_replayed.values().sum()
+        self.not_replayed
+            .values()
+            .fold(0u64, |a, b| a.saturating_add(*b))
     }
 
     /// Whether the counts add up: `read = used + skipped + Σ not_replayed`, and the reasons
-    /// add up to the skipped count.
+    /// add up to the skipped count (a sum past `u64::MAX` adds up to nothing).
     pub fn is_consistent(&self) -> bool {
+        let sum = |m: &BTreeMap<String, u64>| m.values().try_fold(0u64, |a, b| a.checked_add(*b));
         let parts = self
             .used
             .checked_add(self.skipped)
-            .and_then(|s| s.checked_add(self.not_replayed_total()));
-        parts == Some(self.read) && self.skip_reasons.values().sum::<u64>() == self.skipped
+            .zip(sum(&self.not_replayed))
+            .and_then(|(a, b)| a.checked_add(b));
+        parts == Some(self.read) && sum(&self.skip_reasons) == Some(self.skipped)
     }
 
     /// The share of lines skipped, in percent (0 when nothing was read).
@@ -361,9 +365,15 @@ impl Ledger {
                         tallies[0].0
                     ));
                 }
-                merged.used += t.used;
+                let too_many = || {
+                    format!(
+                        "the shards' {name} count more lines used than a count can hold: not \
+                         shards costlab wrote"
+                    )
+                };
+                merged.used = merged.used.checked_add(t.used).ok_or_else(too_many)?;
                 for (m, f) in merged.files.iter_mut().zip(&t.files) {
-                    m.used += f.used;
+                    m.used = m.used.checked_add(f.used).ok_or_else(too_many)?;
                 }
             }
             if !merged.is_consistent() {
@@ -393,9 +403,11 @@ impl Ledger {
         }
     }
 
-    /// Lines skipped over every source.
+    /// Lines skipped over every source (saturating).
     pub fn skipped(&self) -> u64 {
-        self.sources.values().map(|t| t.skipped).sum()
+        self.sources
+            .values()
+            .fold(0u64, |a, t| a.saturating_add(t.skipped))
     }
 
     /// The first source that skipped more than `limit` allows (or every line it read).

@@ -61,6 +61,52 @@ fn accum_json(a: &Accum) -> Value {
     json!({"byte_seconds": rows(&a.byte_seconds()), "counts": rows(&a.counts())})
 }
 
+/// The largest meter a shard may hold per month and meter (byte-seconds or a count), and the
+/// largest byte count: 2^96, some 10^10 EiB-months, far past any bucket. With at most
+/// `MAX_SHARDS` shards, the merged sums stay far inside `u128` (every sum in `Shard::merge`
+/// and the accumulators it calls is unchecked).
+pub const MAX_METER: u128 = 1 << 96;
+/// The largest counter a shard may hold (objects, requests, lines, restores): 2^47, about
+/// 1.4 × 10^14; `MAX_SHARDS` of them add up to less than 2^63.
+pub const MAX_COUNT: u64 = 1 << 47;
+/// The most shards one run may be split into.
+pub const MAX_SHARDS: u64 = 1 << 16;
+
+fn bounded_meter(v: Option<u128>, what: &str) -> Result<u128, String> {
+    v.filter(|v| *v <= MAX_METER).ok_or(format!(
+        "{what} is larger than {MAX_METER}, more than any simulation meters: not a shard costlab wrote"
+    ))
+}
+
+fn bounded_count(v: u64, what: &str) -> Result<u64, String> {
+    if v <= MAX_COUNT {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{what}` = {v} is larger than {MAX_COUNT}, more than any simulation counts: not a shard costlab wrote"
+        ))
+    }
+}
+
+/// Checks a shard's evidence ledger against `MAX_COUNT`, count by count.
+fn bounded_ledger(ledger: &Ledger) -> Result<(), String> {
+    for (name, t) in &ledger.sources {
+        let at = |k: &str| format!("evidence.ledger.{name}.{k}");
+        bounded_count(t.read, &at("read"))?;
+        bounded_count(t.used, &at("used"))?;
+        bounded_count(t.skipped, &at("skipped"))?;
+        for (k, v) in t.skip_reasons.iter().chain(&t.not_replayed) {
+            bounded_count(*v, &at(k))?;
+        }
+        for f in &t.files {
+            for v in [f.read, f.used, f.skipped] {
+                bounded_count(v, &at("files"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn accum_from(v: &Value) -> Result<Accum, String> {
     let rows = |k: &str| -> Result<BTreeMap<(Month, Meter), u128>, String> {
         let mut out = BTreeMap::new();
@@ -72,8 +118,10 @@ fn accum_from(v: &Value) -> Result<Accum, String> {
             let n: u128 = n
                 .parse()
                 .map_err(|_| format!("{n:?} is not a whole number"))?;
-            *out.entry((m.parse::<Month>()?, Meter::from_key(me)?))
-                .or_insert(0) += n;
+            let slot: &mut u128 = out
+                .entry((m.parse::<Month>()?, Meter::from_key(me)?))
+                .or_insert(0);
+            *slot = bounded_meter(slot.checked_add(n), &format!("a `{k}` row ({m}, {me})"))?;
         }
         Ok(out)
     };
@@ -103,6 +151,7 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
     let u = |k: &str| {
         v[k].as_u64()
             .ok_or(format!("stats.{k} must be a whole number"))
+            .and_then(|n| bounded_count(n, &format!("stats.{k}")))
     };
     let map_u64 = |k: &str| -> Result<BTreeMap<String, u64>, String> {
         let mut out = BTreeMap::new();
@@ -110,10 +159,12 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
             .as_object()
             .ok_or(format!("stats.{k} must be an object"))?
         {
+            let n = n
+                .as_u64()
+                .ok_or(format!("stats.{k}.{name} must be a whole number"))?;
             out.insert(
                 name.clone(),
-                n.as_u64()
-                    .ok_or(format!("stats.{k}.{name} must be a whole number"))?,
+                bounded_count(n, &format!("stats.{k}.{name}"))?,
             );
         }
         Ok(out)
@@ -128,11 +179,13 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
             .as_object()
             .ok_or("bytes_at_month_end entries must be objects")?
         {
+            let n = n
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or("byte counts are integer strings")?;
             inner.insert(
                 tier.clone(),
-                n.as_str()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or("byte counts are integer strings")?,
+                bounded_meter(Some(n), "a stats.bytes_at_month_end count")?,
             );
         }
         month_end.insert(m.parse::<Month>()?, inner);
@@ -142,16 +195,19 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
         Value::Null => Ok(0),
         x => x
             .as_u64()
-            .ok_or(format!("stats.{k} must be a whole number")),
+            .ok_or(format!("stats.{k} must be a whole number"))
+            .and_then(|n| bounded_count(n, &format!("stats.{k}"))),
     };
     let mut noncurrent = BTreeMap::new();
     if let Some(by) = v["noncurrent_bytes_at_month_end"].as_object() {
         for (m, n) in by {
+            let n = n
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or("noncurrent byte counts are integer strings")?;
             noncurrent.insert(
                 m.parse::<Month>()?,
-                n.as_str()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or("noncurrent byte counts are integer strings")?,
+                bounded_meter(Some(n), "a stats.noncurrent_bytes_at_month_end count")?,
             );
         }
     }
@@ -161,10 +217,15 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
     stats.version_deletes_unmodelled = opt_u("version_deletes_unmodelled")?;
     stats.transitions = map_u64("transitions")?;
     stats.expirations = u("expirations")?;
-    stats.early_delete_byte_seconds = v["early_delete_byte_seconds"]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or("stats.early_delete_byte_seconds must be an integer string")?;
+    stats.early_delete_byte_seconds = bounded_meter(
+        Some(
+            v["early_delete_byte_seconds"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or("stats.early_delete_byte_seconds must be an integer string")?,
+        ),
+        "stats.early_delete_byte_seconds",
+    )?;
     stats.restores = u("restores")?;
     stats.restore_wait_hours = u("restore_wait_hours")?;
     stats.max_restore_wait_hours = u("max_restore_wait_hours")?;
@@ -176,9 +237,10 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
             .filter(|x| x.len() == a.len())
             .ok_or(format!("stats.reads_by_age must list {} counts", a.len()))?;
         for (slot, n) in a.iter_mut().zip(given) {
-            *slot = n
+            let n = n
                 .as_u64()
                 .ok_or("stats.reads_by_age entries must be whole numbers")?;
+            *slot = bounded_count(n, "stats.reads_by_age")?;
         }
         a
     };
@@ -233,6 +295,12 @@ impl Shard {
                 .ok_or(format!("`{what}` must be an RFC 3339 time"))
         };
         let ev = &v["evidence"];
+        let count = n(&v["shard"]["count"], "shard.count")?;
+        if count == 0 || count > MAX_SHARDS {
+            return Err(format!(
+                "`shard.count` = {count}: a run is split into 1 to {MAX_SHARDS} shards"
+            ));
+        }
         let mut policies = Vec::new();
         for p in v["policies"]
             .as_array()
@@ -291,16 +359,20 @@ impl Shard {
                 p => Some(t(p, "repeat_weekly_from")?),
             },
             index: n(&v["shard"]["index"], "shard.index")?,
-            count: n(&v["shard"]["count"], "shard.count")?,
+            count,
             start: t(&v["horizon"]["start"], "horizon.start")?,
             end: t(&v["horizon"]["end"], "horizon.end")?,
             region: Region::parse(&s(&v["region"], "region")?)?,
             policies,
             replication,
             evidence: ShardEvidence {
-                ledger: serde_json::from_value(ev["ledger"].clone())
-                    .map_err(|e| format!("`evidence.ledger`: {e}"))?,
-                objects: n(&ev["objects"], "evidence.objects")?,
+                ledger: {
+                    let l: Ledger = serde_json::from_value(ev["ledger"].clone())
+                        .map_err(|e| format!("`evidence.ledger`: {e}"))?;
+                    bounded_ledger(&l)?;
+                    l
+                },
+                objects: bounded_count(n(&ev["objects"], "evidence.objects")?, "evidence.objects")?,
                 prefixes: {
                     let mut out = BTreeMap::new();
                     for (p, row) in ev["prefixes"]
@@ -311,11 +383,17 @@ impl Shard {
                             format!("`evidence.prefixes.{p}` must be [objects, reads, \"bytes\"]")
                         };
                         let (Some(o), Some(r), Some(b)) = (
-                            row[0].as_u64(),
-                            row[1].as_u64(),
-                            row[2].as_str().and_then(|b| b.parse::<u128>().ok()),
+                            row[0].as_u64().filter(|n| *n <= MAX_COUNT),
+                            row[1].as_u64().filter(|n| *n <= MAX_COUNT),
+                            row[2]
+                                .as_str()
+                                .and_then(|b| b.parse::<u128>().ok())
+                                .filter(|n| *n <= MAX_METER),
                         ) else {
-                            return Err(bad());
+                            return Err(format!(
+                                "{} (objects and reads at most {MAX_COUNT}, bytes at most {MAX_METER})",
+                                bad()
+                            ));
                         };
                         out.insert(p.clone(), (o, r, b));
                     }

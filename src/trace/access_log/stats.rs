@@ -86,7 +86,8 @@ pub struct Summary {
     pub last: Option<Timestamp>,
     /// Objects present at the end of the logs (written or read, not deleted).
     pub objects: u64,
-    /// Their bytes (last known size).
+    /// Their bytes (last known size; saturating at `u64::MAX`, as are the prefixes' byte sums:
+    /// sizes are as logged).
     pub bytes: u64,
     pub requests_by_operation: BTreeMap<String, u64>,
     pub requests_by_billing_class: BTreeMap<&'static str, u64>,
@@ -182,7 +183,8 @@ impl LogStats {
                 }
                 let ps = &mut self.prefixes[st.prefix].1;
                 ps.reads += 1;
-                ps.bytes_read += r.bytes_sent.unwrap_or(0);
+                // Sizes are as logged (up to u64::MAX): byte sums saturate.
+                ps.bytes_read = ps.bytes_read.saturating_add(r.bytes_sent.unwrap_or(0));
                 match st.created {
                     Some(c) => {
                         let age = r.time.0 - c.0;
@@ -199,16 +201,16 @@ impl LogStats {
     pub fn finish(mut self) -> Summary {
         let end = self.last.unwrap_or_default();
         let mut never = vec![(0u64, 0u64); NEVER_READ_AFTER_DAYS.len()];
-        let (mut objects, mut bytes) = (0, 0);
+        let (mut objects, mut bytes) = (0, 0u64);
         for st in self.objects.values() {
             if st.deleted {
                 continue;
             }
             objects += 1;
-            bytes += st.size;
+            bytes = st.size.saturating_add(bytes);
             let ps = &mut self.prefixes[st.prefix].1;
             ps.objects += 1;
-            ps.bytes_stored += st.size;
+            ps.bytes_stored = ps.bytes_stored.saturating_add(st.size);
             if let Some(c) = st.created {
                 for (i, n) in NEVER_READ_AFTER_DAYS.iter().enumerate() {
                     let n_secs = *n as i64 * SECONDS_PER_DAY;

@@ -8,10 +8,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use ::csv::{ByteRecord, Reader, ReaderBuilder};
+use ::csv::{ByteRecord, Reader};
 use rust_decimal::Decimal;
 
-use crate::trace::input;
+use crate::trace::input::{self, RecordBounded, RecordStart};
 use crate::units::Timestamp;
 
 use super::error::{BadLine, ComputeError, Mode, Problem, ReadSummary};
@@ -107,7 +107,10 @@ pub(crate) fn bind_columns(
 /// An iterator of typed records from a CSV file with a header row.
 pub(crate) struct Rows<P: RowParser> {
     path: Arc<Path>,
-    reader: Reader<Box<dyn BufRead + Send>>,
+    reader: Reader<RecordBounded<Box<dyn BufRead + Send>>>,
+    /// Where the record being parsed starts (records are bounded: an unclosed quote is an
+    /// error, not the rest of the file gathered into one record).
+    start: Arc<RecordStart>,
     record: ByteRecord,
     names: Vec<String>,
     parser: Option<P>,
@@ -139,13 +142,11 @@ impl<P: RowParser> Rows<P> {
         mode: Mode,
         options: P::Options,
     ) -> Result<Rows<P>, ComputeError> {
-        let reader = ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(inner);
+        let (reader, start) = input::csv_records(inner);
         let mut rows = Rows {
             path: Arc::from(path),
             reader,
+            start,
             record: ByteRecord::new(),
             names: Vec::new(),
             parser: None,
@@ -176,6 +177,7 @@ impl<P: RowParser> Rows<P> {
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => return Ok(false),
                 Ok(true) => {
+                    self.start.passed(&self.reader);
                     if self.record.iter().all(|f| f.trim_ascii().is_empty()) {
                         continue;
                     }

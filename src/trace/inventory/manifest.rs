@@ -343,6 +343,16 @@ pub fn md5_file(path: &Path) -> Result<String, InventoryError> {
 ///   word before any `(…)` annotation, so the 2021-06-04 documentation example that omits the
 ///   type (`optional intelligent_tiering_access_tier (UTF8);`) still reads.
 pub fn parse_file_schema(format: FileFormat, schema: &str) -> Result<Vec<String>, String> {
+    // Counted before anything is collected: a schema of millions of empty names would
+    // otherwise be held whole (a manifest is read whole, its schema split into names).
+    let separators = schema.bytes().filter(|b| matches!(b, b',' | b';')).count();
+    if separators >= MAX_SCHEMA_COLUMNS {
+        return Err(format!(
+            "lists {} or more columns; an S3 Inventory has a few dozen at most (limit \
+             {MAX_SCHEMA_COLUMNS})",
+            separators + 1
+        ));
+    }
     let names: Vec<String> = match format {
         FileFormat::Csv => schema.split(',').map(|s| s.trim().to_string()).collect(),
         FileFormat::Orc => {
@@ -400,6 +410,9 @@ pub fn parse_file_schema(format: FileFormat, schema: &str) -> Result<Vec<String>
     Ok(names)
 }
 
+/// The most columns a `fileSchema` may list (S3 Inventory has about 25 fields).
+pub const MAX_SCHEMA_COLUMNS: usize = 1024;
+
 /// Splits on commas outside `<…>`.
 fn split_top_level(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -423,6 +436,28 @@ fn split_top_level(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the inventory fuzz target: a fileSchema of three million empty names held
+    /// 108 MB before the empty name was noticed. The count is checked first, in every format.
+    #[test]
+    fn a_schema_of_too_many_columns_is_refused_before_it_is_split() {
+        let wide = format!("Bucket, Key{}", ",".repeat(MAX_SCHEMA_COLUMNS));
+        let e = parse_file_schema(FileFormat::Csv, &wide).unwrap_err();
+        assert!(e.contains("1026 or more columns"), "{e}");
+        let orc = format!("struct<bucket:string,key:string{}>", ",x:int".repeat(2000));
+        assert!(parse_file_schema(FileFormat::Orc, &orc).is_err());
+        let parquet = format!(
+            "message s3.inventory {{ required binary bucket; required binary key;{} }}",
+            " optional int32 x;".repeat(2000)
+        );
+        assert!(parse_file_schema(FileFormat::Parquet, &parquet).is_err());
+        // At the limit's edge, a schema is read.
+        let edge = format!("Bucket,Key{}", ",X".repeat(MAX_SCHEMA_COLUMNS - 3));
+        assert_eq!(
+            parse_file_schema(FileFormat::Csv, &edge).unwrap().len(),
+            MAX_SCHEMA_COLUMNS - 1
+        );
+    }
 
     #[test]
     fn schemas_of_each_format_become_column_names() {

@@ -123,6 +123,10 @@ pub enum ValidationKind {
     TieringDays,
     /// Intelligent-Tiering: no tierings, or one access tier twice.
     TieringShape,
+    /// An ID, prefix or tag holds a character XML 1.0 cannot carry (a control character
+    /// other than tab, line feed and carriage return, U+FFFE, U+FFFF): S3 reads every
+    /// configuration as XML, so it cannot be put.
+    NotXmlText,
 }
 
 impl ValidationKind {
@@ -153,6 +157,7 @@ impl ValidationKind {
             ExpirationBeforeTransition => "expiration_before_transition",
             TieringDays => "tiering_days",
             TieringShape => "tiering_shape",
+            NotXmlText => "not_xml_text",
         }
     }
 }

@@ -230,7 +230,7 @@ pub fn parse_intelligent_tiering(
 }
 
 /// Checks one configuration: at least one tiering, each access tier once, days within the
-/// tier's range (§2.4). Messages quote the configuration `Id`.
+/// tier's range (§2.4), and text XML can carry. Messages quote the configuration `Id`.
 pub fn validate_intelligent_tiering(cfg: &IntelligentTieringConfiguration) -> Vec<ValidationError> {
     let mut out = Vec::new();
     let mut push = |kind, message: String| {
@@ -241,6 +241,12 @@ pub fn validate_intelligent_tiering(cfg: &IntelligentTieringConfiguration) -> Ve
             message,
         })
     };
+    for why in super::validate::not_xml_text("the Id", &cfg.id)
+        .into_iter()
+        .chain(super::validate::xml_texts(&cfg.filter))
+    {
+        push(ValidationKind::NotXmlText, why);
+    }
     if cfg.tierings.is_empty() {
         push(
             ValidationKind::TieringShape,

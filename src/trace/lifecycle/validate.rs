@@ -153,6 +153,25 @@ impl Checker<'_> {
     }
 }
 
+/// Whether XML 1.0 can carry `c` (its `Char` production: no control character but tab, line
+/// feed and carriage return, no U+FFFE or U+FFFF, not even as a character reference).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Why `text` (named `what`) cannot be put, when it holds a character XML cannot carry. S3
+/// reads lifecycle and Intelligent-Tiering configurations as XML (the AWS CLI sends its JSON
+/// as XML), so such text is refused however it was written.
+pub(crate) fn not_xml_text(what: &str, text: &str) -> Option<String> {
+    text.chars().find(|c| !xml_char(*c)).map(|c| {
+        format!(
+            "{what} holds U+{:04X}, a character XML cannot carry; S3 reads configurations as \
+             XML (the AWS CLI sends its JSON as XML), so it cannot be put",
+            u32::from(c)
+        )
+    })
+}
+
 fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
     if let Some(id) = &rule.id
         && id.chars().count() > MAX_ID_CHARS
@@ -161,6 +180,9 @@ fn check_rule(c: &mut Checker<'_>, rule: &Rule) {
             ValidationKind::IdTooLong,
             format!("the ID is longer than {MAX_ID_CHARS} characters"),
         );
+    }
+    if let Some(why) = rule.id.as_deref().and_then(|id| not_xml_text("the ID", id)) {
+        c.push(ValidationKind::NotXmlText, why);
     }
     if !rule.has_action() {
         c.push(
@@ -357,6 +379,9 @@ fn check_filter(c: &mut Checker<'_>, f: &Filter) {
             ),
         );
     }
+    for why in xml_texts(f) {
+        c.push(ValidationKind::NotXmlText, why);
+    }
     let mut keys = HashSet::new();
     for t in &f.tags {
         // Tag limits from the S3 API reference (Tag: key 1–128, value 0–256 characters).
@@ -379,6 +404,25 @@ fn check_filter(c: &mut Checker<'_>, f: &Filter) {
             );
         }
     }
+}
+
+/// Why each of a filter's prefix, tag keys and tag values cannot be put, when it holds a
+/// character XML cannot carry.
+pub(crate) fn xml_texts(f: &Filter) -> Vec<String> {
+    let mut out: Vec<String> = f
+        .prefix
+        .as_deref()
+        .and_then(|p| not_xml_text("the prefix", p))
+        .into_iter()
+        .collect();
+    for t in &f.tags {
+        out.extend(not_xml_text(&format!("tag key {:?}", t.key), &t.key));
+        out.extend(not_xml_text(
+            &format!("the value of tag {:?}", t.key),
+            &t.value,
+        ));
+    }
+    out
 }
 
 /// The waterfall, 30-day IA minimum and same-rule IA → archive gap for one list of
