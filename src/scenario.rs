@@ -40,9 +40,10 @@ pub struct Scenario {
     pub inventory: Option<PathBuf>,
     /// A generator spec (docs/generator.md) whose synthetic logs and inventory are the evidence.
     pub generate: Option<PathBuf>,
-    /// `[evidence] repeat = "weekly"`: the logs' last week recurs until the horizon ends (the
-    /// replay's `options.repeat` is set from the logs once they are read).
-    pub repeat_weekly: bool,
+    /// `[evidence] future` (or `repeat = "weekly"`): the model of what happens past the end of
+    /// the evidence; `None`: the default (the age profile when the horizon runs past the
+    /// evidence). The replay's `options.future` is set from the logs once they are read.
+    pub future: Option<crate::sim::s3::FutureModel>,
     /// `[evidence] max_skipped_pct`: the share of any evidence source's lines that may be
     /// malformed (skipped and counted) before a run is refused; default 1%.
     pub max_skipped_pct: Option<rust_decimal::Decimal>,
@@ -175,17 +176,24 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         }
     }
     let (mut logs, mut inventory, mut generate) = (Vec::new(), None, None);
-    let mut repeat_weekly = false;
+    let mut future = None;
     let mut max_skipped_pct = None;
     if let Some(ev) = root.table("evidence")? {
-        ev.only(&["logs", "inventory", "generate", "repeat", "max_skipped_pct"])?;
+        ev.only(&[
+            "logs",
+            "inventory",
+            "generate",
+            "repeat",
+            "future",
+            "max_skipped_pct",
+        ])?;
         max_skipped_pct = ev.non_negative("max_skipped_pct")?;
         if max_skipped_pct.is_some_and(|p| p > rust_decimal::Decimal::ONE_HUNDRED) {
             return Err(ev.err("max_skipped_pct", "a percentage: 0 to 100").into());
         }
-        repeat_weekly = match ev.string("repeat")? {
-            None | Some("none") => false,
-            Some("weekly") => true,
+        future = match ev.string("repeat")? {
+            None | Some("none") => None,
+            Some("weekly") => Some(crate::sim::s3::FutureModel::RepeatWeekly),
             Some(other) => {
                 return Err(ev
                     .err(
@@ -195,6 +203,23 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
                     .into());
             }
         };
+        if let Some(m) = ev.string("future")? {
+            let model = crate::sim::s3::FutureModel::parse(m).ok_or_else(|| {
+                ev.err(
+                    "future",
+                    format!("expected \"age-profile\", \"repeat-weekly\" or \"silent\", got {m:?}"),
+                )
+            })?;
+            if future.is_some_and(|f| f != model) {
+                return Err(ev
+                    .err(
+                        "future",
+                        "`repeat = \"weekly\"` already chose repeat-weekly",
+                    )
+                    .into());
+            }
+            future = Some(model);
+        }
         generate = ev.string("generate")?.map(|p| rel(&base, p));
         if let Some(f) = ev.get("logs") {
             let items: Vec<String> = if f.is_array() {
@@ -343,7 +368,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         logs,
         inventory,
         generate,
-        repeat_weekly,
+        future,
         max_skipped_pct,
         options,
         policies,

@@ -7,8 +7,8 @@ use costlab::cost::{BookUnitPrices, RateOptions, rate};
 use costlab::meter::Meter;
 use costlab::pricing::Catalog;
 use costlab::sim::s3::{
-    Clairvoyant, Event, EventKind, Evidence, Initial, ObjectHistory, Policy, PolicyKind, PolicyRun,
-    ReplayOptions, WeeklyRepeat, simulate,
+    Clairvoyant, Event, EventKind, Evidence, Future, Initial, ObjectHistory, Policy, PolicyKind,
+    PolicyRun, ReplayOptions, WeeklyRepeat, simulate,
 };
 use costlab::trace::lifecycle::parse_json;
 use costlab::units::{GIB, Timestamp};
@@ -323,7 +323,8 @@ proptest! {
         if let Some(r) = repeat {
             h.events.retain(|e| e.t < r.from);
         }
-        let opts = ReplayOptions { versioning, repeat, ..Default::default() };
+        let future = repeat.map(Future::Weekly).unwrap_or_default();
+        let opts = ReplayOptions { versioning, future, ..Default::default() };
         let (_, usd) = run_all_with(vec![h], Some(&cfg), "2027-03-01T00:00:00Z", &opts);
         let bound = *usd.last().unwrap();
         let tolerance = Decimal::new(1, 9); // f64 scoring vs exact rating

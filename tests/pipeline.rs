@@ -67,15 +67,30 @@ fn the_library_run_is_the_command_lines() {
         lib == cli.stdout,
         "the library's report differs from the CLI's"
     );
-    // Two shards merged in the library: the same report again.
+    // Two shards merged in the library: the same report as a whole run. A shard cannot
+    // measure the age profile (it holds only its keys), and has no side-by-side models.
+    let o = Options {
+        sensitivity: false,
+        ..o
+    };
+    let read = || {
+        let mut sc = costlab::scenario::read_scenario(scenario.as_ref()).unwrap();
+        sc.future = Some(costlab::sim::s3::FutureModel::RepeatWeekly);
+        sc
+    };
+    let mut whole = Vec::new();
+    JsonView
+        .render(&pipeline::run(&mut read(), &o).unwrap(), &mut whole)
+        .unwrap();
     let shards: Vec<_> = (1..=2)
-        .map(|i| {
-            let mut sc = costlab::scenario::read_scenario(scenario.as_ref()).unwrap();
-            pipeline::shard(&mut sc, &o, i, 2).unwrap()
-        })
+        .map(|i| pipeline::shard(&mut read(), &o, i, 2).unwrap())
         .collect();
     let merged = pipeline::merge(shards, None).unwrap();
     let mut again = Vec::new();
     JsonView.render(&merged, &mut again).unwrap();
-    assert!(again == lib, "two shards merged differ from the whole");
+    assert!(again == whole, "two shards merged differ from the whole");
+    // The default model refuses to shard, saying why.
+    let mut sc = costlab::scenario::read_scenario(scenario.as_ref()).unwrap();
+    let e = pipeline::shard(&mut sc, &o, 1, 2).unwrap_err().to_string();
+    assert!(e.contains("a shard cannot measure the age profile"), "{e}");
 }

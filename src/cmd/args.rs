@@ -4,20 +4,25 @@
 
 use super::{Failure, input};
 
-/// A run's options from the flags every scenario command shares.
+/// A run's options from the flags every scenario command shares (a `--future` given on the
+/// command line replaces the scenario's).
 pub fn options<'o>(
-    sc: &costlab::scenario::Scenario,
+    sc: &mut costlab::scenario::Scenario,
     evidence: &EvidenceArgs,
     memory: &MemoryArgs,
     observer: &'o costlab::output::progress::Term,
     bound: bool,
     optimize: bool,
 ) -> Result<costlab::pipeline::Options<'o>, Failure> {
+    if let Some(f) = evidence.future {
+        sc.future = Some(f.model());
+    }
     Ok(costlab::pipeline::Options {
         reading: evidence.reading(sc)?,
         bound,
         optimize,
         memory_limit: memory.limit()?,
+        sensitivity: !evidence.no_side_by_side,
         observer,
     })
 }
@@ -45,6 +50,35 @@ pub struct EvidenceArgs {
     /// whose every line is malformed is always refused.
     #[arg(long, value_name = "PCT", num_args = 0..=1, default_missing_value = "100")]
     pub lenient: Option<String>,
+    /// What happens past the end of the evidence (default: the scenario's `[evidence] future`,
+    /// else `age-profile` when the horizon runs past the logs): `age-profile` continues access
+    /// as measured by object age, `repeat-weekly` repeats the last week, `silent` reads nothing
+    /// more (docs/scenario.md, "The future past the evidence").
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub future: Option<FutureArg>,
+    /// Leave out every policy's total under the other models of the future (each model is
+    /// one more replay of the evidence; a sharded run never has them).
+    #[arg(long)]
+    pub no_side_by_side: bool,
+}
+
+/// `--future`'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FutureArg {
+    AgeProfile,
+    RepeatWeekly,
+    Silent,
+}
+
+impl FutureArg {
+    pub fn model(self) -> costlab::sim::s3::FutureModel {
+        use costlab::sim::s3::FutureModel;
+        match self {
+            FutureArg::AgeProfile => FutureModel::AgeProfile,
+            FutureArg::RepeatWeekly => FutureModel::RepeatWeekly,
+            FutureArg::Silent => FutureModel::Silent,
+        }
+    }
 }
 
 impl EvidenceArgs {

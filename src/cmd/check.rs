@@ -64,7 +64,7 @@ fn load_report(a: &CheckArgs) -> Result<Report, Failure> {
     }
     let mut sc = read_scenario(&a.scenario).map_err(input)?;
     let term = costlab::output::progress::Term::new();
-    let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
+    let o = super::options(&mut sc, &a.evidence, &a.memory, &term, true, true)?;
     Ok(costlab::pipeline::run(&mut sc, &o)?)
 }
 

@@ -77,7 +77,7 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
     });
     folder::check(&dir, &recommendation_spec(a.force.force))?;
     let term = costlab::output::progress::Term::new();
-    let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
+    let o = super::options(&mut sc, &a.evidence, &a.memory, &term, true, true)?;
     let report = pipeline::run(&mut sc, &o)?;
     let written =
         write_recommendations(&report, &dir, a.force.force).map_err(super::run::files_failure)?;

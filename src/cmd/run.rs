@@ -61,7 +61,7 @@ pub fn run(a: &RunArgs) -> Result<u8, Failure> {
     // Refused before the simulation, not after it.
     folder::check(&dir, &report_spec(a.force.force))?;
     let term = costlab::output::progress::Term::new();
-    let o = super::options(&sc, &a.evidence, &a.memory, &term, true, true)?;
+    let o = super::options(&mut sc, &a.evidence, &a.memory, &term, true, true)?;
     let report = costlab::pipeline::run(&mut sc, &o)?;
     let written = write_report(&report, &dir, a.force.force).map_err(files_failure)?;
     note_in_place(&written);

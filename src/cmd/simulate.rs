@@ -107,6 +107,7 @@ fn from_flags(a: &SimulateArgs) -> Result<Scenario, Failure> {
         new_object_class: a.new_object_class.clone(),
         versioning: a.versioning,
         repeat_weekly: a.repeat_weekly,
+        future: a.evidence.future.map(|f| f.model()),
         start: a.start.clone(),
         end: a.end.clone(),
         region: a.region.clone(),
@@ -140,7 +141,7 @@ pub fn run(a: &SimulateArgs) -> Result<u8, Failure> {
         return Err(input(anyhow!("--shard I/N and --format shard go together")));
     }
     let term = costlab::output::progress::Term::new();
-    let o = super::options(&sc, &a.evidence, &a.memory, &term, !a.no_bound, false)?;
+    let o = super::options(&mut sc, &a.evidence, &a.memory, &term, !a.no_bound, false)?;
     let Some((index, count)) = shard else {
         let report = pipeline::run(&mut sc, &o)?;
         return render(&report, a.format, a.output.as_deref());

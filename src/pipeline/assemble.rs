@@ -127,7 +127,12 @@ pub(super) fn report(
                 inventory_rows: inv.read,
                 inventory_rows_not_replayed: inv.read - inv.used,
                 objects: rep.objects as u64,
-                repeated_week: sc.options.repeat.map(|r| Horizon {
+                // The week that recurs whole (the age profile repeats only its arrivals).
+                repeated_week: match &sc.options.future {
+                    crate::sim::s3::Future::Weekly(r) => Some(*r),
+                    _ => None,
+                }
+                .map(|r| Horizon {
                     start: day(r.window_start()),
                     end: day(r.from),
                 }),
@@ -148,6 +153,7 @@ pub(super) fn report(
                     v.truncate(TOP_PREFIXES);
                     v
                 },
+                future: rep.future.clone(),
                 ledger: rep.ledger.clone(),
             }
         },

@@ -29,6 +29,8 @@ pub struct EvidenceReport {
     pub objects: usize,
     /// Top-level prefix → (objects, reads, bytes of their latest version).
     pub prefixes: BTreeMap<String, (u64, u64, u128)>,
+    /// The model of the future the replay used.
+    pub future: Option<crate::report::model::FutureRecord>,
 }
 
 impl EvidenceReport {

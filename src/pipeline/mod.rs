@@ -27,11 +27,13 @@ mod decide;
 mod error;
 mod estimate;
 mod evidence;
+mod future;
 mod inventory;
 pub mod memory;
 pub mod observe;
 mod rate;
 mod replay;
+mod sensitivity;
 mod shard;
 
 pub use compute::rate_card;
@@ -57,18 +59,23 @@ pub struct Options<'o> {
     pub optimize: bool,
     /// Bytes the evidence may hold before it is partitioned to disk.
     pub memory_limit: usize,
+    /// When the horizon runs past the evidence, every policy's total under each model of the
+    /// future (one more replay per model). Never in a shard.
+    pub sensitivity: bool,
     /// Receives progress and notes.
     pub observer: &'o dyn Observer,
 }
 
 impl Default for Options<'_> {
-    /// Lenient within 1%, with the bound and the optimizers, 60% of memory, silent.
+    /// Lenient within 1%, with the bound, the optimizers and the side-by-side models, 60% of
+    /// memory, silent.
     fn default() -> Self {
         Options {
             reading: Reading::default(),
             bound: true,
             optimize: true,
             memory_limit: memory::default_limit(),
+            sensitivity: true,
             observer: &Silent,
         }
     }
@@ -84,6 +91,7 @@ pub fn run(sc: &mut Scenario, o: &Options<'_>) -> Result<Report, PipelineError> 
         let r = assemble::report(sc, &EvidenceReport::default(), &[], &[]);
         (r, catalog)
     } else {
+        let pristine = sc.clone();
         let mut r = replay::replay_scenario(sc, o, None)?;
         let (runs, lifecycle) = r.runs_with_replication(sc, o.bound);
         for rule in &sc.replication {
@@ -96,6 +104,7 @@ pub fn run(sc: &mut Scenario, o: &Options<'_>) -> Result<Report, PipelineError> 
                 .get_or_insert_with(Default::default)
                 .lifecycle = Some(rec);
         }
+        side_by_side(&pristine, o, &mut report)?;
         (report, r.catalog)
     };
     if let Some(c) = compute::compute_report(sc, &mut catalog, o)? {
@@ -107,4 +116,34 @@ pub fn run(sc: &mut Scenario, o: &Options<'_>) -> Result<Report, PipelineError> 
     }
     rate::finish(&mut report, &catalog);
     Ok(report)
+}
+
+/// When the horizon runs past the evidence, every policy's total under each model of the
+/// future, beside the chosen one's (in `evidence.future.sensitivity`).
+fn side_by_side(
+    pristine: &Scenario,
+    o: &Options<'_>,
+    report: &mut Report,
+) -> Result<(), PipelineError> {
+    if !o.sensitivity {
+        return Ok(());
+    }
+    let Some(f) = report.evidence.future.as_ref().filter(|f| f.applies) else {
+        return Ok(());
+    };
+    let Some(chosen) = crate::sim::s3::FutureModel::parse(&f.model) else {
+        return Ok(());
+    };
+    let table = sensitivity::compare(pristine, o, report, chosen)?;
+    if !table.not_first_under.is_empty() {
+        o.observer.note(&format!(
+            "the ranking depends on the future: {} is not the cheapest under {}",
+            table.first.as_deref().unwrap_or("the first policy"),
+            table.not_first_under.join(", ")
+        ));
+    }
+    if let Some(f) = report.evidence.future.as_mut() {
+        f.sensitivity = Some(table);
+    }
+    Ok(())
 }

@@ -154,14 +154,7 @@ pub(crate) fn replay_scenario(
     let region: Region = catalog.home().region.clone();
     let mut rep = EvidenceReport::default();
     let (mut ev, parted) = load_logs(sc, o, shard, &mut rep)?;
-    if sc.repeat_weekly {
-        let repeat = ev.repeat_weekly(sc.end).map_err(|e| {
-            input(format!(
-                "[evidence] repeat = \"weekly\" (--repeat-weekly): {e}"
-            ))
-        })?;
-        sc.options.repeat = Some(repeat);
-    }
+    rep.future = Some(super::future::choose(sc, o, &mut ev, parted.as_ref())?);
     let rules = catalog.home().rules.s3.clone();
     if bound {
         let b = bound_policy(catalog.home(), &sc.policies);
@@ -214,7 +207,7 @@ pub(crate) fn replay_scenario(
                 &rules,
                 &region,
                 (sc.start, sc.end),
-                sc.options.repeat,
+                &sc.options.future,
             ));
         }
     };

@@ -10,7 +10,7 @@ use crate::pricing::Catalog;
 use crate::report::Report;
 use crate::scenario::Scenario;
 use crate::sim::s3::shard::{Shard, ShardEvidence};
-use crate::sim::s3::{PolicyRun, ReplayOptions, WeeklyRepeat, accum};
+use crate::sim::s3::{Future, PolicyRun, ReplayOptions, WeeklyRepeat, accum};
 use crate::units::Timestamp;
 use std::path::PathBuf;
 
@@ -46,7 +46,7 @@ pub fn shard(
         scenario: sc.name.clone(),
         seed: sc.seed,
         versioning: sc.options.versioning,
-        repeat_from: sc.options.repeat.map(|r| r.from),
+        repeat_from: sc.options.future.weekly().map(|r| r.from),
         index,
         count,
         start: sc.start,
@@ -65,6 +65,10 @@ pub fn shard(
         current: sc.current.clone(),
         pricing: sc.pricing.as_ref().map(|p| p.display().to_string()),
         compute,
+        future: match &r.rep.future {
+            Some(f) => Some(serde_json::to_value(f).map_err(output)?),
+            None => None,
+        },
     })
 }
 
@@ -100,11 +104,18 @@ pub fn merge(shards: Vec<Shard>, pricing: Option<PathBuf>) -> Result<Report, Pip
             }
         }
     }
-    let rep = EvidenceReport {
-        ledger: whole.evidence.ledger,
-        objects: whole.evidence.objects as usize,
-        prefixes: whole.evidence.prefixes,
-    };
+    let rep =
+        EvidenceReport {
+            ledger: whole.evidence.ledger,
+            objects: whole.evidence.objects as usize,
+            prefixes: whole.evidence.prefixes,
+            future: match whole.future {
+                Some(f) => Some(serde_json::from_value(f).map_err(|e| {
+                    input(format!("the shards' `future` is not a future record: {e}"))
+                })?),
+                None => None,
+            },
+        };
     let sc = Scenario {
         name: whole.scenario,
         region: Some(region.to_string()),
@@ -115,11 +126,13 @@ pub fn merge(shards: Vec<Shard>, pricing: Option<PathBuf>) -> Result<Report, Pip
         logs: Vec::new(),
         inventory: None,
         generate: None,
-        repeat_weekly: false,
+        future: None,
         max_skipped_pct: None,
         options: ReplayOptions {
             versioning: whole.versioning,
-            repeat: whole.repeat_from.map(|from| WeeklyRepeat { from }),
+            future: whole
+                .repeat_from
+                .map_or(Future::Silent, |from| Future::Weekly(WeeklyRepeat { from })),
             ..ReplayOptions::default()
         },
         policies: Vec::new(),

@@ -177,6 +177,9 @@ impl View for HtmlView {
         if let Some(l) = r.optimize.as_ref().and_then(|o| o.lifecycle.as_ref()) {
             super::recommendation::html(out, l)?;
         }
+        if let Some(f) = &r.evidence.future {
+            super::future_view::html(out, f)?;
+        }
         if let Some(f) = r.optimize.as_ref().and_then(|o| o.fleet.as_ref()) {
             super::recommendation::fleet_html(out, f)?;
         }

@@ -103,6 +103,9 @@ impl View for MarkdownView {
                 )?;
             }
         }
+        if let Some(f) = r.evidence.future.as_ref().filter(|f| f.applies) {
+            super::future_view::markdown(out, f)?;
+        }
         if !s.risks.is_empty() {
             writeln!(out)?;
             writeln!(out, "**Risks**")?;

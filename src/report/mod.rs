@@ -6,6 +6,7 @@ pub mod compute_view;
 mod csv_out;
 pub mod figures;
 pub mod folder;
+pub mod future_view;
 pub mod html;
 mod json;
 pub mod markdown;

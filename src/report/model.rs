@@ -36,6 +36,29 @@ pub mod dec {
     }
 }
 
+/// Serde for lists of exact decimals, each as [`dec`] writes it.
+pub mod dec_vec {
+    use super::*;
+    use serde::ser::SerializeSeq;
+
+    #[derive(Serialize, Deserialize)]
+    struct D(#[serde(with = "super::dec")] Decimal);
+
+    pub fn serialize<S: serde::Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for x in v {
+            seq.serialize_element(&D(*x))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D2: serde::Deserializer<'de>>(
+        d: D2,
+    ) -> Result<Vec<Decimal>, D2::Error> {
+        Ok(Vec::<D>::deserialize(d)?.into_iter().map(|x| x.0).collect())
+    }
+}
+
 /// One line item of a bill, as reported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
@@ -261,10 +284,78 @@ pub struct EvidenceRecord {
     /// The busiest top-level prefixes (by reads, then objects), at most `TOP_PREFIXES`.
     #[serde(default)]
     pub prefixes: Vec<PrefixRecord>,
+    /// The model of the future past the evidence, and (age profile) what it measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub future: Option<FutureRecord>,
     /// Every source of evidence (access logs, inventory, compute traces…): lines read, used,
     /// left out with a reason, and skipped as malformed with reasons and examples.
     #[serde(default)]
     pub ledger: crate::trace::ledger::Ledger,
+}
+
+/// What a report says about the future it assumed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FutureRecord {
+    /// `age-profile`, `repeat-weekly` or `silent`.
+    pub model: String,
+    /// The model in a sentence.
+    pub assumes: String,
+    /// Where the evidence ends (`YYYY-MM-DD`): the model applies from here on; absent when
+    /// there are no logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_ends: Option<String>,
+    /// Whether the horizon runs past the evidence (the model changes the figures).
+    pub applies: bool,
+    /// Per prefix (age profile): objects measured, and the oldest age observed with enough
+    /// object-days (older ages take that band's rates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefixes: Vec<ProfilePrefix>,
+    /// What the model could not do, said plainly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Every deployable policy's total under each model (when the model applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Sensitivity>,
+}
+
+/// Every deployable policy's total under each model of the future, side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// The models, in the order of every row's columns.
+    pub models: Vec<String>,
+    /// The model the run's figures use.
+    pub chosen: String,
+    /// The policy the run puts first: the recommendation, else the cheapest under `chosen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
+    /// The models under which `first` is not the cheapest: its ranking flips.
+    pub not_first_under: Vec<String>,
+    pub rows: Vec<SensitivityRow>,
+    /// Models the evidence cannot support, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
+}
+
+/// One policy under each model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityRow {
+    pub policy: String,
+    #[serde(with = "dec_vec")]
+    pub totals_usd: Vec<Decimal>,
+    /// 1 = cheapest under that model (ties share the better rank).
+    pub ranks: Vec<u32>,
+}
+
+/// One prefix of a measured age profile, as reported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfilePrefix {
+    pub prefix: String,
+    /// Reads per object per day in the first week of age, and at 90 days and older.
+    pub reads_per_day_first_week: f64,
+    pub reads_per_day_after_90_days: f64,
+    /// Share of objects deleted within a year, as the rates make it.
+    pub deleted_within_a_year: f64,
+    pub oldest_observed_days: u32,
 }
 
 /// How many prefixes a report lists.

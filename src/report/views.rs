@@ -75,6 +75,12 @@ impl View for TableView {
                 terminal(&r.horizon.end)
             )?;
         }
+        if let Some(f) = e.future.as_ref().filter(|f| f.applies) {
+            writeln!(out, "{}", terminal(&super::future_view::headline(f)))?;
+            if let Some(t) = f.sensitivity.as_ref().and_then(super::future_view::flip) {
+                writeln!(out, "{}", terminal(&t))?;
+            }
+        }
         if r.policies.is_empty() {
             return compute_lines(r, out);
         }

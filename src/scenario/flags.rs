@@ -23,6 +23,8 @@ pub struct Flags {
     pub new_object_class: Option<String>,
     pub versioning: bool,
     pub repeat_weekly: bool,
+    /// `--future MODEL`: the model past the evidence.
+    pub future: Option<crate::sim::s3::FutureModel>,
     /// `YYYY-MM-DD`, required.
     pub start: Option<String>,
     /// `YYYY-MM-DD` (exclusive), required.
@@ -159,7 +161,11 @@ impl Flags {
             logs: a.logs.clone(),
             inventory: a.inventory.clone(),
             generate: None,
-            repeat_weekly: a.repeat_weekly,
+            future: match (a.future, a.repeat_weekly) {
+                (Some(m), _) => Some(m),
+                (None, true) => Some(crate::sim::s3::FutureModel::RepeatWeekly),
+                (None, false) => None,
+            },
             options,
             policies,
             replication,

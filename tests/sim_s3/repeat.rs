@@ -4,7 +4,7 @@
 //! repeat generated during replay meters exactly like the same copies written out as evidence.
 
 use super::*;
-use costlab::sim::s3::WeeklyRepeat;
+use costlab::sim::s3::{Future, WeeklyRepeat};
 use proptest::prelude::*;
 
 const WEEK: i64 = 7 * 86_400;
@@ -43,7 +43,7 @@ fn week_of_logs() -> Evidence {
 
 fn simulate_repeated(ev: &Evidence, policy: Policy, repeat: Option<WeeklyRepeat>) -> PolicyRun {
     let opts = ReplayOptions {
-        repeat,
+        future: repeat.map_or(Future::Silent, Future::Weekly),
         ..Default::default()
     };
     let rules = catalog().home().rules.s3.clone();
@@ -236,12 +236,12 @@ proptest! {
         let ev = Evidence::from_objects(objects.clone());
         let opts = ReplayOptions {
             versioning,
-            repeat: Some(WeeklyRepeat { from }),
+            future: Future::Weekly(WeeklyRepeat { from }),
             ..Default::default()
         };
         let lazy = simulate(&ev, std::slice::from_ref(&policy), &opts, &rules, &region(), start, end).remove(0);
         let ev = Evidence::from_objects(materialise(&objects, from.0, end.0));
-        let opts = ReplayOptions { repeat: None, ..opts };
+        let opts = ReplayOptions { future: Future::Silent, ..opts };
         let eager = simulate(&ev, &[policy], &opts, &rules, &region(), start, end).remove(0);
         prop_assert_eq!(&lazy.accum, &eager.accum);
         prop_assert_eq!(&lazy.stats, &eager.stats);

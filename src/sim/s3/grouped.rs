@@ -8,7 +8,6 @@
 use super::accum::Accum;
 use super::history::ObjectHistory;
 use super::policy::{Policy, ReplayOptions};
-use super::repeat::WeeklyRepeat;
 use super::replay::{Ctx, Sink, Stats, replay_into};
 use crate::rules::S3Rules;
 use crate::units::Timestamp;
@@ -185,9 +184,9 @@ impl<'a> GroupedSimulation<'a> {
                         found: &mut found,
                         current: 0,
                     };
-                    WeeklyRepeat::for_each_instance(cx.opts.repeat, o, cx.end, |o| {
-                        replay_into(o, &cx, &mut sink)
-                    });
+                    cx.opts
+                        .future
+                        .for_each_instance(o, cx.end, |o| replay_into(o, &cx, &mut sink));
                     found
                 })
                 .map(Found::into_slots)

@@ -264,6 +264,17 @@ impl Evidence {
         self.store.batches(n)
     }
 
+    /// The slot and events of `key` (time order), left in place (a profile is measured before
+    /// the replay takes them).
+    pub fn peek_events(&self, key: &str) -> Option<(u32, Vec<Event>)> {
+        self.store.peek_events(key)
+    }
+
+    /// The objects one by one with their slots, as `objects` gives them.
+    pub fn objects_with_slots(&self) -> impl Iterator<Item = (u32, ObjectHistory)> + '_ {
+        self.store.histories_with_slots()
+    }
+
     /// The objects one by one, as `batches` gives them.
     pub fn objects(&self) -> impl Iterator<Item = ObjectHistory> + '_ {
         self.store.histories()

@@ -6,6 +6,7 @@
 pub mod accum;
 pub mod clairvoyant;
 pub mod counts;
+pub mod future;
 pub mod grouped;
 pub mod history;
 pub mod policy;
@@ -21,6 +22,7 @@ mod versions;
 
 pub use accum::Accum;
 pub use clairvoyant::Clairvoyant;
+pub use future::{AgeProfile, Future, FutureModel, ProfileBuilder};
 pub use history::{
     BucketRequests, Event, EventKind, Evidence, Initial, Noncurrent, ObjectHistory, RecordBatch,
     in_shard, key_hash,
@@ -74,7 +76,7 @@ pub fn replicate(
     rules: &S3Rules,
     region: &Region,
     (start, end): (Timestamp, Timestamp),
-    repeat: Option<WeeklyRepeat>,
+    future: &Future,
 ) -> ReplicationUsage {
     let mut source = Accum::default();
     let mut dests = Vec::new();
@@ -109,7 +111,7 @@ pub fn replicate(
             .objects()
             .filter(|o| o.key.starts_with(&rule.prefix))
         {
-            WeeklyRepeat::for_each_instance(repeat, &o, end, |o| {
+            future.for_each_instance(&o, end, |o| {
                 let replica =
                     replicate_object(o, rule, region, (start, end), &mut source, &mut puts);
                 if let Some(r) = replica {
@@ -229,7 +231,7 @@ pub fn simulate_with_replication(
         rules,
         region,
         (start, end),
-        opts.repeat,
+        &opts.future,
     );
     let mut runs = simulate(evidence, policies, opts, rules, region, start, end);
     repl.apply(&mut runs, region, start, end);
@@ -287,7 +289,7 @@ impl<'a> Simulation<'a> {
                 end: self.end,
             })
             .collect();
-        let (repeat, end) = (self.opts.repeat, self.end);
+        let (future, end) = (&self.opts.future, self.end);
         // Per-policy accumulators travel through the fold as a `Vec` (moved as a pointer).
         let fresh = || -> Vec<(Accum, Stats)> {
             cxs.iter()
@@ -297,7 +299,7 @@ impl<'a> Simulation<'a> {
         let parts = objects
             .par_iter()
             .fold(fresh, |mut parts, o| {
-                WeeklyRepeat::for_each_instance(repeat, o, end, |o| {
+                future.for_each_instance(o, end, |o| {
                     for (cx, (a, s)) in cxs.iter().zip(parts.iter_mut()) {
                         replay(o, cx, a, s);
                     }

@@ -2,7 +2,7 @@
 //! version: transitions and expiration at absolute times (creation + N days rounded up to the
 //! next midnight UTC, s3-pricing-and-rules.md §2.5).
 
-use super::repeat::WeeklyRepeat;
+use super::future::Future;
 use crate::aws::{RestoreTier, StorageClass};
 use crate::trace::lifecycle::{
     LifecycleConfiguration, Rule, Schedule, TransitionDefaultMinimumObjectSize,
@@ -68,10 +68,10 @@ pub struct ReplayOptions {
     /// version (still billed, §2.1 "every version"), a DELETE adds a delete marker, and the
     /// noncurrent-version actions of lifecycle rules apply.
     pub versioning: bool,
-    /// Past the end of the logs, their last week recurs every week (`[evidence] repeat =
-    /// "weekly"`): set it from `Evidence::repeat_weekly`, which also repeats the requests not
-    /// tied to an object.
-    pub repeat: Option<WeeklyRepeat>,
+    /// What happens past the end of the evidence (`[evidence] future`, `future::Future`): with
+    /// a weekly repeat (of the last week, or of its new objects under the age profile), set
+    /// from `Evidence::repeat_weekly`, which also repeats the requests not tied to an object.
+    pub future: Future,
 }
 
 impl Default for ReplayOptions {
@@ -82,7 +82,7 @@ impl Default for ReplayOptions {
             restore_tier: RestoreTier::Standard,
             restore_days: 7,
             versioning: false,
-            repeat: None,
+            future: Future::Silent,
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct Shard {
     pub pricing: Option<String>,
     /// The scenario's compute section, priced whole (shard 1 only: compute is not split).
     pub compute: Option<Value>,
+    /// The model of the future the run assumed (the same in every shard).
+    pub future: Option<Value>,
 }
 
 fn accum_json(a: &Accum) -> Value {
@@ -269,6 +271,7 @@ impl Shard {
             "current": self.current,
             "pricing": self.pricing,
             "compute": self.compute,
+            "future": self.future,
             "policies": self.policies.iter().map(|(n, k, a, s)| json!({"name": n, "kind": k, "meters": accum_json(a), "stats": stats_json(s)})).collect::<Vec<_>>(),
             "replication": self.replication.iter().map(|(who, u)| json!({
                 "policies": who,
@@ -412,6 +415,10 @@ impl Shard {
                 Value::Null => None,
                 c => Some(c.clone()),
             },
+            future: match &v["future"] {
+                Value::Null => None,
+                c => Some(c.clone()),
+            },
         })
     }
 
@@ -431,6 +438,7 @@ impl Shard {
                 && s.end == first.end
                 && s.region == first.region
                 && s.current == first.current
+                && s.future == first.future
                 && s.pricing == first.pricing
                 && s.policies
                     .iter()
@@ -438,7 +446,7 @@ impl Shard {
                     .eq(names.iter().copied());
             if !same {
                 return Err(format!(
-                    "shard {}/{} is from another run (scenario, seed, versioning, weekly repeat, horizon, region, pricing, current policy or policies differ)",
+                    "shard {}/{} is from another run (scenario, seed, versioning, weekly repeat, horizon, region, pricing, current policy, future model or policies differ)",
                     s.index, s.count
                 ));
             }

@@ -282,6 +282,18 @@ impl Store {
         self.events(&s)
     }
 
+    /// The slot and events (time order) of `key`, leaving them in place.
+    pub fn peek_events(&self, key: &str) -> Option<(u32, Vec<Event>)> {
+        let i = self.find(key)?;
+        let s = self.at(i as usize).filter(|s| s.key_len & TAKEN == 0)?;
+        Some((i, self.events(s)))
+    }
+
+    /// The objects not taken, one by one, with their slots.
+    pub fn histories_with_slots(&self) -> impl Iterator<Item = (u32, ObjectHistory)> + '_ {
+        (0..self.slots.len).filter_map(|i| self.history(i).map(|h| (i as u32, h)))
+    }
+
     /// Frees the key table (no key is looked up any more).
     pub fn drop_index(&mut self) {
         self.index = HashTable::new();
