@@ -1,6 +1,7 @@
 //! The lifecycle MILP as a domain wrapper over good_lp: the struct owns the variables
 //! `x[g][c]`, the objective accumulator and the named constraint rows (`assign:<g>`,
-//! `run:<g>:<c>`, `rules`, `used:<c>`, `policies`, `restores`, `budget`); `solve()` returns the
+//! `run:<g>:<c>`, `rules`, `used:<c>`, `policies`, `restores`, `restores:<prefix>`, `budget`);
+//! `solve()` returns the
 //! chosen candidate per group. The formulation is documented in `lifecycle_model`.
 
 use super::lifecycle_model::{Families, Prepared};
@@ -166,6 +167,22 @@ pub(crate) fn build(
         m.limit_sum("restores", to_f64(r) - tighten_restores, |g, c| {
             to_f64(p.restores(g, c))
         });
+    }
+    if f.prefix_restores {
+        for (a, limit) in p.capped_allowances() {
+            let prefix = &p.constraints.restore_allowances[a].prefix;
+            m.limit_sum(
+                &format!("restores:{prefix}"),
+                to_f64(limit) - tighten_restores,
+                |g, c| {
+                    if p.allowance[g] == Some(a) {
+                        to_f64(p.restores(g, c))
+                    } else {
+                        0.0
+                    }
+                },
+            );
+        }
     }
     if f.budget
         && let Some(b) = p.constraints.budget

@@ -30,6 +30,7 @@ mod lifecycle_chains;
 pub mod lifecycle_check;
 mod lifecycle_milp;
 pub mod lifecycle_model;
+pub mod lifecycle_search;
 pub mod purchase;
 mod purchase_benders;
 pub mod purchase_eval;

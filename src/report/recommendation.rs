@@ -73,6 +73,12 @@ pub struct GroupReport {
     pub gap_usd: Option<Decimal>,
     #[serde(with = "dec")]
     pub restores_per_month: Decimal,
+    /// Reads (over the horizon) that need a restore first under the choice, and the hours
+    /// they wait at the scenario's restore tier.
+    #[serde(default)]
+    pub reads_needing_restore: u64,
+    #[serde(default)]
+    pub restore_wait_hours: u64,
 }
 
 /// The constraints the recommendation honours (`[optimize.lifecycle]`).
@@ -86,6 +92,10 @@ pub struct ConstraintsReport {
     pub min_retention_days: Option<u32>,
     #[serde(with = "opt_dec")]
     pub budget_usd: Option<Decimal>,
+    /// Prefixes whose reads may wait for a restore (`restores`); elsewhere no rule makes a
+    /// read wait.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restores_allowed: Vec<String>,
 }
 
 /// A size band as people read it (`< 128 KiB`, `>= 128 KiB`, `any size`).
@@ -129,7 +139,7 @@ pub fn table(r: &super::Report) -> String {
     let rec = r.policy(&l.policy);
     let _ = writeln!(
         out,
-        "Recommended lifecycle for {}: {} over {} .. {} ({} rules; {} candidates priced for each of {} groups)",
+        "Recommended lifecycle for {}: {} over {} .. {} ({} rules; {} candidates priced over {} groups)",
         terminal(&r.scenario),
         rec.map(|p| usd(p.total_usd)).unwrap_or_default(),
         terminal(&r.horizon.start),
@@ -179,6 +189,24 @@ pub fn table(r: &super::Report) -> String {
             usd(g.standard_usd),
             runner
         );
+    }
+    let waiting: Vec<&GroupReport> = l
+        .groups
+        .iter()
+        .filter(|g| g.reads_needing_restore > 0)
+        .collect();
+    if !waiting.is_empty() {
+        let _ = writeln!(out, "\n  Reads that wait for a restore under the choice:");
+        for g in waiting {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:<16} {} reads, {} hours waited",
+                format!("{:?}", g.prefix),
+                band_text(g.min_bytes, g.max_bytes),
+                g.reads_needing_restore,
+                g.restore_wait_hours
+            );
+        }
     }
     for n in &l.notes {
         let _ = writeln!(out, "\nNote: {}", terminal(n));
@@ -247,6 +275,18 @@ fn constraint_text(k: &ConstraintsReport) -> String {
     }
     if let Some(n) = k.max_restores_per_month {
         parts.push(format!("at most {n} restores a month"));
+    }
+    if k.restores_allowed.is_empty() {
+        parts.push("no read waits for a restore".to_string());
+    } else {
+        parts.push(format!(
+            "reads wait for a restore only under {}",
+            k.restores_allowed
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(d) = k.min_retention_days {
         parts.push(format!("no expiration before {d} days"));
