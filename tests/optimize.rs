@@ -156,8 +156,9 @@ prop_compose! {
             max_restores_per_month: restores.map(Decimal::from),
             min_retention_days: retention,
             budget: budget.map(cents),
+            restore_allowances: Vec::new(),
         };
-        (LifecycleProblem { groups, candidates, cost, restores: rest }, constraints)
+        (LifecycleProblem { groups, candidates, cost, restores: rest, reads: Vec::new() }, constraints)
     }
 }
 
@@ -257,6 +258,7 @@ proptest! {
                     cost: vec![p.cost[group].clone()],
                     restores: vec![p.restores[group].clone()],
                     candidates: p.candidates.clone(),
+                    reads: Vec::new(),
                 };
                 prop_assert_eq!(brute_force(&only, &unconstrained), None);
             }
@@ -293,6 +295,7 @@ fn two_band_problem() -> LifecycleProblem {
             vec![Decimal::ZERO, Decimal::ZERO, Decimal::from(10)],
             vec![Decimal::ZERO, Decimal::ZERO, Decimal::from(10)],
         ],
+        reads: Vec::new(),
     }
 }
 

@@ -226,6 +226,7 @@ mod tests {
                 ],
             ],
             restores: Vec::new(),
+            reads: Vec::new(),
         };
         let free = solve_lifecycle(&p, &LifecycleConstraints::default()).unwrap();
         assert_eq!(free.assignment(), vec![2, 1]);
@@ -279,6 +280,7 @@ mod tests {
             ],
             cost: vec![row(), row()],
             restores: vec![rrow(), rrow()],
+            reads: Vec::new(),
         };
         let k = LifecycleConstraints {
             max_restores_per_month: Some(d(4)),
