@@ -296,9 +296,12 @@ pub fn generate(grid: &CandidateGrid) -> Result<Vec<Candidate>, CandidateError> 
     for _ in 0..grid.max_chain {
         let mut next = Vec::new();
         for chain in &frontier {
-            let (last_day, last_class) =
-                chain.last().copied().unwrap_or((0, StorageClass::Standard));
-            for &d in days.iter().filter(|d| **d > last_day) {
+            let last_class = chain.last().map_or(StorageClass::Standard, |t| t.1);
+            // Day 0 is a first step only: later steps come strictly later.
+            for &d in days
+                .iter()
+                .filter(|d| chain.last().is_none_or(|t| **d > t.0))
+            {
                 for &c in &classes {
                     if supported_transition(last_class, c) {
                         let mut longer = chain.clone();
@@ -407,5 +410,25 @@ mod tests {
         };
         let ids: Vec<String> = generate(&grid).unwrap().into_iter().map(|c| c.id).collect();
         assert_eq!(ids, vec!["STANDARD", "GIR10", "IA30", "GIR30"]);
+    }
+
+    #[test]
+    fn day_zero_is_offered_where_s3_accepts_it() {
+        let grid = CandidateGrid {
+            transition_days: vec![0, 30],
+            max_chain: 2,
+            ..CandidateGrid::default()
+        };
+        let ids: Vec<String> = generate(&grid).unwrap().into_iter().map(|c| c.id).collect();
+        for ok in ["GIR0", "GFR0", "GDA0", "IT0", "GIR0-GDA30", "IA30"] {
+            assert!(ids.iter().any(|i| i == ok), "{ok} missing: {ids:?}");
+        }
+        assert!(!ids.iter().any(|i| i.starts_with("IA0")), "{ids:?}");
+        // Noncurrent actions are spelled after the current ones.
+        let c = Candidate::new(vec![(0, StorageClass::GlacierIr)], None)
+            .with_noncurrent(vec![(1, StorageClass::DeepArchive)], Some(30));
+        assert_eq!(c.id, "GIR0-NGDA1-NX30");
+        assert_eq!(c.actions(), 3);
+        assert!(c.expires() && c.is_valid());
     }
 }

@@ -332,3 +332,75 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+    use crate::aws::StorageClass;
+    use crate::trace::lifecycle::{Expiration, Rule, Schedule};
+
+    fn rule(id: &str, prefix: &str) -> Rule {
+        let mut r = Rule::new(Some(id));
+        r.filter = Filter::prefix(prefix);
+        r.expiration = Some(Expiration {
+            when: Some(Schedule::Days(5)),
+            expired_object_delete_marker: None,
+        });
+        r
+    }
+
+    #[test]
+    fn deployed_rules_outside_the_groups_are_kept_and_overlapping_ones_replaced() {
+        let groups = vec![Group::new("logs/", SizeBand::ALL)];
+        let cands = vec![Candidate::new(vec![(0, StorageClass::GlacierIr)], None)];
+        let e = emit_lifecycle(&groups, &cands, &[0], &EmitOptions::default()).unwrap();
+        let mut abort_only = Rule::new(Some("abort"));
+        abort_only.abort_incomplete_multipart_upload_days = Some(3);
+        let current = LifecycleConfiguration {
+            rules: vec![
+                rule("tmp", "tmp/"),
+                rule("logs-old", "logs/2024/"),
+                rule("everything", ""),
+                abort_only,
+            ],
+            transition_default_minimum_object_size: None,
+        };
+        let prefixes = vec!["logs/".to_string()];
+        let m = merge_configuration(Some(&e.configuration), Some(&current), &prefixes, Some(7))
+            .unwrap();
+        assert_eq!(m.kept, vec!["tmp", "abort"]);
+        assert_eq!(m.replaced, vec!["logs-old", "everything"]);
+        // A whole-bucket abort rule is kept: no second one is added.
+        assert!(!m.abort_added);
+        let ids: Vec<_> = m
+            .configuration
+            .rules
+            .iter()
+            .filter_map(|r| r.id.clone())
+            .collect();
+        assert_eq!(ids, vec!["costlab/logs//any/GIR0", "tmp", "abort"]);
+        assert!(m.json.contains("\"tmp/\""));
+        // Without a deployed configuration: the recommendation and the abort rule.
+        let m = merge_configuration(Some(&e.configuration), None, &prefixes, Some(7)).unwrap();
+        assert!(m.abort_added);
+        assert_eq!(
+            m.configuration.rules[1].abort_incomplete_multipart_upload_days,
+            Some(7)
+        );
+        assert!(validate(&m.configuration).is_empty());
+        // Nothing at all to put.
+        assert_eq!(
+            merge_configuration(None, None, &prefixes, None),
+            Err(EmitError::NothingToPut)
+        );
+        // The abort rule alone is a configuration.
+        assert_eq!(
+            merge_configuration(None, None, &prefixes, Some(7))
+                .unwrap()
+                .configuration
+                .rules
+                .len(),
+            1
+        );
+    }
+}

@@ -47,7 +47,7 @@ pub use groups::{Group, GroupError, SizeBand};
 pub use lifecycle_check::{Binding, assignment_total, check_assignment};
 pub use lifecycle_model::{
     GroupChoice, LifecycleChoice, LifecycleConstraints, LifecycleModelError, LifecycleProblem,
-    RunnerUp, solve_lifecycle,
+    ReadImpact, RestoreAllowance, RunnerUp, solve_lifecycle,
 };
 pub use purchase::{
     DECOMPOSED_GAP_RELATIVE, DECOMPOSED_GAP_USD, Demand, Pool, PurchaseError, PurchaseMethod,

@@ -360,3 +360,82 @@ fn parse_fleet(t: &Tbl<'_>) -> Result<FleetSpec, SpanError> {
         spot_rework_hours: t.non_negative("spot_rework_hours")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tomlx::Doc;
+
+    fn lifecycle(text: &str) -> Result<LifecycleSpec, String> {
+        let doc =
+            Doc::parse("s.toml", &format!("[lifecycle]\n{text}")).map_err(|e| e.to_string())?;
+        let root = doc.root();
+        let t = root.table("lifecycle").map_err(|e| e.to_string())?.unwrap();
+        parse_lifecycle(&t, Path::new("/nowhere")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_defaults_are_the_search_no_waits_and_the_abort_rule() {
+        let d = default_lifecycle();
+        assert_eq!(lifecycle("").unwrap(), d);
+        assert_eq!(d.search, Some(SearchSpec::default()));
+        assert_eq!(d.abort_incomplete_multipart_days, Some(7));
+        assert!(d.constraints.restore_allowances.is_empty());
+        assert_eq!(d.constraints, LifecycleConstraints::default());
+        assert_eq!(lifecycle("transition_days = \"auto\"\n").unwrap(), d);
+    }
+
+    #[test]
+    fn a_list_of_days_turns_the_search_off_and_may_start_at_zero() {
+        let s = lifecycle("transition_days = [0, 30]\n").unwrap();
+        assert_eq!(s.search, None);
+        assert_eq!(s.grid.transition_days, vec![0, 30]);
+        let e = lifecycle("transition_days = [0]\nsearch_sample = 50\n").unwrap_err();
+        assert!(e.contains("search_sample") && e.contains("auto"), "{e}");
+        let e = lifecycle("transition_days = \"all\"\n").unwrap_err();
+        assert!(e.contains("auto"), "{e}");
+        let e = lifecycle("expiration_days = [0]\n").unwrap_err();
+        assert!(e.contains("1..=36500"), "{e}");
+        assert_eq!(
+            lifecycle("search_sample = 200\n").unwrap().search,
+            Some(SearchSpec {
+                sample_objects: 200
+            })
+        );
+    }
+
+    #[test]
+    fn restores_and_the_abort_rule_are_read_with_their_limits() {
+        let s = lifecycle(
+            "restores = [{ prefix = \"raw/\", max_per_month = 10, max_wait_hours = 12 }, { prefix = \"logs/\" }]\n",
+        )
+        .unwrap();
+        let a = &s.constraints.restore_allowances;
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].prefix, "raw/");
+        assert_eq!(a[0].max_per_month, Some(Decimal::from(10)));
+        assert_eq!(a[0].max_wait_hours, Some(12));
+        assert_eq!((a[1].max_per_month, a[1].max_wait_hours), (None, None));
+        let e = lifecycle("restores = [{ prefix = \"a/\" }, { prefix = \"a/\" }]\n").unwrap_err();
+        assert!(e.contains("twice"), "{e}");
+        let e = lifecycle("restores = [{ max_per_month = 3 }]\n").unwrap_err();
+        assert!(e.contains("prefix"), "{e}");
+        let e = lifecycle("restores = [{ prefix = \"a/\", max_wait_hours = 0 }]\n").unwrap_err();
+        assert!(e.contains("max_wait_hours"), "{e}");
+        assert_eq!(
+            lifecycle("abort_incomplete_multipart_days = false\n")
+                .unwrap()
+                .abort_incomplete_multipart_days,
+            None
+        );
+        assert_eq!(
+            lifecycle("abort_incomplete_multipart_days = 3\n")
+                .unwrap()
+                .abort_incomplete_multipart_days,
+            Some(3)
+        );
+        assert!(lifecycle("abort_incomplete_multipart_days = true\n").is_err());
+        let e = lifecycle("current = \"missing.json\"\n").unwrap_err();
+        assert!(e.contains("missing.json"), "{e}");
+    }
+}

@@ -220,7 +220,7 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
     use super::views::usd;
     writeln!(
         out,
-        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced for each of {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
+        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced over {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
         l.candidates,
         l.groups.len(),
         esc(&constraint_text(&l.constraints)),
@@ -228,19 +228,24 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
     )?;
     writeln!(
         out,
-        "<table><thead><tr><th>Prefix</th><th>Object size</th><th>Rule</th><th class=\"num\">Cost</th><th class=\"num\">All in STANDARD</th><th>Runner-up</th><th class=\"num\">Runner-up costs more by</th></tr></thead><tbody>"
+        "<table><thead><tr><th>Prefix</th><th>Object size</th><th>Rule</th><th class=\"num\">Cost</th><th class=\"num\">All in STANDARD</th><th>Runner-up</th><th class=\"num\">Runner-up costs more by</th><th class=\"num\">Reads waiting for a restore (hours)</th></tr></thead><tbody>"
     )?;
     for g in &l.groups {
         writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&g.prefix),
             esc(&band_text(g.min_bytes, g.max_bytes)),
             esc(&g.choice),
             usd(g.cost_usd),
             usd(g.standard_usd),
             esc(g.runner_up.as_deref().unwrap_or("–")),
-            g.gap_usd.map(usd).unwrap_or_else(|| "–".into())
+            g.gap_usd.map(usd).unwrap_or_else(|| "–".into()),
+            if g.reads_needing_restore == 0 {
+                "0".to_string()
+            } else {
+                format!("{} ({})", g.reads_needing_restore, g.restore_wait_hours)
+            }
         )?;
     }
     writeln!(out, "</tbody></table>")?;
