@@ -572,10 +572,13 @@ fn is_archive(c: StorageClass) -> bool {
     matches!(c, StorageClass::Glacier | StorageClass::DeepArchive)
 }
 
+/// Noncurrent-version transitions (days, class) and an expiration day.
+type NoncurrentActions = (Vec<(u32, StorageClass)>, Option<u32>);
+
 /// Noncurrent-version actions offered on versioned buckets: a transition soon after a version
 /// becomes noncurrent to each archive-side class (noncurrent versions are never read: the logs'
 /// GETs name no version), Standard-IA at its 30-day minimum, and expirations where allowed.
-fn noncurrent_options(setup: &SearchSetup<'_>) -> Vec<(Vec<(u32, StorageClass)>, Option<u32>)> {
+fn noncurrent_options(setup: &SearchSetup<'_>) -> Vec<NoncurrentActions> {
     let mut out = Vec::new();
     for &c in &setup.grid.target_classes {
         let days: &[u32] = match c {

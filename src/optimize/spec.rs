@@ -197,10 +197,9 @@ fn parse_lifecycle(t: &Tbl<'_>, base: &Path) -> Result<LifecycleSpec, SpanError>
     let mut search = Some(SearchSpec::default());
     match t.get("transition_days") {
         None => {}
+        Some(f) if f.as_str().is_ok_and(|s| s == "auto") => {}
         Some(f) if f.as_str().is_ok() => {
-            if f.as_str()? != "auto" {
-                return Err(f.err("expected \"auto\" or a list of days like [0, 30, 90]"));
-            }
+            return Err(f.err("expected \"auto\" or a list of days like [0, 30, 90]"));
         }
         Some(_) => {
             grid.transition_days = u32s(t, "transition_days", 0)?.unwrap_or_default();
