@@ -667,3 +667,30 @@ fn the_merged_configuration_keeps_an_unrelated_rule() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json"), "{err}");
 }
+
+#[test]
+fn the_search_gives_the_same_rules_when_the_evidence_is_partitioned() {
+    let w = Workdir::new();
+    let scenario = aged_lake(&w, "[optimize.lifecycle]\nmax_rules = 10\n");
+    let s = scenario.to_str().unwrap();
+    let whole = ok(&w.run(&["optimize", s, "--out", "whole", "--format", "json"]));
+    let out = w.run(&[
+        "optimize",
+        s,
+        "--out",
+        "parted",
+        "--format",
+        "json",
+        "--memory-limit",
+        "16KiB",
+    ]);
+    let parted = ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("partitioning them by key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(whole, parted);
+    let read = |d: &str| std::fs::read(w.path(d).join("recommended-lifecycle.json")).unwrap();
+    assert!(read("whole") == read("parted"));
+}
