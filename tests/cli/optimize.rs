@@ -694,3 +694,36 @@ fn the_search_gives_the_same_rules_when_the_evidence_is_partitioned() {
     let read = |d: &str| std::fs::read(w.path(d).join("recommended-lifecycle.json")).unwrap();
     assert!(read("whole") == read("parted"));
 }
+
+#[test]
+fn with_a_retention_the_search_expires_data_no_later_read_needs() {
+    let w = Workdir::new();
+    let scenario = aged_lake(&w, "[optimize.lifecycle]\nmin_retention_days = 60\n");
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let expiry = |choice: &str| -> Option<u32> {
+        choice
+            .split('-')
+            .find_map(|p| p.strip_prefix('X').map(|d| d.parse().unwrap()))
+    };
+    // cold/ is never read after day 3: it expires, not before the retention.
+    let cold = large_group(&v["lifecycle"], "cold/")["choice"]
+        .as_str()
+        .unwrap();
+    assert!(expiry(cold).is_some_and(|d| d >= 60), "cold/ got {cold}");
+    // late/ is read at day 200: no expiration may remove it before.
+    let late = large_group(&v["lifecycle"], "late/")["choice"]
+        .as_str()
+        .unwrap();
+    assert!(expiry(late).is_none_or(|d| d > 200), "late/ got {late}");
+    for g in v["lifecycle"]["groups"].as_array().unwrap() {
+        assert_eq!(g["reads_needing_restore"], 0, "{g}");
+    }
+}
