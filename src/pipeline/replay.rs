@@ -127,7 +127,7 @@ fn replay_partitioned(
 /// The lifecycle search's pre-pass: every object of the evidence (as the replay reads it, the
 /// weekly repeat included) fed to `profile`, no policy replayed.
 fn profile_scenario(
-    sc: &mut Scenario,
+    sc: &Scenario,
     o: &Options<'_>,
     catalog: &Catalog,
     profile: &mut Profile,
