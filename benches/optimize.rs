@@ -78,6 +78,7 @@ fn lifecycle_instance(constrained: bool, linked: bool) -> (LifecycleProblem, Lif
             max_restores_per_month: Some(Decimal::from(5_000)),
             min_retention_days: Some(1_000),
             budget: None,
+            restore_allowances: Vec::new(),
         }
     } else {
         LifecycleConstraints::default()
@@ -88,6 +89,7 @@ fn lifecycle_instance(constrained: bool, linked: bool) -> (LifecycleProblem, Lif
             candidates,
             cost,
             restores,
+            reads: Vec::new(),
         },
         constraints,
     )

@@ -326,7 +326,7 @@ pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
         None => None,
     };
     let optimize = match root.table("optimize")? {
-        Some(t) => crate::optimize::spec::parse_optimize(&t)?,
+        Some(t) => crate::optimize::spec::parse_optimize(&t, &base)?,
         None => Default::default(),
     };
     if optimize.lifecycle.is_some()

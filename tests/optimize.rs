@@ -156,8 +156,9 @@ prop_compose! {
             max_restores_per_month: restores.map(Decimal::from),
             min_retention_days: retention,
             budget: budget.map(cents),
+            restore_allowances: Vec::new(),
         };
-        (LifecycleProblem { groups, candidates, cost, restores: rest }, constraints)
+        (LifecycleProblem { groups, candidates, cost, restores: rest, reads: Vec::new() }, constraints)
     }
 }
 
@@ -257,6 +258,7 @@ proptest! {
                     cost: vec![p.cost[group].clone()],
                     restores: vec![p.restores[group].clone()],
                     candidates: p.candidates.clone(),
+                    reads: Vec::new(),
                 };
                 prop_assert_eq!(brute_force(&only, &unconstrained), None);
             }
@@ -293,7 +295,58 @@ fn two_band_problem() -> LifecycleProblem {
             vec![Decimal::ZERO, Decimal::ZERO, Decimal::from(10)],
             vec![Decimal::ZERO, Decimal::ZERO, Decimal::from(10)],
         ],
+        reads: Vec::new(),
     }
+}
+
+#[test]
+fn reads_never_wait_for_a_restore_unless_the_prefix_allows_it() {
+    // Deep Archive (candidate 2) is the cheapest everywhere, but 30 reads of each group would
+    // wait 12 hours for a restore under it.
+    let mut p = two_band_problem();
+    let waits = ReadImpact {
+        restores: 30,
+        wait_hours: 360,
+        max_wait_hours: 12,
+        reads_lost: 0,
+    };
+    p.reads = vec![vec![ReadImpact::default(), ReadImpact::default(), waits]; 4];
+    let solve = |k: &LifecycleConstraints| solve_lifecycle(&p, k).unwrap().assignment();
+    assert_eq!(solve(&LifecycleConstraints::default()), vec![1, 1, 1, 1]);
+    let allow = |a: RestoreAllowance| LifecycleConstraints {
+        restore_allowances: vec![a],
+        ..Default::default()
+    };
+    let logs = RestoreAllowance {
+        prefix: "logs/".into(),
+        ..Default::default()
+    };
+    assert_eq!(solve(&allow(logs.clone())), vec![1, 1, 2, 2]);
+    // Reads may not wait longer than 6 hours: the 12-hour waits stay excluded.
+    let short = RestoreAllowance {
+        max_wait_hours: Some(6),
+        ..logs.clone()
+    };
+    assert_eq!(solve(&allow(short)), vec![1, 1, 1, 1]);
+    // At most 15 restores a month under logs/ (10 per group): the group saving more gets it.
+    let capped = RestoreAllowance {
+        max_per_month: Some(Decimal::from(15)),
+        ..logs.clone()
+    };
+    let c = solve_lifecycle(&p, &allow(capped.clone())).unwrap();
+    assert_eq!(c.assignment(), vec![1, 1, 2, 1]);
+    assert_eq!(c.groups[2].reads, waits);
+    // A cap below any one group's restores keeps both out of the archive.
+    let none = RestoreAllowance {
+        max_per_month: Some(Decimal::from(5)),
+        ..logs
+    };
+    assert_eq!(solve(&allow(none)), vec![1, 1, 1, 1]);
+    // A group whose already-archived objects need restores whatever the rule is not held to
+    // fewer: the fewest of its candidates is what its reads need anyway.
+    p.reads[0] = vec![waits; 3];
+    let c = solve_lifecycle(&p, &LifecycleConstraints::default()).unwrap();
+    assert_eq!(c.assignment()[0], 2);
 }
 
 #[test]
@@ -789,4 +842,52 @@ fn hour_order_does_not_matter_and_writers_print_the_plan() {
     let text = String::from_utf8(csv).unwrap();
     assert!(text.starts_with("kind,pool,family,term,count"));
     assert_eq!(text.lines().count(), plan_lines(&rec, &p).len() + 1);
+}
+
+/// Found by `lifecycle_optimum_equals_brute_force`: HiGHS's presolve called this model (rule,
+/// policy and restore rows together) infeasible although staying in STANDARD meets every row.
+#[test]
+fn regression_presolve_calls_a_feasible_model_infeasible() {
+    let bands = SizeBand::split_at(&[100, 131_072, 1 << 20, 1 << 24]);
+    let groups = vec![
+        Group::new("a/", bands[4]),
+        Group::new("b/", bands[1]),
+        Group::new("b/", bands[4]),
+        Group::new("c/", bands[1]),
+        Group::new("c/", bands[2]),
+    ];
+    let all = menu();
+    let ids = ["STANDARD", "GIR90", "GDA180", "IT30-X365"];
+    let candidates: Vec<Candidate> = ids
+        .iter()
+        .map(|i| all.iter().find(|c| c.id == *i).unwrap().clone())
+        .collect();
+    let z = Some(Decimal::ZERO);
+    let mut cost = vec![vec![z; 4]; 5];
+    cost[1][0] = Some(cents(4222));
+    let r = |v: [i64; 4]| v.iter().map(|x| Decimal::from(*x)).collect::<Vec<_>>();
+    let p = LifecycleProblem {
+        groups,
+        candidates,
+        cost,
+        restores: vec![
+            r([0, 0, 0, 0]),
+            r([0, 4, 4, 0]),
+            r([3, 1, 0, 0]),
+            r([0, 1, 1, 0]),
+            r([5, 3, 3, 0]),
+        ],
+        reads: Vec::new(),
+    };
+    let k = LifecycleConstraints {
+        max_rules: Some(1),
+        max_policies: Some(1),
+        max_restores_per_month: Some(Decimal::from(10)),
+        min_retention_days: Some(400),
+        ..Default::default()
+    };
+    assert_eq!(brute_force(&p, &k), Some(cents(4222)));
+    let c = solve_lifecycle(&p, &k);
+    assert!(c.is_ok(), "{:?}", c.err());
+    assert_eq!(c.unwrap().total, cents(4222));
 }

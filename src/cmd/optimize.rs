@@ -13,18 +13,23 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
-The scenario's [optimize.lifecycle] and [optimize.fleet] sections set the candidate grid, the \
-groups and the constraints (docs/optimize.md); without them the defaults apply: candidates \
-{30,45,60,90,120,180,270,365} days x {STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE, \
-INTELLIGENT_TIERING}, chains of up to 3, groups by first key segment and 128 KiB.
+The scenario's [optimize.lifecycle] and [optimize.fleet] sections set the search, the groups \
+and the constraints (docs/optimize.md); without them the defaults apply: transition days \
+searched per prefix from the evidence (from day 0; Standard-IA from day 30) into {STANDARD_IA, \
+GLACIER_IR, GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING}, chains of up to 3, groups by first key \
+segment and 128 KiB, no read made to wait for a restore, AbortIncompleteMultipartUpload after 7 \
+days when the logs show multipart uploads.
 
-Every (group, candidate) pair is priced by replaying the evidence; a MILP picks one candidate \
-per group. The recommendation is reported next to the scenario's policies and the \
+Every (group, candidate) pair offered is priced by replaying the evidence; a MILP picks one \
+candidate per group. put-bucket-lifecycle-configuration replaces the bucket's whole \
+configuration: give today's with --current to keep the rules the recommendation does not \
+replace. The recommendation is reported next to the scenario's policies and the \
 clairvoyant bound; re-simulating the written configuration gives the reported cost exactly.
 
 Examples:
   costlab optimize scenarios/datalake.toml
-  costlab optimize scenarios/datalake.toml --what lifecycle --out /tmp/rec --format json")]
+  costlab optimize scenarios/datalake.toml --what lifecycle --out /tmp/rec --format json
+  costlab optimize scenarios/datalake.toml --current today.json")]
 pub struct OptimizeArgs {
     /// Scenario file (TOML, docs/scenario.md).
     pub scenario: PathBuf,
@@ -38,6 +43,11 @@ pub struct OptimizeArgs {
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t = OptFormat::Table)]
     pub format: OptFormat,
+    /// The bucket's lifecycle configuration today (JSON or XML, as `aws s3api
+    /// get-bucket-lifecycle-configuration` gives it): the written configuration keeps its
+    /// rules the recommendation does not replace (overrides `[optimize.lifecycle] current`).
+    #[arg(long, value_name = "LIFECYCLE")]
+    pub current: Option<PathBuf>,
     #[command(flatten)]
     pub evidence: super::EvidenceArgs,
     #[command(flatten)]
@@ -70,6 +80,17 @@ pub fn run(a: &OptimizeArgs) -> Result<u8, Failure> {
         What::All => Scope::All,
     };
     pipeline::scope(&mut sc, scope)?;
+    if let Some(path) = &a.current {
+        let Some(l) = sc.optimize.lifecycle.as_mut() else {
+            return Err(input(anyhow::anyhow!(
+                "--current: there is no lifecycle to optimize (--what fleet, or no storage \
+                 evidence)"
+            )));
+        };
+        l.current = Some(
+            costlab::optimize::spec::read_current(path).map_err(|e| input(anyhow::anyhow!(e)))?,
+        );
+    }
     // Not `reports/<name>/`, where `costlab run` writes its report: replacing that folder with
     // the recommendation alone would lose the report.
     let dir = a.out.clone().unwrap_or_else(|| {

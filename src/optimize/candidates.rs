@@ -1,11 +1,13 @@
 //! Candidate lifecycle policies: every rule body (a downward chain of transitions, optionally
-//! an expiration) that a grid of days × target classes allows and S3 would accept, checked with
-//! our own validator in `trace::lifecycle`. "Stay in STANDARD" is always candidate 0.
+//! an expiration, and for versioned buckets noncurrent-version transitions and an expiration)
+//! that a grid of days × target classes allows and S3 would accept, checked with our own
+//! validator in `trace::lifecycle`. "Stay in STANDARD" is always candidate 0. (The grid is the
+//! fixed form; `lifecycle_search` derives the days per prefix from the evidence.)
 
 use crate::aws::StorageClass;
 use crate::trace::lifecycle::{
-    Expiration, Filter, LifecycleConfiguration, Rule, Schedule, Transition, supported_transition,
-    validate,
+    Expiration, Filter, LifecycleConfiguration, NoncurrentVersionExpiration,
+    NoncurrentVersionTransition, Rule, Schedule, Transition, supported_transition, validate,
 };
 use serde::Serialize;
 
@@ -13,7 +15,8 @@ use serde::Serialize;
 /// `max_chain`, `expiration_days`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CandidateGrid {
-    /// Days after creation a transition may happen on.
+    /// Days after creation a transition may happen on (0: at the first midnight after
+    /// creation, allowed for every class but STANDARD_IA and ONEZONE_IA).
     pub transition_days: Vec<u32>,
     /// Classes a transition may target.
     pub target_classes: Vec<StorageClass>,
@@ -51,16 +54,15 @@ pub enum CandidateError {
          INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE"
     )]
     NotATarget { class: StorageClass },
-    #[error("transition day 0 is not allowed; lifecycle days start at 1")]
-    ZeroDay,
-    #[error("expiration day 0 is not allowed; lifecycle days start at 1")]
+    #[error("expiration day 0 is not allowed; expiration days start at 1")]
     ZeroExpiration,
     #[error("max_chain is 0; it must be at least 1")]
     ZeroChain,
 }
 
 /// One candidate rule body. `id` is stable: it is spelled from the content
-/// (`STANDARD`, `IA30`, `IA30-GFR120-GDA365`, `GIR90-X730`, `X365`).
+/// (`STANDARD`, `IA30`, `IA30-GFR120-GDA365`, `GIR90-X730`, `X365`; noncurrent-version actions
+/// follow with an `N`: `GIR0-NGDA1`, `IA30-NX30`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Candidate {
     pub id: String,
@@ -68,6 +70,12 @@ pub struct Candidate {
     #[serde(serialize_with = "transitions_json")]
     pub transitions: Vec<(u32, StorageClass)>,
     pub expiration_days: Option<u32>,
+    /// Noncurrent-version transitions (`NoncurrentDays`, class) in day order (versioned
+    /// buckets).
+    #[serde(serialize_with = "transitions_json")]
+    pub noncurrent: Vec<(u32, StorageClass)>,
+    /// `NoncurrentVersionExpiration.NoncurrentDays`.
+    pub noncurrent_expiration_days: Option<u32>,
 }
 
 impl Candidate {
@@ -78,22 +86,64 @@ impl Candidate {
 
     /// A candidate with its id spelled from the content.
     pub fn new(transitions: Vec<(u32, StorageClass)>, expiration_days: Option<u32>) -> Candidate {
-        let mut parts: Vec<String> = transitions
+        let mut c = Candidate {
+            id: String::new(),
+            transitions,
+            expiration_days,
+            noncurrent: Vec::new(),
+            noncurrent_expiration_days: None,
+        };
+        c.id = c.spell();
+        c
+    }
+
+    /// The same current-version actions with these noncurrent-version actions.
+    pub fn with_noncurrent(
+        &self,
+        transitions: Vec<(u32, StorageClass)>,
+        expiration_days: Option<u32>,
+    ) -> Candidate {
+        let mut c = Candidate {
+            noncurrent: transitions,
+            noncurrent_expiration_days: expiration_days,
+            ..self.clone()
+        };
+        c.id = c.spell();
+        c
+    }
+
+    /// The same candidate with an expiration after `days`.
+    pub fn with_expiration(&self, days: Option<u32>) -> Candidate {
+        let mut c = Candidate {
+            expiration_days: days,
+            ..self.clone()
+        };
+        c.id = c.spell();
+        c
+    }
+
+    /// The id spelled from the content.
+    fn spell(&self) -> String {
+        let mut parts: Vec<String> = self
+            .transitions
             .iter()
             .map(|(d, c)| format!("{}{d}", class_code(*c)))
             .collect();
-        if let Some(x) = expiration_days {
+        if let Some(x) = self.expiration_days {
             parts.push(format!("X{x}"));
         }
-        let id = if parts.is_empty() {
+        parts.extend(
+            self.noncurrent
+                .iter()
+                .map(|(d, c)| format!("N{}{d}", class_code(*c))),
+        );
+        if let Some(x) = self.noncurrent_expiration_days {
+            parts.push(format!("NX{x}"));
+        }
+        if parts.is_empty() {
             "STANDARD".to_string()
         } else {
             parts.join("-")
-        };
-        Candidate {
-            id,
-            transitions,
-            expiration_days,
         }
     }
 
@@ -107,14 +157,23 @@ impl Candidate {
             .any(|(_, c)| matches!(c, StorageClass::Glacier | StorageClass::DeepArchive))
     }
 
-    /// Its actions (transitions and an expiration): the simplicity order ties are broken by.
+    /// Its actions (transitions and expirations, current and noncurrent): the simplicity
+    /// order ties are broken by.
     pub fn actions(&self) -> usize {
-        self.transitions.len() + usize::from(self.expiration_days.is_some())
+        self.transitions.len()
+            + usize::from(self.expiration_days.is_some())
+            + self.noncurrent.len()
+            + usize::from(self.noncurrent_expiration_days.is_some())
     }
 
     /// Whether a rule must be written for it (false only for "stay in STANDARD").
     pub fn has_action(&self) -> bool {
-        !self.transitions.is_empty() || self.expiration_days.is_some()
+        self.actions() > 0
+    }
+
+    /// Whether it expires anything (current or noncurrent versions): data is deleted.
+    pub fn expires(&self) -> bool {
+        self.expiration_days.is_some() || self.noncurrent_expiration_days.is_some()
     }
 
     /// The final class objects reach.
@@ -140,6 +199,21 @@ impl Candidate {
             when: Some(Schedule::Days(d)),
             expired_object_delete_marker: None,
         });
+        r.noncurrent_version_transitions = self
+            .noncurrent
+            .iter()
+            .map(|&(d, c)| NoncurrentVersionTransition {
+                noncurrent_days: d,
+                storage_class: c,
+                newer_noncurrent_versions: None,
+            })
+            .collect();
+        r.noncurrent_version_expiration =
+            self.noncurrent_expiration_days
+                .map(|d| NoncurrentVersionExpiration {
+                    noncurrent_days: d,
+                    newer_noncurrent_versions: None,
+                });
         r
     }
 
@@ -198,9 +272,6 @@ pub fn generate(grid: &CandidateGrid) -> Result<Vec<Candidate>, CandidateError> 
     if grid.max_chain == 0 {
         return Err(CandidateError::ZeroChain);
     }
-    if grid.transition_days.contains(&0) {
-        return Err(CandidateError::ZeroDay);
-    }
     if grid.expiration_days.contains(&0) {
         return Err(CandidateError::ZeroExpiration);
     }
@@ -225,9 +296,12 @@ pub fn generate(grid: &CandidateGrid) -> Result<Vec<Candidate>, CandidateError> 
     for _ in 0..grid.max_chain {
         let mut next = Vec::new();
         for chain in &frontier {
-            let (last_day, last_class) =
-                chain.last().copied().unwrap_or((0, StorageClass::Standard));
-            for &d in days.iter().filter(|d| **d > last_day) {
+            let last_class = chain.last().map_or(StorageClass::Standard, |t| t.1);
+            // Day 0 is a first step only: later steps come strictly later.
+            for &d in days
+                .iter()
+                .filter(|d| chain.last().is_none_or(|t| **d > t.0))
+            {
                 for &c in &classes {
                     if supported_transition(last_class, c) {
                         let mut longer = chain.clone();
@@ -336,5 +410,25 @@ mod tests {
         };
         let ids: Vec<String> = generate(&grid).unwrap().into_iter().map(|c| c.id).collect();
         assert_eq!(ids, vec!["STANDARD", "GIR10", "IA30", "GIR30"]);
+    }
+
+    #[test]
+    fn day_zero_is_offered_where_s3_accepts_it() {
+        let grid = CandidateGrid {
+            transition_days: vec![0, 30],
+            max_chain: 2,
+            ..CandidateGrid::default()
+        };
+        let ids: Vec<String> = generate(&grid).unwrap().into_iter().map(|c| c.id).collect();
+        for ok in ["GIR0", "GFR0", "GDA0", "IT0", "GIR0-GDA30", "IA30"] {
+            assert!(ids.iter().any(|i| i == ok), "{ok} missing: {ids:?}");
+        }
+        assert!(!ids.iter().any(|i| i.starts_with("IA0")), "{ids:?}");
+        // Noncurrent actions are spelled after the current ones.
+        let c = Candidate::new(vec![(0, StorageClass::GlacierIr)], None)
+            .with_noncurrent(vec![(1, StorageClass::DeepArchive)], Some(30));
+        assert_eq!(c.id, "GIR0-NGDA1-NX30");
+        assert_eq!(c.actions(), 3);
+        assert!(c.expires() && c.is_valid());
     }
 }

@@ -7,9 +7,9 @@
 use super::candidates::Candidate;
 use super::emit::{EmitOptions, filter_for};
 use super::groups::{Group, SizeBand};
-use super::lifecycle_model::LifecycleProblem;
+use super::lifecycle_model::{LifecycleProblem, ReadImpact};
 use crate::meter::Meter;
-use crate::sim::s3::grouped::{Grouping, SlotKey, Slots};
+use crate::sim::s3::grouped::{Grouping, Offer, SlotKey, Slots, prefix_at};
 use crate::sim::s3::{Accum, Policy, PolicyKind, Stats};
 use crate::trace::lifecycle::LifecycleConfiguration;
 use rust_decimal::Decimal;
@@ -24,6 +24,34 @@ pub struct Costing {
     pub candidates: Vec<Candidate>,
     /// `PolicyKind::Grouped` per candidate, in candidate order.
     pub policies: Vec<Policy>,
+    /// The candidates each group prefix is priced under (`None`: every candidate, every
+    /// prefix). Keys outside every group are priced under candidate 0 only.
+    pub offers: Option<Arc<Offers>>,
+}
+
+/// The candidates offered per group prefix, as flags in candidate order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Offers {
+    pub by_prefix: BTreeMap<String, Vec<bool>>,
+    /// For prefixes the map does not name (seen only once the pass runs).
+    pub other: Vec<bool>,
+}
+
+impl Offers {
+    /// Whether candidate `c` is priced for `prefix` (`None`: a key outside every group, priced
+    /// under candidate 0 only).
+    pub fn offered(&self, prefix: Option<&str>, c: usize) -> bool {
+        match prefix {
+            None => c == 0,
+            Some(p) => self
+                .by_prefix
+                .get(p)
+                .unwrap_or(&self.other)
+                .get(c)
+                .copied()
+                .unwrap_or(false),
+        }
+    }
 }
 
 impl Costing {
@@ -65,7 +93,29 @@ impl Costing {
             bands,
             candidates,
             policies,
+            offers: None,
         }
+    }
+
+    /// Each prefix priced only under its own candidates. Candidate 0 must be offered
+    /// everywhere (it prices what no rule selects).
+    pub fn with_offers(mut self, offers: Offers) -> Costing {
+        self.offers = Some(Arc::new(offers));
+        self
+    }
+
+    /// Whether candidate `c` is priced for `prefix` (`None`: a key outside every group).
+    pub fn offered(&self, prefix: Option<&str>, c: usize) -> bool {
+        self.offers.as_ref().is_none_or(|o| o.offered(prefix, c))
+    }
+
+    /// The costing pass's filter: which objects each candidate's replay prices.
+    pub fn offer(&self) -> Option<Offer> {
+        let offers = self.offers.clone()?;
+        let depth = self.grouping.depth;
+        Some(Arc::new(move |key: &str, c: usize| {
+            offers.offered(prefix_at(key, depth), c)
+        }))
     }
 
     /// Every band of every prefix the pass saw, prefixes sorted (empty bands included, so that
@@ -99,30 +149,47 @@ impl Costing {
     ) -> Result<LifecycleProblem, E> {
         let mut cost = Vec::with_capacity(groups.len());
         let mut restores = Vec::with_capacity(groups.len());
+        let mut reads = Vec::with_capacity(groups.len());
         for g in groups {
             let key = self.key(g);
             let mut row = Vec::with_capacity(self.candidates.len());
             let mut rrow = Vec::with_capacity(self.candidates.len());
-            for s in slots {
+            let mut read_row = Vec::with_capacity(self.candidates.len());
+            for (c, s) in slots.iter().enumerate() {
+                if !self.offered(Some(&g.prefix), c) {
+                    row.push(None);
+                    rrow.push(Decimal::ZERO);
+                    read_row.push(ReadImpact::default());
+                    continue;
+                }
                 match s.get(&key) {
-                    Some((acc, _)) => {
+                    Some((acc, st)) => {
                         row.push(Some(price(acc)?));
                         rrow.push(Decimal::from(peak_monthly_restores(acc)));
+                        read_row.push(ReadImpact {
+                            restores: st.restores,
+                            wait_hours: st.restore_wait_hours,
+                            max_wait_hours: st.max_restore_wait_hours,
+                            reads_lost: st.reads_missing,
+                        });
                     }
                     None => {
                         row.push(Some(Decimal::ZERO));
                         rrow.push(Decimal::ZERO);
+                        read_row.push(ReadImpact::default());
                     }
                 }
             }
             cost.push(row);
             restores.push(rrow);
+            reads.push(read_row);
         }
         Ok(LifecycleProblem {
             groups: groups.to_vec(),
             candidates: self.candidates.clone(),
             cost,
             restores,
+            reads,
         })
     }
 

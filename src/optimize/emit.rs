@@ -130,22 +130,113 @@ pub fn emit_lifecycle(
         rules,
         transition_default_minimum_object_size: options.transition_default_minimum_object_size,
     };
-    let problems = validate(&configuration);
-    if !problems.is_empty() {
-        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        return Err(EmitError::Invalid(text.join("; ")));
-    }
-    let json = to_json(&configuration);
-    match parse("emitted.json", &json) {
-        Ok(back) if back == configuration => {}
-        Ok(_) => return Err(EmitError::RoundTrip("the parsed rules differ".into())),
-        Err(e) => return Err(EmitError::RoundTrip(e.to_string())),
-    }
+    let json = checked_json(&configuration)?;
     Ok(EmittedLifecycle {
         configuration,
         json,
         rule_groups,
     })
+}
+
+/// The ID of the rule that aborts incomplete multipart uploads.
+pub const ABORT_MULTIPART_ID: &str = "costlab/abort-incomplete-multipart-uploads";
+
+/// The configuration to put once the deployed one is taken into account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merged {
+    pub configuration: LifecycleConfiguration,
+    pub json: String,
+    /// IDs (or `#n`, 1-based, for a rule without one) of the deployed rules kept, and of
+    /// those replaced.
+    pub kept: Vec<String>,
+    pub replaced: Vec<String>,
+    /// Whether the abort rule was added.
+    pub abort_added: bool,
+}
+
+/// The recommendation's rules (`emitted`: none when every group stays in STANDARD), with
+/// the deployed configuration's rules it does not replace and, when `abort_days` is given, a
+/// whole-bucket `AbortIncompleteMultipartUpload` rule (unless a kept rule already aborts
+/// uploads for the whole bucket). A deployed rule is replaced when its prefix and a group
+/// prefix overlap (one starts with the other: the rule would act on objects the
+/// recommendation prices), except a rule whose only action is aborting uploads, which changes
+/// no object and is kept. Validated and round-tripped as `emit_lifecycle` does.
+pub fn merge_configuration(
+    emitted: Option<&LifecycleConfiguration>,
+    current: Option<&LifecycleConfiguration>,
+    group_prefixes: &[String],
+    abort_days: Option<u32>,
+) -> Result<Merged, EmitError> {
+    let mut rules = emitted.map(|e| e.rules.clone()).unwrap_or_default();
+    let mut kept = Vec::new();
+    let mut replaced = Vec::new();
+    let mut whole_bucket_abort = false;
+    if let Some(cur) = current {
+        for (i, r) in cur.rules.iter().enumerate() {
+            let name = r.id.clone().unwrap_or_else(|| format!("#{}", i + 1));
+            let only_abort = r.transitions.is_empty()
+                && r.expiration.is_none()
+                && r.noncurrent_version_transitions.is_empty()
+                && r.noncurrent_version_expiration.is_none();
+            let p = r.filter.prefix.as_deref().unwrap_or("");
+            let overlaps = group_prefixes
+                .iter()
+                .any(|g| g.starts_with(p) || p.starts_with(g.as_str()));
+            if overlaps && !only_abort {
+                replaced.push(name);
+            } else {
+                whole_bucket_abort |= r.status == crate::trace::lifecycle::Status::Enabled
+                    && r.abort_incomplete_multipart_upload_days.is_some()
+                    && r.filter.prefix.as_deref().unwrap_or("").is_empty()
+                    && r.filter.tags.is_empty()
+                    && r.filter.object_size_greater_than.is_none()
+                    && r.filter.object_size_less_than.is_none();
+                kept.push(name);
+                rules.push(r.clone());
+            }
+        }
+    }
+    let abort_added = abort_days.is_some() && !whole_bucket_abort;
+    if let Some(d) = abort_days.filter(|_| abort_added) {
+        let mut r = crate::trace::lifecycle::Rule::new(Some(ABORT_MULTIPART_ID));
+        r.abort_incomplete_multipart_upload_days = Some(d);
+        rules.push(r);
+    }
+    if rules.is_empty() {
+        return Err(EmitError::NothingToPut);
+    }
+    if rules.len() > MAX_RULES {
+        return Err(EmitError::TooManyRules { count: rules.len() });
+    }
+    let configuration = LifecycleConfiguration {
+        rules,
+        transition_default_minimum_object_size: emitted
+            .and_then(|e| e.transition_default_minimum_object_size)
+            .or_else(|| current.and_then(|c| c.transition_default_minimum_object_size)),
+    };
+    let json = checked_json(&configuration)?;
+    Ok(Merged {
+        configuration,
+        json,
+        kept,
+        replaced,
+        abort_added,
+    })
+}
+
+/// The configuration's JSON, once it validates and round-trips through the parser.
+fn checked_json(configuration: &LifecycleConfiguration) -> Result<String, EmitError> {
+    let problems = validate(configuration);
+    if !problems.is_empty() {
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        return Err(EmitError::Invalid(text.join("; ")));
+    }
+    let json = to_json(configuration);
+    match parse("emitted.json", &json) {
+        Ok(back) if back == *configuration => Ok(json),
+        Ok(_) => Err(EmitError::RoundTrip("the parsed rules differ".into())),
+        Err(e) => Err(EmitError::RoundTrip(e.to_string())),
+    }
 }
 
 /// The filter of a prefix and band: exclusive S3 bounds `> min − 1` and `< max`.
@@ -238,6 +329,78 @@ mod tests {
         assert!(
             id.starts_with("costlab/md5:") && id.len() <= MAX_ID_CHARS,
             "{id}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+    use crate::aws::StorageClass;
+    use crate::trace::lifecycle::{Expiration, Rule, Schedule};
+
+    fn rule(id: &str, prefix: &str) -> Rule {
+        let mut r = Rule::new(Some(id));
+        r.filter = Filter::prefix(prefix);
+        r.expiration = Some(Expiration {
+            when: Some(Schedule::Days(5)),
+            expired_object_delete_marker: None,
+        });
+        r
+    }
+
+    #[test]
+    fn deployed_rules_outside_the_groups_are_kept_and_overlapping_ones_replaced() {
+        let groups = vec![Group::new("logs/", SizeBand::ALL)];
+        let cands = vec![Candidate::new(vec![(0, StorageClass::GlacierIr)], None)];
+        let e = emit_lifecycle(&groups, &cands, &[0], &EmitOptions::default()).unwrap();
+        let mut abort_only = Rule::new(Some("abort"));
+        abort_only.abort_incomplete_multipart_upload_days = Some(3);
+        let current = LifecycleConfiguration {
+            rules: vec![
+                rule("tmp", "tmp/"),
+                rule("logs-old", "logs/2024/"),
+                rule("everything", ""),
+                abort_only,
+            ],
+            transition_default_minimum_object_size: None,
+        };
+        let prefixes = vec!["logs/".to_string()];
+        let m = merge_configuration(Some(&e.configuration), Some(&current), &prefixes, Some(7))
+            .unwrap();
+        assert_eq!(m.kept, vec!["tmp", "abort"]);
+        assert_eq!(m.replaced, vec!["logs-old", "everything"]);
+        // A whole-bucket abort rule is kept: no second one is added.
+        assert!(!m.abort_added);
+        let ids: Vec<_> = m
+            .configuration
+            .rules
+            .iter()
+            .filter_map(|r| r.id.clone())
+            .collect();
+        assert_eq!(ids, vec!["costlab/logs//any/GIR0", "tmp", "abort"]);
+        assert!(m.json.contains("\"tmp/\""));
+        // Without a deployed configuration: the recommendation and the abort rule.
+        let m = merge_configuration(Some(&e.configuration), None, &prefixes, Some(7)).unwrap();
+        assert!(m.abort_added);
+        assert_eq!(
+            m.configuration.rules[1].abort_incomplete_multipart_upload_days,
+            Some(7)
+        );
+        assert!(validate(&m.configuration).is_empty());
+        // Nothing at all to put.
+        assert_eq!(
+            merge_configuration(None, None, &prefixes, None),
+            Err(EmitError::NothingToPut)
+        );
+        // The abort rule alone is a configuration.
+        assert_eq!(
+            merge_configuration(None, None, &prefixes, Some(7))
+                .unwrap()
+                .configuration
+                .rules
+                .len(),
+            1
         );
     }
 }

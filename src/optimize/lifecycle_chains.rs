@@ -7,7 +7,8 @@
 //! what `B`'s last candidate could still save by merging with the next band (one rule, when
 //! `A` ends on another candidate and `B`'s has an action), so every completion of `B` is
 //! matched by the same completion of `A`. The model then picks one option per chain:
-//! `Σ_o y[k][o] = 1`, `Σ rules·y ≤ K`, `Σ restores·y ≤ R`, `Σ cost·y ≤ B`. Exact: every
+//! `Σ_o y[k][o] = 1`, `Σ rules·y ≤ K`, `Σ restores·y ≤ R` (and per read-latency allowance,
+//! over its chains: a chain is one prefix), `Σ cost·y ≤ B`. Exact: every
 //! optimum of the group model has an option of equal or lower cost in every row.
 //!
 //! Not used with a distinct-policy limit (which options cannot see) or when a chain's
@@ -149,8 +150,14 @@ pub(crate) fn solve(
         Expression::default(),
         Expression::default(),
     );
+    let capped = p.capped_allowances();
+    let mut by_allowance: Vec<Expression> = capped.iter().map(|_| Expression::default()).collect();
     let mut y: Vec<Vec<Variable>> = Vec::with_capacity(chains.groups.len());
     for (k, (chain, options)) in chains.groups.iter().zip(&chains.options).enumerate() {
+        // A chain is one prefix: one allowance (or none) for all its groups.
+        let cap = chain
+            .first()
+            .and_then(|&g| capped.iter().position(|(a, _)| p.allowance[g] == Some(*a)));
         let floor: Decimal = chain.iter().map(|&g| p.floor[g]).sum();
         let mut one = Expression::default();
         let mut row = Vec::with_capacity(options.len());
@@ -165,6 +172,9 @@ pub(crate) fn solve(
             }
             if !o.restores.is_zero() {
                 restores.add_mul(to_f64(o.restores), v);
+                if let Some(i) = cap {
+                    by_allowance[i].add_mul(to_f64(o.restores), v);
+                }
             }
             row.push(v);
         }
@@ -177,6 +187,13 @@ pub(crate) fn solve(
             restores
                 .leq(to_f64(r) - tighten_restores)
                 .set_name("restores".into()),
+        );
+    }
+    for ((a, limit), sum) in capped.iter().zip(by_allowance) {
+        let prefix = &p.constraints.restore_allowances[*a].prefix;
+        constraints.push(
+            sum.leq(to_f64(*limit) - tighten_restores)
+                .set_name(format!("restores:{prefix}")),
         );
     }
     if let Some(b) = p.constraints.budget {

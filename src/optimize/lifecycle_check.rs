@@ -22,6 +22,12 @@ pub enum Binding {
     MaxPolicies { limit: usize },
     /// At most `limit` restores per month; `excess` is by how much an assignment breaks it.
     Restores { limit: Decimal, excess: Decimal },
+    /// At most `limit` restores per month under a read-latency allowance's prefix.
+    PrefixRestores {
+        prefix: String,
+        limit: Decimal,
+        excess: Decimal,
+    },
     /// At most `limit` dollars.
     Budget { limit: Decimal, excess: Decimal },
     /// A group's candidate is not offered or not allowed (SLA, retention).
@@ -37,6 +43,10 @@ impl fmt::Display for Binding {
             Binding::MaxRules { limit, .. } => write!(f, "max_rules = {limit}"),
             Binding::MaxPolicies { limit } => write!(f, "max_policies = {limit}"),
             Binding::Restores { limit, .. } => write!(f, "max_restores_per_month = {limit}"),
+            Binding::PrefixRestores { prefix, limit, .. } => write!(
+                f,
+                "restores = [{{ prefix = {prefix:?}, max_per_month = {limit} }}]"
+            ),
             Binding::Budget { limit, .. } => write!(f, "budget = ${limit}"),
             Binding::NotAllowed { group, candidate } => {
                 write!(f, "group {group} may not use candidate {candidate}")
@@ -126,6 +136,15 @@ pub(crate) fn violations(p: &Prepared<'_>, assignment: &[usize]) -> Vec<Binding>
             });
         }
     }
+    for (a, limit) in p.capped_allowances() {
+        let total: Decimal = (0..assignment.len())
+            .filter(|&g| p.allowance[g] == Some(a))
+            .map(|g| p.restores(g, assignment[g]))
+            .sum();
+        if total > limit {
+            out.push(prefix_binding(p, a, limit, total - limit));
+        }
+    }
     if let Some(b) = p.constraints.budget {
         let total: Decimal = (0..assignment.len())
             .map(|g| p.cost(g, assignment[g]))
@@ -140,6 +159,14 @@ pub(crate) fn violations(p: &Prepared<'_>, assignment: &[usize]) -> Vec<Binding>
     out
 }
 
+fn prefix_binding(p: &Prepared<'_>, a: usize, limit: Decimal, excess: Decimal) -> Binding {
+    Binding::PrefixRestores {
+        prefix: p.constraints.restore_allowances[a].prefix.clone(),
+        limit,
+        excess,
+    }
+}
+
 fn rules_binding(p: &Prepared<'_>) -> Binding {
     Binding::MaxRules {
         limit: p.rule_limit,
@@ -150,6 +177,27 @@ fn rules_binding(p: &Prepared<'_>) -> Binding {
 /// Infeasibility that needs no solver: the fewest restores or the cheapest total possible
 /// (each group on its own best allowed candidate) already break the bound.
 pub(crate) fn quick_bounds(p: &Prepared<'_>) -> Result<(), LifecycleModelError> {
+    for (a, limit) in p.capped_allowances() {
+        let fewest: Decimal = (0..p.allowed.len())
+            .filter(|&g| p.allowance[g] == Some(a))
+            .map(|g| {
+                p.allowed[g]
+                    .iter()
+                    .map(|&c| p.restores(g, c))
+                    .min()
+                    .unwrap_or_default()
+            })
+            .sum();
+        if fewest > limit {
+            return Err(LifecycleModelError::Infeasible {
+                binding: vec![prefix_binding(p, a, limit, fewest - limit)],
+                detail: format!(
+                    "even the fewest restores the allowed candidates give there is {fewest} per \
+                     month"
+                ),
+            });
+        }
+    }
     if let Some(r) = p.constraints.max_restores_per_month {
         let fewest: Decimal = p
             .allowed
@@ -196,8 +244,10 @@ pub(crate) fn diagnose(p: &Prepared<'_>, all: Families) -> LifecycleModelError {
         rules: false,
         policies: false,
         restores: false,
+        prefix_restores: false,
         budget: false,
     };
+    let first_cap = p.capped_allowances().first().copied();
     let singles: Vec<(Families, Binding)> = [
         (
             all.rules,
@@ -229,6 +279,20 @@ pub(crate) fn diagnose(p: &Prepared<'_>, all: Families) -> LifecycleModelError {
             },
         ),
         (
+            all.prefix_restores,
+            Families {
+                prefix_restores: true,
+                ..none
+            },
+            match first_cap {
+                Some((a, limit)) => prefix_binding(p, a, limit, Decimal::ZERO),
+                None => Binding::Restores {
+                    limit: Decimal::ZERO,
+                    excess: Decimal::ZERO,
+                },
+            },
+        ),
+        (
             all.budget,
             Families {
                 budget: true,
@@ -255,6 +319,7 @@ pub(crate) fn diagnose(p: &Prepared<'_>, all: Families) -> LifecycleModelError {
         rules: a.rules || b.rules,
         policies: a.policies || b.policies,
         restores: a.restores || b.restores,
+        prefix_restores: a.prefix_restores || b.prefix_restores,
         budget: a.budget || b.budget,
     };
     for (f, b) in &singles {
@@ -316,6 +381,7 @@ pub(crate) fn choice(
                 candidate: c,
                 cost,
                 restores_per_month: p.restores(g, c),
+                reads: p.reads(g, c),
                 runner_up,
             }
         })

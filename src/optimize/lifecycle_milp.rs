@@ -1,6 +1,7 @@
 //! The lifecycle MILP as a domain wrapper over good_lp: the struct owns the variables
 //! `x[g][c]`, the objective accumulator and the named constraint rows (`assign:<g>`,
-//! `run:<g>:<c>`, `rules`, `used:<c>`, `policies`, `restores`, `budget`); `solve()` returns the
+//! `run:<g>:<c>`, `rules`, `used:<c>`, `policies`, `restores`, `restores:<prefix>`, `budget`);
+//! `solve()` returns the
 //! chosen candidate per group. The formulation is documented in `lifecycle_model`.
 
 use super::lifecycle_model::{Families, Prepared};
@@ -167,6 +168,22 @@ pub(crate) fn build(
             to_f64(p.restores(g, c))
         });
     }
+    if f.prefix_restores {
+        for (a, limit) in p.capped_allowances() {
+            let prefix = &p.constraints.restore_allowances[a].prefix;
+            m.limit_sum(
+                &format!("restores:{prefix}"),
+                to_f64(limit) - tighten_restores,
+                |g, c| {
+                    if p.allowance[g] == Some(a) {
+                        to_f64(p.restores(g, c))
+                    } else {
+                        0.0
+                    }
+                },
+            );
+        }
+    }
     if f.budget
         && let Some(b) = p.constraints.budget
     {
@@ -209,6 +226,7 @@ mod tests {
                 ],
             ],
             restores: Vec::new(),
+            reads: Vec::new(),
         };
         let free = solve_lifecycle(&p, &LifecycleConstraints::default()).unwrap();
         assert_eq!(free.assignment(), vec![2, 1]);
@@ -262,6 +280,7 @@ mod tests {
             ],
             cost: vec![row(), row()],
             restores: vec![rrow(), rrow()],
+            reads: Vec::new(),
         };
         let k = LifecycleConstraints {
             max_restores_per_month: Some(d(4)),

@@ -12,7 +12,16 @@
 //! * distinct policies (`policies`, optional): `x[g][c] ≤ used[c]`, `Σ_c used[c] ≤ P` over
 //!   candidates with an action;
 //! * restores (`restores`): `Σ restores[g][c]·x[g][c] ≤ R` per month;
+//! * restores under an allowed prefix (`restores:<prefix>`): the same sum over the groups of
+//!   one read-latency allowance, `≤ max_per_month`;
 //! * budget (`budget`): `Σ cost[g][c]·x[g][c] ≤ B`.
+//!
+//! **Read latency** is an exclusion: a pair whose reads (in the evidence, or the model of the
+//! future) need more restores than the group's reads need anyway (the fewest of any of its
+//! candidates: objects already archived) is allowed only under a prefix the scenario lets wait
+//! (`restores = [{ prefix, max_per_month, max_wait_hours }]`), and then only when its longest
+//! wait is within `max_wait_hours`. A pair whose expiration removes data a later read needs is
+//! never allowed.
 //!
 //! Before the model is built, dominated columns are left out (`Prepared::columns`): in a group
 //! whose candidate cannot change how many rules other groups need (it has no adjacent band, or
@@ -41,14 +50,43 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// What the simulator priced: `cost[g][c]` is the expected cost in dollars of group `g` under
-/// candidate `c` over the scenario's horizon (`None`: not offered for this group), and
-/// `restores[g][c]` its expected restore requests per month (empty: none anywhere).
+/// candidate `c` over the scenario's horizon (`None`: not offered for this group),
+/// `restores[g][c]` its expected restore requests per month (empty: none anywhere), and
+/// `reads[g][c]` what its reads go through (empty: not known, nothing is excluded for read
+/// latency).
 #[derive(Clone, Debug, Default)]
 pub struct LifecycleProblem {
     pub groups: Vec<Group>,
     pub candidates: Vec<Candidate>,
     pub cost: Vec<Vec<Option<Decimal>>>,
     pub restores: Vec<Vec<Decimal>>,
+    pub reads: Vec<Vec<ReadImpact>>,
+}
+
+/// What a group's reads go through under a candidate, over the horizon (the costing pass's
+/// statistics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReadImpact {
+    /// Reads that needed a restore first.
+    pub restores: u64,
+    /// Hours those reads waited, at the scenario's restore tier.
+    pub wait_hours: u64,
+    /// The longest wait.
+    pub max_wait_hours: u64,
+    /// Reads of data an expiration had removed.
+    pub reads_lost: u64,
+}
+
+/// A prefix whose reads may wait for a restore (`[optimize.lifecycle] restores`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RestoreAllowance {
+    /// Groups whose prefix starts with it (the longest matching allowance applies; `""`: every
+    /// group).
+    pub prefix: String,
+    /// At most this many restores in a month, the allowance's groups together.
+    pub max_per_month: Option<Decimal>,
+    /// No read may wait longer than this.
+    pub max_wait_hours: Option<u64>,
 }
 
 /// The user's constraints (`[optimize.lifecycle]`).
@@ -63,6 +101,9 @@ pub struct LifecycleConstraints {
     pub millisecond_prefixes: Vec<String>,
     /// At most this many restore requests per month, all groups together.
     pub max_restores_per_month: Option<Decimal>,
+    /// Prefixes whose reads may wait for a restore; elsewhere no candidate may make a read
+    /// wait (when the problem carries `reads`).
+    pub restore_allowances: Vec<RestoreAllowance>,
     /// No expiration before this many days after creation.
     pub min_retention_days: Option<u32>,
     /// The total may not exceed this many dollars.
@@ -86,6 +127,8 @@ pub struct GroupChoice {
     pub candidate: usize,
     pub cost: Decimal,
     pub restores_per_month: Decimal,
+    /// What the group's reads go through under the choice.
+    pub reads: ReadImpact,
     pub runner_up: Option<RunnerUp>,
 }
 
@@ -148,6 +191,8 @@ pub(crate) struct Families {
     pub rules: bool,
     pub policies: bool,
     pub restores: bool,
+    /// The per-allowance restore caps.
+    pub prefix_restores: bool,
     pub budget: bool,
 }
 
@@ -167,6 +212,8 @@ pub(crate) struct Prepared<'a> {
     pub layout: Layout,
     /// min(max_rules, 1000).
     pub rule_limit: usize,
+    /// The read-latency allowance (index into `constraints.restore_allowances`) of each group.
+    pub allowance: Vec<Option<usize>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -187,28 +234,66 @@ impl<'a> Prepared<'a> {
                 "expected no restores or {ng} rows of {nc} restore counts"
             )));
         }
+        if !problem.reads.is_empty()
+            && (problem.reads.len() != ng || problem.reads.iter().any(|r| r.len() != nc))
+        {
+            return Err(LifecycleModelError::Shape(format!(
+                "expected no read impacts or {ng} rows of {nc}"
+            )));
+        }
         let layout = layout(&problem.groups)?;
         let mut allowed = Vec::with_capacity(ng);
         let mut floor = Vec::with_capacity(ng);
+        let mut allowance = Vec::with_capacity(ng);
         for (g, group) in problem.groups.iter().enumerate() {
             let sla = constraints
                 .millisecond_prefixes
                 .iter()
                 .any(|p| group.prefix.starts_with(p.as_str()));
-            let (mut offered, mut sla_out, mut ret_out) = (0, 0, 0);
+            let waits = constraints
+                .restore_allowances
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| group.prefix.starts_with(a.prefix.as_str()))
+                .max_by_key(|(_, a)| a.prefix.len())
+                .map(|(i, _)| i);
+            allowance.push(waits);
+            // What the group's reads go through whatever the rule (objects already archived):
+            // the fewest of any offered candidate.
+            let reads = problem.reads.get(g);
+            let impact = |c: usize| reads.and_then(|r| r.get(c)).copied().unwrap_or_default();
+            let offered_c = || (0..nc).filter(|&c| problem.cost[g][c].is_some());
+            let base_restores = offered_c().map(|c| impact(c).restores).min().unwrap_or(0);
+            let base_lost = offered_c().map(|c| impact(c).reads_lost).min().unwrap_or(0);
+            let (mut offered, mut sla_out, mut ret_out, mut wait_out, mut lost_out) =
+                (0, 0, 0, 0, 0);
             let mut ok = Vec::new();
             for (c, cand) in problem.candidates.iter().enumerate() {
                 if problem.cost[g][c].is_none() {
                     continue;
                 }
                 offered += 1;
+                let r = impact(c);
+                let waits_more = r.restores > base_restores
+                    && match waits.map(|i| &constraints.restore_allowances[i]) {
+                        None => true,
+                        Some(a) => a.max_wait_hours.is_some_and(|h| r.max_wait_hours > h),
+                    };
                 if sla && !cand.millisecond_readable() {
                     sla_out += 1;
-                } else if let (Some(n), Some(x)) =
-                    (constraints.min_retention_days, cand.expiration_days)
-                    && x < n
+                } else if let (Some(n), Some(x)) = (
+                    constraints.min_retention_days,
+                    cand.expiration_days
+                        .into_iter()
+                        .chain(cand.noncurrent_expiration_days)
+                        .min(),
+                ) && x < n
                 {
                     ret_out += 1;
+                } else if r.reads_lost > base_lost {
+                    lost_out += 1;
+                } else if waits_more {
+                    wait_out += 1;
                 } else {
                     ok.push(c);
                 }
@@ -219,7 +304,10 @@ impl<'a> Prepared<'a> {
                     label: group.label(),
                     reason: format!(
                         "{offered} of {nc} candidates offered; {sla_out} excluded by the \
-                         millisecond-read SLA, {ret_out} by the minimum retention"
+                         millisecond-read SLA, {ret_out} by the minimum retention, {lost_out} \
+                         because they expire data later read, {wait_out} because reads would \
+                         wait for a restore (allow it with restores = [{{ prefix = {:?} }}])",
+                        group.prefix
                     ),
                 });
             };
@@ -236,6 +324,7 @@ impl<'a> Prepared<'a> {
             floor,
             layout,
             rule_limit,
+            allowance,
         };
         p.columns = p.undominated();
         p.dominated = p.allowed.iter().map(Vec::len).sum::<usize>()
@@ -316,12 +405,33 @@ impl<'a> Prepared<'a> {
         self.problem.cost[g][c].unwrap_or_default()
     }
 
+    pub fn reads(&self, g: usize, c: usize) -> ReadImpact {
+        self.problem
+            .reads
+            .get(g)
+            .and_then(|r| r.get(c))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The allowances with a monthly restore cap, and the groups each covers.
+    pub fn capped_allowances(&self) -> Vec<(usize, Decimal)> {
+        self.constraints
+            .restore_allowances
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.max_per_month.map(|m| (i, m)))
+            .filter(|(i, _)| self.allowance.contains(&Some(*i)))
+            .collect()
+    }
+
     /// The families the constraints ask for (rules only when they could bind).
     pub fn families(&self) -> Families {
         Families {
             rules: self.rule_limit < self.problem.groups.len(),
             policies: self.constraints.max_policies.is_some(),
             restores: self.constraints.max_restores_per_month.is_some(),
+            prefix_restores: !self.capped_allowances().is_empty(),
             budget: self.constraints.budget.is_some(),
         }
     }
@@ -388,7 +498,9 @@ pub fn solve_lifecycle(
         // Only a rounding error of the float model can get here: tighten and solve again.
         for b in broken {
             match b {
-                Binding::Restores { excess, .. } => tr += to_f64(excess) + 1e-7,
+                Binding::Restores { excess, .. } | Binding::PrefixRestores { excess, .. } => {
+                    tr += to_f64(excess) + 1e-7
+                }
                 Binding::Budget { excess, .. } => tb += to_f64(excess) + 1e-7,
                 other => {
                     return Err(SolveError::Backend {

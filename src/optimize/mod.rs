@@ -30,6 +30,7 @@ mod lifecycle_chains;
 pub mod lifecycle_check;
 mod lifecycle_milp;
 pub mod lifecycle_model;
+pub mod lifecycle_search;
 pub mod purchase;
 mod purchase_benders;
 pub mod purchase_eval;
@@ -46,7 +47,7 @@ pub use groups::{Group, GroupError, SizeBand};
 pub use lifecycle_check::{Binding, assignment_total, check_assignment};
 pub use lifecycle_model::{
     GroupChoice, LifecycleChoice, LifecycleConstraints, LifecycleModelError, LifecycleProblem,
-    RunnerUp, solve_lifecycle,
+    ReadImpact, RestoreAllowance, RunnerUp, solve_lifecycle,
 };
 pub use purchase::{
     DECOMPOSED_GAP_RELATIVE, DECOMPOSED_GAP_USD, Demand, Pool, PurchaseError, PurchaseMethod,

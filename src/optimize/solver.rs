@@ -157,10 +157,12 @@ fn backend<T>(
         model.solve().map_err(resolution_error)
     };
     // HiGHS 1.x's presolve occasionally ends a small, feasible MILP with a bare "Error" status
-    // (seen with the policy, restore and budget rows together); the same model solves without
-    // presolve, so a backend error gets one retry that way.
+    // (seen with the policy, restore and budget rows together), or calls it infeasible (seen
+    // with the rule, policy and restore rows together: `tests/optimize.rs`,
+    // `regression_presolve_calls_a_feasible_model_infeasible`); the same model solves without
+    // presolve, so either gets one retry that way.
     let solution = match solve(true) {
-        Err(SolveError::Backend { .. }) => solve(false)?,
+        Err(SolveError::Backend { .. } | SolveError::Infeasible) => solve(false)?,
         other => other?,
     };
     Ok(read(&solution))

@@ -7,6 +7,8 @@ use super::Options;
 use super::error::{PipelineError, input};
 use crate::cost::{BookUnitPrices, RateOptions, rate};
 use crate::optimize::costing::Costing;
+use crate::optimize::emit::merge_configuration;
+use crate::optimize::lifecycle_search::{Profile, SearchSetup, search};
 use crate::optimize::spec::{FleetSpec, LifecycleSpec};
 use crate::optimize::{EmitError, EmitOptions, emit_lifecycle, generate, solve_lifecycle};
 use crate::pricing::{Catalog, PriceBook};
@@ -48,6 +50,8 @@ pub fn bound_policy(book: &PriceBook, peers: &[Policy]) -> Policy {
 pub struct LifecyclePass {
     spec: LifecycleSpec,
     costing: Costing,
+    /// Candidates the search replayed and objects it sampled (`None`: the fixed grid).
+    searched: Option<(usize, usize)>,
 }
 
 impl LifecyclePass {
@@ -63,19 +67,87 @@ impl LifecyclePass {
         Ok(LifecyclePass {
             spec: spec.clone(),
             costing,
+            searched: None,
         })
+    }
+
+    /// The search's pre-pass, when the spec asks for a search (`transition_days = "auto"`).
+    pub fn profile(&self, sc: &Scenario) -> Option<Profile> {
+        let s = self.spec.search?;
+        Some(Profile::new(
+            self.costing.grouping.clone(),
+            sc.start,
+            sc.end,
+            sc.options.future.clone(),
+            s.sample_objects,
+        ))
+    }
+
+    /// Chooses each prefix's candidates from the profiled evidence (`lifecycle_search`); the
+    /// costing pass then prices exactly those.
+    pub fn search(
+        &mut self,
+        sc: &Scenario,
+        o: &Options<'_>,
+        profile: &Profile,
+        catalog: &Catalog,
+    ) -> Result<(), PipelineError> {
+        let mut opts = sc.options.clone();
+        opts.future = profile.future().clone();
+        let prices = BookUnitPrices::new(catalog.home());
+        let k = &self.spec.constraints;
+        let setup = SearchSetup {
+            grid: &self.spec.grid,
+            retention: k.min_retention_days,
+            noncurrent_expiration_days: &self.spec.noncurrent_expiration_days,
+            versioned: opts.versioning,
+            allowances: &k.restore_allowances,
+            millisecond_prefixes: &k.millisecond_prefixes,
+            opts: &opts,
+            rules: &catalog.home().rules.s3,
+            prices: &prices,
+        };
+        let found = search(profile, &setup);
+        let per_prefix: Vec<usize> = found
+            .offers
+            .by_prefix
+            .values()
+            .map(|f| f.iter().filter(|x| **x).count())
+            .collect();
+        o.observer.note(&format!(
+            "lifecycle search: {} candidate rules replayed on {} sampled objects; {} offered to \
+             the costing pass ({} to {} per prefix)",
+            found.tried,
+            found.sampled,
+            found.candidates.len(),
+            per_prefix.iter().min().copied().unwrap_or(0),
+            per_prefix.iter().max().copied().unwrap_or(0),
+        ));
+        self.searched = Some((found.tried, found.sampled));
+        self.costing = Costing::new(
+            self.spec.group_depth,
+            &self.spec.size_bands,
+            found.candidates,
+            &EmitOptions::default(),
+        )
+        .with_offers(found.offers);
+        Ok(())
     }
 
     /// The costing pass, fed alongside the scenario's own simulation.
     pub fn simulation<'a>(&'a self, sc: &'a Scenario, rules: &'a S3Rules) -> GroupedSimulation<'a> {
-        GroupedSimulation::new(
+        let sim = GroupedSimulation::new(
             &self.costing.policies,
             &self.costing.grouping,
             &sc.options,
             rules,
             sc.start,
             sc.end,
-        )
+        );
+        match self.costing.offer() {
+            Some(f) => sim.with_offer(f),
+            None => sim,
+        }
     }
 
     /// Prices every pair, solves, writes the configuration, and assembles the recommended
@@ -87,6 +159,7 @@ impl LifecyclePass {
         slots: Vec<Slots>,
         catalog: &Catalog,
         bucket: &BucketRequests,
+        multipart_uploads: u64,
     ) -> Result<(PolicyRun, LifecycleReport), PipelineError> {
         let c = &self.costing;
         let groups = c.groups(&slots);
@@ -122,19 +195,70 @@ impl LifecyclePass {
         ));
         let assignment = choice.assignment();
         let mut notes = Vec::new();
-        let (json, rules) =
+        let emitted =
             match emit_lifecycle(&groups, &c.candidates, &assignment, &EmitOptions::default()) {
-                Ok(e) => (e.json, e.configuration.rules.len()),
-                Err(EmitError::NothingToPut) => {
-                    notes.push(
-                        "Every group is cheapest in STANDARD: the recommendation is no lifecycle \
-                         configuration at all."
-                            .to_string(),
-                    );
-                    (String::new(), 0)
-                }
+                Ok(e) => Some(e.configuration),
+                Err(EmitError::NothingToPut) => None,
                 Err(e) => return Err(input(format!("[optimize.lifecycle]: {e}"))),
             };
+        let abort = self
+            .spec
+            .abort_incomplete_multipart_days
+            .filter(|_| multipart_uploads > 0);
+        let current = self.spec.current.as_ref();
+        let prefixes: Vec<String> = groups.iter().map(|g| g.prefix.clone()).collect();
+        let (json, rules) = match merge_configuration(
+            emitted.as_ref(),
+            current.map(|c| &c.configuration),
+            &prefixes,
+            abort,
+        ) {
+            Ok(m) => {
+                if let (Some(d), true) = (abort, m.abort_added) {
+                    notes.push(format!(
+                        "The logs show {multipart_uploads} multipart uploads started: rule `{}` \
+                         aborts those still incomplete {d} days after they start (their parts \
+                         are billed until then; the simulation does not price them).",
+                        crate::optimize::emit::ABORT_MULTIPART_ID
+                    ));
+                }
+                if let Some(cur) = current {
+                    notes.push(format!(
+                        "Merged with the configuration deployed today ({}): kept {} of its \
+                         rules ({}), replaced {} ({}) whose prefixes the recommendation covers.",
+                        cur.path.display(),
+                        m.kept.len(),
+                        list_or_none(&m.kept),
+                        m.replaced.len(),
+                        list_or_none(&m.replaced),
+                    ));
+                }
+                (m.json, m.configuration.rules.len())
+            }
+            Err(EmitError::NothingToPut) => {
+                notes.push(
+                    "Every group is cheapest in STANDARD: the recommendation is no lifecycle \
+                     configuration at all."
+                        .to_string(),
+                );
+                (String::new(), 0)
+            }
+            Err(e) => return Err(input(format!("[optimize.lifecycle]: {e}"))),
+        };
+        if rules > 0 {
+            notes.push(if current.is_some() {
+                "`aws s3api put-bucket-lifecycle-configuration` replaces the bucket's whole \
+                 lifecycle configuration with this file: the recommendation's rules and the \
+                 deployed rules kept above."
+                    .to_string()
+            } else {
+                "`aws s3api put-bucket-lifecycle-configuration` replaces the bucket's whole \
+                 lifecycle configuration: every rule deployed today that is not in this file is \
+                 removed (give today's configuration with `costlab optimize --current FILE` to \
+                 keep the rules the recommendation does not replace)."
+                    .to_string()
+            });
+        }
         let (acc, stats) = c.assemble(&slots, &groups, &assignment);
         let run = finish_run(
             RECOMMENDED,
@@ -146,6 +270,13 @@ impl LifecyclePass {
             sc.start,
             sc.end,
         );
+        if let Some((tried, sampled)) = self.searched {
+            notes.push(format!(
+                "Transition days were searched per prefix from the evidence (from day 0, refined \
+                 around the ages of the last reads): {tried} candidate rules were replayed on \
+                 {sampled} sampled objects, and the best of them priced on every object."
+            ));
+        }
         if c.unmanaged(&slots).is_some() {
             notes.push(format!(
                 "Keys with fewer than {} `/`-separated segments match no group prefix and get \
@@ -173,6 +304,8 @@ impl LifecyclePass {
                     runner_up_usd: g.runner_up.as_ref().map(|r| r.cost),
                     gap_usd: g.runner_up.as_ref().map(|r| r.gap),
                     restores_per_month: g.restores_per_month,
+                    reads_needing_restore: g.reads.restores,
+                    restore_wait_hours: g.reads.wait_hours,
                 }
             })
             .collect();
@@ -193,12 +326,26 @@ impl LifecyclePass {
                 max_restores_per_month: k.max_restores_per_month,
                 min_retention_days: k.min_retention_days,
                 budget_usd: k.budget,
+                restores_allowed: k
+                    .restore_allowances
+                    .iter()
+                    .map(|a| a.prefix.clone())
+                    .collect(),
             },
             variables: choice.stats.variables,
             rows: choice.stats.constraints,
             notes,
         };
         Ok((run, report))
+    }
+}
+
+/// `a, b` or `none`.
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
     }
 }
 

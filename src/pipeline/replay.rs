@@ -9,6 +9,7 @@ use super::evidence::{EvidenceReport, Generated, generate_evidence, load_logs};
 use super::inventory;
 use super::observe::Unit;
 use crate::aws::Region;
+use crate::optimize::lifecycle_search::Profile;
 use crate::pricing::Catalog;
 use crate::report::recommendation::LifecycleReport;
 use crate::scenario::Scenario;
@@ -25,6 +26,8 @@ use crate::trace::ledger::{Tally, source};
 struct Replay<'r, 's, 'c> {
     sim: &'r mut Simulation<'s>,
     costing: Option<&'r mut GroupedSimulation<'c>>,
+    /// The lifecycle search's pre-pass (then `sim` has no policies and `costing` is `None`).
+    profile: Option<&'r mut Profile>,
     rep: &'r mut EvidenceReport,
 }
 
@@ -36,13 +39,18 @@ impl Replay<'_, '_, '_> {
         if let Some(c) = self.costing.as_deref_mut() {
             c.replay_batch(objects);
         }
+        if let Some(p) = self.profile.as_deref_mut() {
+            objects.iter().for_each(|o| p.add(o));
+        }
     }
 
     /// The objects of `ev` the inventory did not take, in batches (integer meters: the same
     /// result as one call) so that the bar has an ETA.
     fn rest(&mut self, o: &Options<'_>, ev: &mut Evidence, label: &str) {
         ev.done_taking();
-        let msg = if self.costing.is_some() {
+        let msg = if self.profile.is_some() {
+            "profiling objects for the lifecycle search"
+        } else if self.costing.is_some() {
             "replaying objects and pricing candidate rules"
         } else {
             "replaying objects"
@@ -116,6 +124,44 @@ fn replay_partitioned(
     Ok(counted)
 }
 
+/// The lifecycle search's pre-pass: every object of the evidence (as the replay reads it, the
+/// model of the future included) fed to `profile`, no policy replayed.
+fn profile_scenario(
+    sc: &Scenario,
+    o: &Options<'_>,
+    catalog: &Catalog,
+    profile: &mut Profile,
+) -> Result<(), PipelineError> {
+    let mut rep = EvidenceReport::default();
+    let (mut ev, parted) = load_logs(sc, o, None, &mut rep)?;
+    // The model of the future, chosen (and measured) as the replay will choose it.
+    let mut chosen = sc.clone();
+    super::future::choose(&mut chosen, o, &mut ev, parted.as_ref())?;
+    profile.set_future(chosen.options.future.clone());
+    let rules = catalog.home().rules.s3.clone();
+    let region = catalog.home().region.clone();
+    let mut sim = Simulation::new(&[], &sc.options, &rules, &region, sc.start, sc.end);
+    let mut r = Replay {
+        sim: &mut sim,
+        costing: None,
+        profile: Some(profile),
+        rep: &mut rep,
+    };
+    match parted {
+        None => {
+            inventory::stream(sc, o, &mut ev, |objects| {
+                r.batch(&objects);
+                Ok(())
+            })?;
+            r.rest(o, &mut ev, "");
+        }
+        Some(p) => {
+            replay_partitioned(sc, o, &mut ev, p, &mut r, &mut |_| {})?;
+        }
+    }
+    Ok(())
+}
+
 /// A scenario replayed, before rating.
 pub(crate) struct Replayed {
     pub catalog: Catalog,
@@ -140,7 +186,7 @@ pub(crate) fn replay_scenario(
     shard: Option<(u64, u64)>,
 ) -> Result<Replayed, PipelineError> {
     let bound = o.bound;
-    let lifecycle = match (&sc.optimize.lifecycle, o.optimize) {
+    let mut lifecycle = match (&sc.optimize.lifecycle, o.optimize) {
         (Some(spec), true) => Some(LifecyclePass::new(spec)?),
         _ => None,
     };
@@ -152,6 +198,14 @@ pub(crate) fn replay_scenario(
     }
     let catalog = Catalog::open(sc.pricing.as_deref(), sc.region.as_deref()).map_err(input)?;
     let region: Region = catalog.home().region.clone();
+    // The lifecycle search reads the evidence once before the replay, to choose the
+    // candidates the costing pass prices.
+    if let Some(l) = lifecycle.as_mut()
+        && let Some(mut profile) = l.profile(sc)
+    {
+        profile_scenario(sc, o, &catalog, &mut profile)?;
+        l.search(sc, o, &profile, &catalog)?;
+    }
     let mut rep = EvidenceReport::default();
     let (mut ev, parted) = load_logs(sc, o, shard, &mut rep)?;
     rep.future = Some(super::future::choose(sc, o, &mut ev, parted.as_ref())?);
@@ -214,6 +268,7 @@ pub(crate) fn replay_scenario(
     let mut r = Replay {
         sim: &mut sim,
         costing: costing.as_mut(),
+        profile: None,
         rep: &mut rep,
     };
     let counted = match parted {
@@ -242,9 +297,14 @@ pub(crate) fn replay_scenario(
     rep.ledger.check(o.reading.limit).map_err(input)?;
     let runs = sim.finish(&ev.bucket_requests);
     let recommended = match (lifecycle.as_ref(), costing) {
-        (Some(l), Some(c)) => {
-            Some(l.recommend(sc, o, c.finish(), &catalog, &ev.bucket_requests)?)
-        }
+        (Some(l), Some(c)) => Some(l.recommend(
+            sc,
+            o,
+            c.finish(),
+            &catalog,
+            &ev.bucket_requests,
+            ev.multipart_uploads,
+        )?),
         _ => None,
     };
     Ok(Replayed {

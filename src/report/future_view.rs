@@ -19,7 +19,10 @@ pub fn headline(f: &FutureRecord) -> String {
         (Some(end), false) => format!(
             "The evidence runs to {end}, past the horizon's end: no model of the future is needed."
         ),
-        (None, _) => format!("No access logs; the model of the future is \"{}\".", f.model),
+        (None, _) => format!(
+            "No access logs; the model of the future is \"{}\".",
+            f.model
+        ),
     }
 }
 

@@ -73,6 +73,12 @@ pub struct GroupReport {
     pub gap_usd: Option<Decimal>,
     #[serde(with = "dec")]
     pub restores_per_month: Decimal,
+    /// Reads (over the horizon) that need a restore first under the choice, and the hours
+    /// they wait at the scenario's restore tier.
+    #[serde(default)]
+    pub reads_needing_restore: u64,
+    #[serde(default)]
+    pub restore_wait_hours: u64,
 }
 
 /// The constraints the recommendation honours (`[optimize.lifecycle]`).
@@ -86,6 +92,10 @@ pub struct ConstraintsReport {
     pub min_retention_days: Option<u32>,
     #[serde(with = "opt_dec")]
     pub budget_usd: Option<Decimal>,
+    /// Prefixes whose reads may wait for a restore (`restores`); elsewhere no rule makes a
+    /// read wait.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restores_allowed: Vec<String>,
 }
 
 /// A size band as people read it (`< 128 KiB`, `>= 128 KiB`, `any size`).
@@ -129,7 +139,7 @@ pub fn table(r: &super::Report) -> String {
     let rec = r.policy(&l.policy);
     let _ = writeln!(
         out,
-        "Recommended lifecycle for {}: {} over {} .. {} ({} rules; {} candidates priced for each of {} groups)",
+        "Recommended lifecycle for {}: {} over {} .. {} ({} rules; {} candidates priced over {} groups)",
         terminal(&r.scenario),
         rec.map(|p| usd(p.total_usd)).unwrap_or_default(),
         terminal(&r.horizon.start),
@@ -180,6 +190,24 @@ pub fn table(r: &super::Report) -> String {
             runner
         );
     }
+    let waiting: Vec<&GroupReport> = l
+        .groups
+        .iter()
+        .filter(|g| g.reads_needing_restore > 0)
+        .collect();
+    if !waiting.is_empty() {
+        let _ = writeln!(out, "\n  Reads that wait for a restore under the choice:");
+        for g in waiting {
+            let _ = writeln!(
+                out,
+                "  {:<24} {:<16} {} reads, {} hours waited",
+                format!("{:?}", g.prefix),
+                band_text(g.min_bytes, g.max_bytes),
+                g.reads_needing_restore,
+                g.restore_wait_hours
+            );
+        }
+    }
     for n in &l.notes {
         let _ = writeln!(out, "\nNote: {}", terminal(n));
     }
@@ -192,7 +220,7 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
     use super::views::usd;
     writeln!(
         out,
-        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced for each of {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
+        "<section id=\"recommendation\"><h2>Recommended lifecycle rules</h2><p>{} candidate rules were priced over {} groups (key prefix × object size) by replaying the evidence; a linear program chose one per group{}. The policy <em>{}</em> above is this configuration: its bill is metered exactly as replaying the evidence under it meters it.</p>",
         l.candidates,
         l.groups.len(),
         esc(&constraint_text(&l.constraints)),
@@ -200,19 +228,24 @@ pub fn html(out: &mut dyn std::io::Write, l: &LifecycleReport) -> std::io::Resul
     )?;
     writeln!(
         out,
-        "<table><thead><tr><th>Prefix</th><th>Object size</th><th>Rule</th><th class=\"num\">Cost</th><th class=\"num\">All in STANDARD</th><th>Runner-up</th><th class=\"num\">Runner-up costs more by</th></tr></thead><tbody>"
+        "<table><thead><tr><th>Prefix</th><th>Object size</th><th>Rule</th><th class=\"num\">Cost</th><th class=\"num\">All in STANDARD</th><th>Runner-up</th><th class=\"num\">Runner-up costs more by</th><th class=\"num\">Reads waiting for a restore (hours)</th></tr></thead><tbody>"
     )?;
     for g in &l.groups {
         writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&g.prefix),
             esc(&band_text(g.min_bytes, g.max_bytes)),
             esc(&g.choice),
             usd(g.cost_usd),
             usd(g.standard_usd),
             esc(g.runner_up.as_deref().unwrap_or("–")),
-            g.gap_usd.map(usd).unwrap_or_else(|| "–".into())
+            g.gap_usd.map(usd).unwrap_or_else(|| "–".into()),
+            if g.reads_needing_restore == 0 {
+                "0".to_string()
+            } else {
+                format!("{} ({})", g.reads_needing_restore, g.restore_wait_hours)
+            }
         )?;
     }
     writeln!(out, "</tbody></table>")?;
@@ -247,6 +280,18 @@ fn constraint_text(k: &ConstraintsReport) -> String {
     }
     if let Some(n) = k.max_restores_per_month {
         parts.push(format!("at most {n} restores a month"));
+    }
+    if k.restores_allowed.is_empty() {
+        parts.push("no read waits for a restore".to_string());
+    } else {
+        parts.push(format!(
+            "reads wait for a restore only under {}",
+            k.restores_allowed
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(d) = k.min_retention_days {
         parts.push(format!("no expiration before {d} days"));

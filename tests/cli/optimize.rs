@@ -320,3 +320,410 @@ fn in_a_versioned_bucket_the_recommendation_still_resimulates_to_the_same_bill()
             > 0
     );
 }
+
+/// An access-log line at `t` (seconds after 2026-03-01 00:00 UTC).
+fn log_at(t: i64, op: &str, key: &str, size: u64) -> String {
+    use costlab::units::time::{civil_from_days, days_from_civil};
+    let secs = days_from_civil(2026, 3, 1) * 86_400 + t;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let stamp = format!(
+        "{d:02}/{}/{y}:{:02}:{:02}:{:02}",
+        MONTHS[m as usize - 1],
+        s / 3_600,
+        s / 60 % 60,
+        s % 60
+    );
+    let sent = if op == "REST.GET.OBJECT" {
+        size.to_string()
+    } else {
+        "-".to_string()
+    };
+    format!(
+        "o lake [{stamp} +0000] 10.0.0.1 - RID {op} {key} \"X /lake/{key} HTTP/1.1\" 200 - {sent} {size} 5 2 \"-\" \"ua\" - H SigV4 C AuthHeader h TLSv1.2 - -\n"
+    )
+}
+
+/// A lake of 1 GiB objects over March to October: `cold/` (30 objects written over ten days,
+/// read 1 and 3 days after they are written, never again), `late/` (10 objects read once,
+/// 200 days after they are written), `hot/` (5 objects read every other day, rewritten on day
+/// 10) and three multipart uploads started. `optimize` goes into the scenario.
+fn aged_lake(w: &Workdir, optimize: &str) -> std::path::PathBuf {
+    const DAY: i64 = 86_400;
+    const GIB: u64 = 1 << 30;
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for i in 0..30 {
+        let t = DAY * (i / 3) + 3_600 * (1 + i % 3);
+        let k = format!("cold/part-{i}.parquet");
+        lines.push((t, log_at(t, "REST.PUT.OBJECT", &k, GIB)));
+        for age in [1, 3] {
+            lines.push((
+                t + age * DAY,
+                log_at(t + age * DAY, "REST.GET.OBJECT", &k, GIB),
+            ));
+        }
+    }
+    for i in 0..10 {
+        let t = DAY + 3_600 * (1 + i);
+        let k = format!("late/snap-{i}.bin");
+        lines.push((t, log_at(t, "REST.PUT.OBJECT", &k, GIB)));
+        lines.push((
+            t + 200 * DAY,
+            log_at(t + 200 * DAY, "REST.GET.OBJECT", &k, GIB),
+        ));
+    }
+    for i in 0..5 {
+        let t = 3_600 * (1 + i);
+        let k = format!("hot/tbl-{i}.parquet");
+        lines.push((t, log_at(t, "REST.PUT.OBJECT", &k, GIB)));
+        // Rewritten once: in a versioned bucket the first version stays, noncurrent.
+        let again = t + 10 * DAY + 60;
+        lines.push((again, log_at(again, "REST.PUT.OBJECT", &k, GIB)));
+        for d in (2..210).step_by(2) {
+            lines.push((t + d * DAY, log_at(t + d * DAY, "REST.GET.OBJECT", &k, GIB)));
+        }
+    }
+    for i in 0..3 {
+        let t = 2 * DAY + 3_600 * (1 + i);
+        lines.push((
+            t,
+            log_at(t, "REST.POST.UPLOADS", &format!("hot/big-{i}.bin"), 0),
+        ));
+    }
+    lines.sort_by_key(|(t, _)| *t);
+    std::fs::create_dir_all(w.path("logs")).unwrap();
+    w.write(
+        "logs/2026-03-01-00-00-00-AAAA",
+        &lines.into_iter().map(|(_, l)| l).collect::<String>(),
+    );
+    w.write(
+        "aged.toml",
+        &format!(
+            "name = \"aged\"\nregion = \"us-east-1\"\nstart = \"2026-03-01\"\nend = \"2026-10-01\"\nseed = 3\n\
+             [evidence]\nlogs = [\"logs/\"]\n\
+             [[policy]]\nname = \"all-standard\"\nall_standard = true\n{optimize}"
+        ),
+    )
+}
+
+/// The group of `prefix` holding objects of 128 KiB and more.
+fn large_group<'a>(lifecycle: &'a Value, prefix: &str) -> &'a Value {
+    lifecycle["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["prefix"] == prefix && g["min_bytes"] == 131_072)
+        .unwrap_or_else(|| panic!("no large group for {prefix}"))
+}
+
+/// The transitions of a candidate id (`GIR0-GDA200` → [(0, "GIR"), (200, "GDA")]).
+fn steps(choice: &str) -> Vec<(u32, String)> {
+    choice
+        .split('-')
+        .filter(|p| !p.starts_with('X') && !p.starts_with('N') && *p != "STANDARD")
+        .map(|p| {
+            let at = p.find(|c: char| c.is_ascii_digit()).unwrap();
+            (p[at..].parse().unwrap(), p[..at].to_string())
+        })
+        .collect()
+}
+
+/// Whether any step of `choice` reaches a class whose reads need a restore before `day`.
+fn archived_before(choice: &str, day: u32) -> bool {
+    steps(choice)
+        .iter()
+        .any(|(d, c)| (c == "GFR" || c == "GDA") && *d < day)
+}
+
+#[test]
+fn a_prefix_never_read_after_day_3_is_archived_early_and_the_search_resimulates() {
+    let w = Workdir::new();
+    // No days given: the search derives them from the evidence.
+    let scenario = aged_lake(&w, "[optimize.lifecycle]\nmax_rules = 10\n");
+    let report = run_report(&w, &scenario);
+    let lifecycle = &report["optimize"]["lifecycle"];
+    let cold = large_group(lifecycle, "cold/")["choice"].as_str().unwrap();
+    let first = steps(cold);
+    assert!(
+        first
+            .first()
+            .is_some_and(|(d, c)| *d < 30 && (c == "GDA" || c == "GFR")),
+        "cold/ is never read after day 3 and should be archived before day 30: {cold}"
+    );
+    // The search's candidates are priced on every object: the written file, re-simulated
+    // as an ordinary policy, gives the recommended bill to the cent.
+    let rec = policy(&report, "recommended");
+    let again = w.write(
+        "again.toml",
+        &std::fs::read_to_string(&scenario).unwrap().replace(
+            "[optimize.lifecycle]\nmax_rules = 10\n",
+            "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
+        ),
+    );
+    let sim = simulate_json(&w, &again);
+    let emitted = policy(&sim, "emitted");
+    assert_eq!(dec(&emitted["total_usd"]), dec(&rec["total_usd"]));
+    assert_eq!(emitted["stats"], rec["stats"], "statistics differ");
+    assert!(dec(&rec["total_usd"]) <= dec(&policy(&report, "all-standard")["total_usd"]));
+    // The logs start multipart uploads: the configuration aborts incomplete ones.
+    let json = std::fs::read_to_string(w.path("out/recommended-lifecycle.json")).unwrap();
+    let cfg = costlab::trace::lifecycle::parse("rec.json", &json).unwrap();
+    assert!(
+        cfg.rules
+            .iter()
+            .any(|r| r.abort_incomplete_multipart_upload_days == Some(7)),
+        "{json}"
+    );
+    let notes = lifecycle["notes"].to_string();
+    assert!(notes.contains("replaces the bucket's whole"), "{notes}");
+}
+
+#[test]
+fn in_a_versioned_bucket_the_search_offers_noncurrent_actions_and_resimulates() {
+    let w = Workdir::new();
+    let versioned = |p: std::path::PathBuf| {
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(
+            &p,
+            text.replace("seed = 3\n", "seed = 3\nversioning = true\n"),
+        )
+        .unwrap();
+        p
+    };
+    let scenario = versioned(aged_lake(&w, "[optimize.lifecycle]\nmax_rules = 10\n"));
+    let report = run_report(&w, &scenario);
+    // hot/'s first versions are never read once rewritten: a noncurrent action pays.
+    let hot = large_group(&report["optimize"]["lifecycle"], "hot/")["choice"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(hot.contains("-N"), "hot/ got {hot}");
+    // The same scenario (versioned) with the written file as an ordinary policy.
+    let again = w.write(
+        "again.toml",
+        &std::fs::read_to_string(&scenario).unwrap().replace(
+            "[optimize.lifecycle]\nmax_rules = 10\n",
+            "[[policy]]\nname = \"emitted\"\nlifecycle = \"out/recommended-lifecycle.json\"\n",
+        ),
+    );
+    assert!(
+        std::fs::read_to_string(&again)
+            .unwrap()
+            .contains("versioning = true")
+    );
+    let sim = simulate_json(&w, &again);
+    let rec = policy(&report, "recommended");
+    let emitted = policy(&sim, "emitted");
+    assert_eq!(dec(&emitted["total_usd"]), dec(&rec["total_usd"]));
+    assert_eq!(emitted["stats"], rec["stats"], "statistics differ");
+}
+
+#[test]
+fn a_prefix_read_at_day_200_waits_for_no_restore_unless_allowed() {
+    for optimize in [
+        // The search, and a fixed grid: the rule holds for both.
+        "[optimize.lifecycle]\nmax_rules = 10\n",
+        "[optimize.lifecycle]\ntransition_days = [30, 90, 180]\nmax_rules = 10\n",
+    ] {
+        let w = Workdir::new();
+        let scenario = aged_lake(&w, optimize);
+        let out = ok(&w.run(&[
+            "optimize",
+            scenario.to_str().unwrap(),
+            "--out",
+            "rec",
+            "--format",
+            "json",
+        ]));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let late = large_group(&v["lifecycle"], "late/");
+        let choice = late["choice"].as_str().unwrap();
+        assert!(
+            !archived_before(choice, 200),
+            "{optimize}: late/ is read at day 200 but goes to an archive before: {choice}"
+        );
+        assert_eq!(late["reads_needing_restore"], 0, "{optimize}: {late}");
+        for g in v["lifecycle"]["groups"].as_array().unwrap() {
+            assert_eq!(g["reads_needing_restore"], 0, "{optimize}: {g}");
+        }
+    }
+    // Allowed for late/: the cheaper archive is chosen, and the waits are reported.
+    let w = Workdir::new();
+    let scenario = aged_lake(
+        &w,
+        "[optimize.lifecycle]\nmax_rules = 10\nrestores = [{ prefix = \"late/\", max_per_month = 20 }]\n",
+    );
+    let out = ok(&w.run(&["optimize", scenario.to_str().unwrap(), "--out", "rec"]));
+    assert!(out.contains("Reads that wait for a restore"), "{out}");
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec2",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let late = large_group(&v["lifecycle"], "late/");
+    assert!(
+        archived_before(late["choice"].as_str().unwrap(), 200),
+        "{late}"
+    );
+    assert_eq!(late["reads_needing_restore"], 10, "{late}");
+    assert!(late["restore_wait_hours"].as_u64().unwrap() > 0);
+    // The allowance is for late/ only: cold/ and hot/ still make no read wait.
+    for g in v["lifecycle"]["groups"].as_array().unwrap() {
+        if g["prefix"] != "late/" {
+            assert_eq!(g["reads_needing_restore"], 0, "{g}");
+        }
+    }
+    // A cap below the restores needed keeps late/ out of the archive.
+    let w = Workdir::new();
+    let scenario = aged_lake(
+        &w,
+        "[optimize.lifecycle]\nmax_rules = 10\nrestores = [{ prefix = \"late/\", max_per_month = 5 }]\n",
+    );
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        large_group(&v["lifecycle"], "late/")["reads_needing_restore"],
+        0
+    );
+}
+
+#[test]
+fn the_merged_configuration_keeps_an_unrelated_rule() {
+    let w = Workdir::new();
+    let scenario = aged_lake(&w, "");
+    w.write(
+        "today.json",
+        r#"{"Rules":[
+            {"ID":"tmp-expire","Status":"Enabled","Filter":{"Prefix":"tmp/"},"Expiration":{"Days":1}},
+            {"ID":"old-cold","Status":"Enabled","Filter":{"Prefix":"cold/"},"Transitions":[{"Days":30,"StorageClass":"STANDARD_IA"}]}
+        ]}"#,
+    );
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--what",
+        "lifecycle",
+        "--out",
+        "rec",
+        "--current",
+        "today.json",
+    ]));
+    assert!(out.contains("kept 1 of its rules (tmp-expire)"), "{out}");
+    // The search is deterministic: the same run prints the same bytes.
+    let again = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--what",
+        "lifecycle",
+        "--out",
+        "rec-again",
+        "--current",
+        "today.json",
+    ]));
+    assert_eq!(out, again);
+    assert!(out.contains("replaced 1 (old-cold)"), "{out}");
+    let json = std::fs::read_to_string(w.path("rec/recommended-lifecycle.json")).unwrap();
+    let cfg = costlab::trace::lifecycle::parse("rec.json", &json).unwrap();
+    assert!(costlab::trace::lifecycle::validate(&cfg).is_empty());
+    let ids: Vec<&str> = cfg.rules.iter().filter_map(|r| r.id.as_deref()).collect();
+    assert!(ids.contains(&"tmp-expire"), "{ids:?}");
+    assert!(!ids.contains(&"old-cold"), "{ids:?}");
+    let kept = cfg
+        .rules
+        .iter()
+        .find(|r| r.id.as_deref() == Some("tmp-expire"))
+        .unwrap();
+    assert_eq!(kept.filter.prefix.as_deref(), Some("tmp/"));
+    // A configuration S3 would reject is refused, naming the file.
+    w.write(
+        "bad.json",
+        r#"{"Rules":[{"ID":"x","Status":"Enabled","Filter":{"Prefix":"a/"},"Transitions":[{"Days":5,"StorageClass":"STANDARD_IA"}]}]}"#,
+    );
+    let out = w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--what",
+        "lifecycle",
+        "--out",
+        "rec2",
+        "--current",
+        "bad.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.json"), "{err}");
+}
+
+#[test]
+fn the_search_gives_the_same_rules_when_the_evidence_is_partitioned() {
+    let w = Workdir::new();
+    let scenario = aged_lake(&w, "[optimize.lifecycle]\nmax_rules = 10\n");
+    let s = scenario.to_str().unwrap();
+    let whole = ok(&w.run(&["optimize", s, "--out", "whole", "--format", "json"]));
+    let out = w.run(&[
+        "optimize",
+        s,
+        "--out",
+        "parted",
+        "--format",
+        "json",
+        "--memory-limit",
+        "16KiB",
+    ]);
+    let parted = ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("partitioning them by key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(whole, parted);
+    let read = |d: &str| std::fs::read(w.path(d).join("recommended-lifecycle.json")).unwrap();
+    assert!(read("whole") == read("parted"));
+}
+
+#[test]
+fn with_a_retention_the_search_expires_data_no_later_read_needs() {
+    let w = Workdir::new();
+    let scenario = aged_lake(&w, "[optimize.lifecycle]\nmin_retention_days = 60\n");
+    let out = ok(&w.run(&[
+        "optimize",
+        scenario.to_str().unwrap(),
+        "--out",
+        "rec",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let expiry = |choice: &str| -> Option<u32> {
+        choice
+            .split('-')
+            .find_map(|p| p.strip_prefix('X').map(|d| d.parse().unwrap()))
+    };
+    // cold/ is never read after day 3: it expires, not before the retention.
+    let cold = large_group(&v["lifecycle"], "cold/")["choice"]
+        .as_str()
+        .unwrap();
+    assert!(expiry(cold).is_some_and(|d| d >= 60), "cold/ got {cold}");
+    // late/ is read at day 200: no expiration may remove it before.
+    let late = large_group(&v["lifecycle"], "late/")["choice"]
+        .as_str()
+        .unwrap();
+    assert!(expiry(late).is_none_or(|d| d > 200), "late/ got {late}");
+    for g in v["lifecycle"]["groups"].as_array().unwrap() {
+        assert_eq!(g["reads_needing_restore"], 0, "{g}");
+    }
+}

@@ -99,7 +99,8 @@ fn a_partitioned_run_reports_exactly_what_a_run_in_memory_does() {
     // The generated evidence and the partition files are gone.
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
     assert!(left.is_empty(), "left behind: {left:?}");
-    // A shard partitions its own objects.
+    // A shard partitions its own objects (with the weekly repeat: a shard cannot measure the
+    // default age profile).
     let (whole, parted, _) = whole_and_partitioned(
         &w,
         &[
@@ -109,6 +110,8 @@ fn a_partitioned_run_reports_exactly_what_a_run_in_memory_does() {
             "2/3",
             "--format",
             "shard",
+            "--future",
+            "repeat-weekly",
         ],
         "16KiB",
     );

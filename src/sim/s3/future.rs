@@ -184,7 +184,7 @@ pub struct BandCounts {
 }
 
 /// One prefix's measured access by age.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PrefixProfile {
     pub bands: Vec<BandCounts>,
     /// Bytes read ÷ the object's size at the read, over every read counted.
@@ -196,14 +196,20 @@ pub struct PrefixProfile {
     pub oldest_observed_days: u32,
 }
 
-impl PrefixProfile {
-    fn new() -> PrefixProfile {
+impl Default for PrefixProfile {
+    /// No counts, one empty band per age band.
+    fn default() -> PrefixProfile {
         PrefixProfile {
             bands: vec![BandCounts::default(); BANDS],
-            ..PrefixProfile::default()
+            read_bytes: 0,
+            read_sizes: 0,
+            rates: Vec::new(),
+            oldest_observed_days: 0,
         }
     }
+}
 
+impl PrefixProfile {
     fn merge(&mut self, o: &PrefixProfile) {
         for (a, b) in self.bands.iter_mut().zip(&o.bands) {
             a.exposure_days += b.exposure_days;
@@ -328,7 +334,7 @@ impl ProfileBuilder {
         let p = self
             .prefixes
             .entry(prefix_of(&o.key, self.depth).to_string())
-            .or_insert_with(PrefixProfile::new);
+            .or_default();
         // Exposure from the later of creation and the logs' start, to each event and on.
         let mut seen_from = created.max(lo);
         let expose = |p: &mut PrefixProfile, created: Timestamp, a: Timestamp, b: Timestamp| {
@@ -396,16 +402,13 @@ impl ProfileBuilder {
     /// Adds another builder's counts (of other objects).
     pub fn merge(&mut self, o: ProfileBuilder) {
         for (k, v) in o.prefixes {
-            self.prefixes
-                .entry(k)
-                .or_insert_with(PrefixProfile::new)
-                .merge(&v);
+            self.prefixes.entry(k).or_default().merge(&v);
         }
     }
 
     /// The profile, drawing events from `from` on with `seed`.
     pub fn finish(self, from: Timestamp, arrivals: Option<WeeklyRepeat>, seed: u64) -> AgeProfile {
-        let mut all = PrefixProfile::new();
+        let mut all = PrefixProfile::default();
         let mut prefixes = self.prefixes;
         for p in prefixes.values_mut() {
             all.merge(p);

@@ -132,9 +132,14 @@ fn merge(into: &mut Slots, from: Slots) {
     }
 }
 
+/// Which policies price an object: `offer(key, policy index)` (the optimizer offers each key
+/// prefix its own candidates). Without one, every policy prices every object.
+pub type Offer = std::sync::Arc<dyn Fn(&str, usize) -> bool + Send + Sync>;
+
 /// The costing pass in progress: per policy (`PolicyKind::Grouped`, one per candidate), usage
 /// per group, fed object histories in batches.
 pub struct GroupedSimulation<'a> {
+    offer: Option<Offer>,
     policies: &'a [Policy],
     grouping: &'a Grouping,
     opts: &'a ReplayOptions,
@@ -154,6 +159,7 @@ impl<'a> GroupedSimulation<'a> {
         end: Timestamp,
     ) -> GroupedSimulation<'a> {
         GroupedSimulation {
+            offer: None,
             policies,
             grouping,
             opts,
@@ -164,10 +170,17 @@ impl<'a> GroupedSimulation<'a> {
         }
     }
 
+    /// Only the objects `offer` picks are priced under each policy.
+    pub fn with_offer(mut self, offer: Offer) -> Self {
+        self.offer = Some(offer);
+        self
+    }
+
     /// Replays a batch under every policy (in parallel over objects; merged by group key, so
     /// the result does not depend on the split).
     pub fn replay_batch(&mut self, objects: &[ObjectHistory]) {
-        for (policy, slots) in self.policies.iter().zip(self.slots.iter_mut()) {
+        let offer = self.offer.clone();
+        for (i, (policy, slots)) in self.policies.iter().zip(self.slots.iter_mut()).enumerate() {
             let cx = Ctx {
                 policy,
                 opts: self.opts,
@@ -178,6 +191,7 @@ impl<'a> GroupedSimulation<'a> {
             let grouping = self.grouping;
             let batch = objects
                 .par_iter()
+                .filter(|o| offer.as_ref().is_none_or(|f| f(&o.key, i)))
                 .fold(Found::default, |mut found, o| {
                     let mut sink = GroupSink {
                         grouping,

@@ -89,6 +89,9 @@ pub struct Evidence {
     /// The earliest and latest log record times (every record, of any shard): where the
     /// evidence ends, for repeating its last week.
     pub log_span: Option<(Timestamp, Timestamp)>,
+    /// Multipart uploads started (`CreateMultipartUpload`, any shard): the optimizer adds an
+    /// `AbortIncompleteMultipartUpload` rule when there are some.
+    pub multipart_uploads: u64,
 }
 
 /// Widens `span` to include `t`.
@@ -117,6 +120,11 @@ enum Entry<'a> {
         t: Timestamp,
     },
     Object(&'a str, Event),
+}
+
+/// Whether a record started a multipart upload (successfully).
+fn is_upload_start(r: &Record<'_>) -> bool {
+    action(r.operation) == Action::MultipartStart && r.http_status.is_none_or(|s| s < 300)
 }
 
 /// Classifies a log record (the same on any thread; `shard` keeps only that shard's keys).
@@ -186,6 +194,7 @@ pub struct RecordBatch {
     other_shard: u64,
     shard: Option<(u64, u64)>,
     span: Option<(Timestamp, Timestamp)>,
+    multipart_uploads: u64,
 }
 
 impl RecordBatch {
@@ -199,6 +208,7 @@ impl RecordBatch {
 
     pub fn add(&mut self, r: &Record<'_>) {
         widen(&mut self.span, r.time);
+        self.multipart_uploads += u64::from(is_upload_start(r));
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
             Entry::OtherShard => self.other_shard += 1,
@@ -289,6 +299,7 @@ impl Evidence {
     /// replayed: the policy under study decides transitions and expirations itself.
     pub fn add_record(&mut self, r: &Record<'_>) {
         widen(&mut self.log_span, r.time);
+        self.multipart_uploads += u64::from(is_upload_start(r));
         match classify(r, self.shard) {
             Entry::Ignored => self.ignored += 1,
             Entry::OtherShard => self.other_shard += 1,
@@ -329,6 +340,7 @@ impl Evidence {
         }
         self.ignored += b.ignored;
         self.other_shard += b.other_shard;
+        self.multipart_uploads += b.multipart_uploads;
         self.bucket_requests.tier1.extend_from_slice(&b.tier1);
         self.bucket_requests.tier2.extend_from_slice(&b.tier2);
     }

@@ -506,6 +506,9 @@ impl<'a, S: Sink> Replay<'a, '_, S> {
 
     fn read(&mut self, t: Timestamp, bytes: u64, charged: bool) {
         let Some(l) = self.data() else {
+            if self.in_window(t) {
+                self.sink.st().reads_missing += 1;
+            }
             if charged {
                 self.count(
                     Meter::Requests(StorageClass::Standard, RequestTier::Tier2),

@@ -132,7 +132,7 @@ fn accum_from(v: &Value) -> Result<Accum, String> {
 
 fn stats_json(s: &Stats) -> Value {
     let month_end = s.month_end();
-    json!({
+    let mut v = json!({
         "bytes_at_month_end": month_end.bytes.iter().map(|(m, by)| (m.to_string(), by.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>().into())).collect::<Map<String, Value>>(),
         "transitions": s.transitions,
         "expirations": s.expirations,
@@ -146,7 +146,14 @@ fn stats_json(s: &Stats) -> Value {
         "delete_markers": s.delete_markers,
         "noncurrent_expirations": s.noncurrent_expirations,
         "version_deletes_unmodelled": s.version_deletes_unmodelled,
-    })
+    });
+    // Written only when there are some, so that files without them stay as they were.
+    if s.reads_missing > 0
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert("reads_missing".into(), json!(s.reads_missing));
+    }
+    v
 }
 
 fn stats_from(v: &Value) -> Result<Stats, String> {
@@ -217,6 +224,7 @@ fn stats_from(v: &Value) -> Result<Stats, String> {
     stats.delete_markers = opt_u("delete_markers")?;
     stats.noncurrent_expirations = opt_u("noncurrent_expirations")?;
     stats.version_deletes_unmodelled = opt_u("version_deletes_unmodelled")?;
+    stats.reads_missing = opt_u("reads_missing")?;
     stats.transitions = map_u64("transitions")?;
     stats.expirations = u("expirations")?;
     stats.early_delete_byte_seconds = bounded_meter(

@@ -27,6 +27,9 @@ pub struct Stats {
     pub restore_wait_hours: u64,
     pub max_restore_wait_hours: u64,
     pub reads_by_class: BTreeMap<String, u64>,
+    /// Reads the evidence shows that found no data under the policy (an expiration had removed
+    /// it, or the evidence holds no version yet).
+    pub reads_missing: u64,
     /// Reads by the age of the version read, counted per band of `AGE_BANDS_DAYS`.
     pub reads_by_age: [u64; AGE_BANDS_DAYS.len()],
     /// Delete markers created (by simple DELETEs and by expiration of current versions).
@@ -139,6 +142,7 @@ impl Stats {
         self.restores += o.restores;
         self.restore_wait_hours += o.restore_wait_hours;
         self.max_restore_wait_hours = self.max_restore_wait_hours.max(o.max_restore_wait_hours);
+        self.reads_missing += o.reads_missing;
         for (a, b) in self.reads_by_age.iter_mut().zip(o.reads_by_age) {
             *a += b;
         }
@@ -163,6 +167,7 @@ impl PartialEq for Stats {
             restore_wait_hours,
             max_restore_wait_hours,
             reads_by_class,
+            reads_missing,
             reads_by_age,
             delete_markers,
             noncurrent_expirations,
@@ -176,6 +181,7 @@ impl PartialEq for Stats {
             && *restore_wait_hours == o.restore_wait_hours
             && *max_restore_wait_hours == o.max_restore_wait_hours
             && *reads_by_class == o.reads_by_class
+            && *reads_missing == o.reads_missing
             && *reads_by_age == o.reads_by_age
             && *delete_markers == o.delete_markers
             && *noncurrent_expirations == o.noncurrent_expirations
