@@ -294,15 +294,28 @@ fn check(templates: &[Template], opts: &ReplayOptions) -> Result<(usize, u64), T
     Ok((cohorts, members))
 }
 
+/// New objects under `a/y/` go to STANDARD_IA (deeper than the group prefix `a/`), when `on`.
+fn new_class(on: bool) -> Vec<(String, StorageClass)> {
+    if on {
+        vec![("a/y/".to_string(), StorageClass::StandardIa)]
+    } else {
+        Vec::new()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    // 48 cases by default; PROPTEST_CASES=N for a longer search.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
+    ))]
 
     #[test]
     fn cohort_costing_is_per_object_replay(
         templates in prop::collection::vec(template(), 1..10),
         versioning in prop::bool::weighted(0.25),
+        by_prefix in prop::bool::weighted(0.25),
     ) {
-        let opts = ReplayOptions { versioning, ..Default::default() };
+        let opts = ReplayOptions { versioning, new_object_class: new_class(by_prefix), ..Default::default() };
         check(&templates, &opts)?;
     }
 }
@@ -385,4 +398,44 @@ fn folded_cases_are_exact() {
         cohorts >= 10 && members >= 30,
         "{cohorts} cohorts, {members} objects"
     );
+}
+
+/// The shrunk case proptest found (tests/cohort.proptest-regressions): two 1 MiB objects written
+/// at the first and the last second of the horizon's first day, unversioned.
+#[test]
+fn first_and_last_second_of_the_first_day() {
+    let templates = vec![Template {
+        key: "a/x",
+        begin: Begin::Written,
+        day: 0,
+        later: vec![],
+        members: vec![(1 << 20, 0), (1 << 20, DAY - 1)],
+        noncurrent: false,
+    }];
+    check(&templates, &ReplayOptions::default()).unwrap();
+}
+
+/// Objects of one group whose rewrites land in different classes (the new-object class is set
+/// by a prefix deeper than the group's) are not one cohort.
+#[test]
+fn rewrites_land_in_the_class_of_their_own_key() {
+    let t = |key| Template {
+        key,
+        begin: Begin::Inventory(StorageClass::Standard, None),
+        day: -3,
+        later: vec![Later {
+            days: 2,
+            odd: 0,
+            kind: 2,
+            bytes: 5 << 20,
+        }],
+        members: vec![(3 << 20, 100), (4 << 20, 200)],
+        noncurrent: false,
+    };
+    let opts = ReplayOptions {
+        new_object_class: new_class(true),
+        ..Default::default()
+    };
+    let (cohorts, members) = check(&[t("a/x"), t("a/y/z")], &opts).unwrap();
+    assert_eq!((cohorts, members), (2, 4));
 }

@@ -27,7 +27,8 @@
 //! `(s₀±1, c₀±1)`, each probe a member-like object of the same cohort (`Cohort::probes`,
 //! `Cohort::combine`). Objects that fit no cohort (noncurrent versions at the start, events at
 //! other offsets) are replayed one by one. Folding needs a horizon whose start and end are
-//! midnights UTC; otherwise every object is a single.
+//! midnights UTC, and policies whose rules select objects by size only (a prefix or tag filter
+//! would make a member's schedule depend on its key); otherwise every object is a single.
 //!
 //! For a replay other than the lifecycle replay (the clairvoyant bound), the same holds only if
 //! its choices are the same for every member of a cohort: a caller that chooses per object (a
@@ -88,6 +89,21 @@ impl SizeClasses {
     }
 }
 
+/// Whether some rule of `p` selects objects by key prefix or tags (the costing pass's rules
+/// select by size band only: the group's prefix is the caller's).
+fn by_key(p: &Policy) -> bool {
+    let cfg_by_key = |cfg: &LifecycleConfiguration| {
+        cfg.rules.iter().any(|r| {
+            r.filter.prefix.as_deref().is_some_and(|p| !p.is_empty()) || !r.filter.tags.is_empty()
+        })
+    };
+    match &p.kind {
+        PolicyKind::Lifecycle(cfg) => cfg_by_key(cfg),
+        PolicyKind::Grouped(bands) => bands.iter().any(cfg_by_key),
+        _ => false,
+    }
+}
+
 /// The sizes at which a configuration's rule filters change their answer.
 fn filter_thresholds(cfg: &LifecycleConfiguration, t: &mut Vec<u64>) {
     for r in &cfg.rules {
@@ -126,6 +142,8 @@ struct Shape {
     group: u32,
     size_class: u32,
     start: Start,
+    /// The class a rewrite of the key lands in (`ReplayOptions::new_object_class` by prefix).
+    new_class: StorageClass,
     /// The creation's UTC day, and whether it is exactly its midnight.
     day: i64,
     midnight: bool,
@@ -159,7 +177,8 @@ fn sub_day_waits() -> Vec<i64> {
 pub struct Folder {
     classes: SizeClasses,
     opts: ReplayOptions,
-    /// Folding is off (the horizon does not start and end at midnights).
+    /// Folding is off (the horizon does not start and end at midnights, or a rule filters by
+    /// key or tags).
     off: bool,
     waits: Vec<i64>,
 }
@@ -186,7 +205,7 @@ impl Folder {
         Folder {
             classes: SizeClasses::new(rules, policies, bounds),
             opts: opts.clone(),
-            off: !midnight(start) || !midnight(end),
+            off: !midnight(start) || !midnight(end) || policies.iter().any(by_key),
             waits: sub_day_waits(),
         }
     }
@@ -267,6 +286,7 @@ impl Folder {
             group,
             size_class: self.classes.of(size),
             start,
+            new_class: self.opts.class_for(&o.key),
             day,
             midnight,
             waits_past_midnight,
