@@ -81,6 +81,9 @@ fn pass(
 enum Begin {
     Inventory(StorageClass, Option<ItTier>),
     Written,
+    /// Never written: the first event is a request of a missing key (an event kind as
+    /// `event`'s, writes made requests).
+    Absent(u8),
 }
 
 /// A later event: days after creation (or seconds, when `odd`), and its kind.
@@ -129,6 +132,7 @@ fn second() -> impl Strategy<Value = i64> {
 fn template() -> impl Strategy<Value = Template> {
     let begin = prop_oneof![
         Just(Begin::Written),
+        (0u8..6).prop_map(Begin::Absent),
         prop::sample::select(vec![
             (StorageClass::Standard, None),
             (StorageClass::StandardIa, None),
@@ -176,6 +180,25 @@ fn template() -> impl Strategy<Value = Template> {
         })
 }
 
+/// A template's event of `kind` for a member of `size` bytes (`bytes`: a ranged read's, a
+/// rewrite's size).
+fn event(kind: u8, size: u64, bytes: u64) -> EventKind {
+    match kind {
+        0 => EventKind::Read {
+            bytes: size,
+            charged: true,
+        },
+        1 => EventKind::Read {
+            bytes,
+            charged: bytes.is_multiple_of(2),
+        },
+        2 => EventKind::Write { size: bytes },
+        3 => EventKind::Delete { by_version: false },
+        4 => EventKind::Request { tier1: true },
+        _ => EventKind::Delete { by_version: true },
+    }
+}
+
 /// The template's objects.
 fn objects(t: &Template, n: usize) -> Vec<ObjectHistory> {
     let base = ts(START).0;
@@ -199,28 +222,19 @@ fn objects(t: &Template, n: usize) -> Vec<ObjectHistory> {
                     });
                     None
                 }
+                Begin::Absent(kind) => {
+                    let kind = if kind == 2 { 4 } else { kind };
+                    events.push(Event {
+                        t: created,
+                        kind: event(kind, size, size),
+                    });
+                    None
+                }
             };
             for l in &t.later {
-                let kind = match l.kind {
-                    0 => EventKind::Read {
-                        bytes: size,
-                        charged: true,
-                    },
-                    1 => EventKind::Read {
-                        bytes: l.bytes,
-                        charged: l.bytes % 2 == 0,
-                    },
-                    2 => EventKind::Write { size: l.bytes },
-                    3 => EventKind::Delete { by_version: false },
-                    4 => EventKind::Request { tier1: true },
-                    _ => EventKind::Read {
-                        bytes: size,
-                        charged: true,
-                    },
-                };
                 events.push(Event {
                     t: Timestamp(created.0 + l.days * DAY + l.odd),
-                    kind,
+                    kind: event(l.kind, size, l.bytes),
                 });
             }
             events.sort_by_key(|e| e.t);
@@ -438,4 +452,40 @@ fn rewrites_land_in_the_class_of_their_own_key() {
     };
     let (cohorts, members) = check(&[t("a/x"), t("a/y/z")], &opts).unwrap();
     assert_eq!((cohorts, members), (2, 4));
+}
+
+/// Keys never written (requests of missing keys, as logs show for objects older than them)
+/// fold by the days of their events, at any second; not in a versioned bucket when a simple
+/// DELETE would add a delete marker.
+#[test]
+fn missing_keys_fold_by_day() {
+    let t = |begin, later| Template {
+        key: "b/k",
+        begin,
+        day: 5,
+        later,
+        members: vec![(0, 0), (10, 1), (1 << 20, 40_000), (7, DAY - 1), (3, 9)],
+        noncurrent: false,
+    };
+    let on = |days, odd, kind| Later {
+        days,
+        odd,
+        kind,
+        bytes: 100,
+    };
+    let reads = t(
+        Begin::Absent(0),
+        vec![on(3, 500, 4), on(10, 7, 5), on(0, 1, 1)],
+    );
+    let (cohorts, members) =
+        check(std::slice::from_ref(&reads), &ReplayOptions::default()).unwrap();
+    assert_eq!(members, 5, "{cohorts} cohorts");
+    let versioned = ReplayOptions {
+        versioning: true,
+        ..Default::default()
+    };
+    check(&[reads], &versioned).unwrap();
+    let deleted = t(Begin::Absent(3), vec![on(2, 0, 4)]);
+    let (_, members) = check(&[deleted], &versioned).unwrap();
+    assert_eq!(members, 0);
 }

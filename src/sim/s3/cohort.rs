@@ -21,6 +21,11 @@
 //!   "its size"); and, when the object is read (a read may need a restore, which completes
 //!   a few minutes or hours later), the same side of midnight for each restore wait.
 //!
+//! A key that is never written (requests, reads and deletes of a missing key, as logs show for
+//! objects older than them) meters one request per event in the month of the event's day, the
+//! same under every policy: such keys fold by group, new-object class and the days and kinds
+//! of their events, at any second (`Folder::absent`).
+//!
 //! Every metered quantity of a member is then `A + B·s + C·c + E·s·c` with integer coefficients
 //! (per month and meter), so the cohort's sum is `n·A + B·Σs + C·Σc + E·Σs·c`: found exactly,
 //! in integers, from up to four probe replays at `(s₀, c₀)`, `(s₀±1, c₀)`, `(s₀, c₀±1)` and
@@ -123,6 +128,9 @@ enum Start {
     Inventory(StorageClass, Option<ItTier>),
     /// Written by its first event, new objects of its key going to this class.
     Written(StorageClass),
+    /// Never written: requests, reads and deletes of a missing key (counted on the day they
+    /// happen; nothing else depends on the key's objects).
+    Absent,
 }
 
 /// A later event, relative to the creation.
@@ -253,7 +261,8 @@ impl Folder {
                 *t,
                 &o.events[1..],
             ),
-            _ => return None,
+            (None, Some(first)) => return self.absent(o, group, first.t),
+            (None, None) => return None,
         };
         let mut later = Vec::with_capacity(rest.len());
         let mut rewritten = false;
@@ -298,6 +307,45 @@ impl Folder {
             later: later.into_boxed_slice(),
         };
         Some((shape, Member { size, created }))
+    }
+}
+
+impl Folder {
+    /// The cohort of a key that is never written: each event meters a request (or nothing) in
+    /// the month of its day, whatever the policy, so members of one day with the same events
+    /// on the same days price alike. Not in a versioned bucket when a simple DELETE adds a
+    /// delete marker (billed by the second).
+    fn absent(&self, o: &ObjectHistory, group: u32, first: Timestamp) -> Option<(Shape, Member)> {
+        let day = first.0.div_euclid(SECONDS_PER_DAY);
+        let mut later = Vec::with_capacity(o.events.len());
+        for e in &o.events {
+            let what = match e.kind {
+                EventKind::Write { .. } => return None,
+                EventKind::Delete { by_version: false } if self.opts.versioning => return None,
+                // A read of a missing key meters its request only: its bytes do not matter.
+                EventKind::Read { charged, .. } => Later::Read(0, charged),
+                EventKind::Request { tier1 } => Later::Request(tier1),
+                EventKind::Delete { by_version } => Later::Delete(by_version),
+            };
+            later.push((e.t.0.div_euclid(SECONDS_PER_DAY) - day, what));
+        }
+        let shape = Shape {
+            group,
+            size_class: 0,
+            start: Start::Absent,
+            new_class: self.opts.class_for(&o.key),
+            day,
+            midnight: false,
+            waits_past_midnight: 0,
+            key_len: 0,
+            later: later.into_boxed_slice(),
+        };
+        // Every member is the same object for the replay: one size, one creation.
+        let m = Member {
+            size: 0,
+            created: Timestamp(day * SECONDS_PER_DAY),
+        };
+        Some((shape, m))
     }
 }
 
