@@ -366,7 +366,13 @@ pub struct Cohort {
     /// Whether some member differs from the representative in size, in creation.
     sizes_differ: bool,
     times_differ: bool,
+    /// The members while there are at most `SMALL` (then empty): a cohort that small is priced
+    /// by replaying its members when that takes fewer replays than its probes.
+    small: Vec<Member>,
 }
+
+/// The most members a cohort keeps (see `Cohort::small`).
+const SMALL: usize = 4;
 
 impl Cohort {
     fn new(rep: ObjectHistory, m: Member, group: u32) -> Cohort {
@@ -381,6 +387,7 @@ impl Cohort {
             dsc: 0,
             sizes_differ: false,
             times_differ: false,
+            small: vec![m],
         }
     }
 
@@ -393,6 +400,11 @@ impl Cohort {
         self.dsc += ds * dc;
         self.sizes_differ |= ds != 0;
         self.times_differ |= dc != 0;
+        if self.small.len() < SMALL && self.small.len() as u64 + 1 == self.n {
+            self.small.push(m);
+        } else {
+            self.small = Vec::new();
+        }
     }
 
     fn absorb(&mut self, o: &Cohort) {
@@ -406,6 +418,11 @@ impl Cohort {
         self.dsc += o.dsc + a * o.dc + b * o.ds + n * a * b;
         self.sizes_differ |= o.sizes_differ || a != 0;
         self.times_differ |= o.times_differ || b != 0;
+        if self.n as usize <= SMALL && self.small.len() + o.small.len() == self.n as usize {
+            self.small.extend_from_slice(&o.small);
+        } else {
+            self.small = Vec::new();
+        }
     }
 
     /// The caller's group its members were folded in.
@@ -460,10 +477,24 @@ impl Cohort {
         if let (Some(ds), Some(dc)) = (step_s, step_c) {
             out.push(self.moved(self.s0.saturating_add_signed(ds), Timestamp(self.c0.0 + dc)));
         }
+        if self.small.len() as u64 == self.n && self.small.len() <= out.len() {
+            // Fewer replays member by member: their usage is summed as it is.
+            return Probes {
+                objects: self
+                    .small
+                    .iter()
+                    .map(|m| self.moved(m.size, m.created))
+                    .collect(),
+                step_s: None,
+                step_c: None,
+                members: true,
+            };
+        }
         Probes {
             objects: out,
             step_s,
             step_c,
+            members: false,
         }
     }
 
@@ -509,6 +540,8 @@ pub struct Probes {
     pub objects: Vec<ObjectHistory>,
     step_s: Option<i64>,
     step_c: Option<i64>,
+    /// The objects are the members themselves (a small cohort): their results add up.
+    members: bool,
 }
 
 /// What `Flat` keys: every integer a replay's usage and statistics hold.
@@ -620,6 +653,9 @@ impl Flat {
     }
 
     fn weighted(c: &Cohort, p: &Probes, r: &[Flat]) -> Flat {
+        if p.members {
+            return Flat::linear(&r.iter().map(|f| (f, 1)).collect::<Vec<_>>());
+        }
         let zero = Flat::default();
         let u00 = r.first().unwrap_or(&zero);
         let n = c.n as i128;
