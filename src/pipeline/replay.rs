@@ -162,6 +162,20 @@ fn profile_scenario(
     Ok(())
 }
 
+/// The costing pass finished: every candidate priced once per cohort, with a bar (and its ETA)
+/// over cohorts × candidates.
+fn price_cohorts(o: &Options<'_>, c: GroupedSimulation<'_>) -> Vec<crate::sim::s3::grouped::Slots> {
+    let (cohorts, folded, alone) = c.folded();
+    let pb = o.observer.progress(
+        &format!(
+            "pricing candidate rules: {cohorts} cohorts of {folded} objects ({alone} replayed alone)"
+        ),
+        Some(c.finish_work()),
+        Unit::Items,
+    );
+    c.finish_with(|n| pb.inc(n))
+}
+
 /// A scenario replayed, before rating.
 pub(crate) struct Replayed {
     pub catalog: Catalog,
@@ -297,14 +311,17 @@ pub(crate) fn replay_scenario(
     rep.ledger.check(o.reading.limit).map_err(input)?;
     let runs = sim.finish(&ev.bucket_requests);
     let recommended = match (lifecycle.as_ref(), costing) {
-        (Some(l), Some(c)) => Some(l.recommend(
-            sc,
-            o,
-            c.finish(),
-            &catalog,
-            &ev.bucket_requests,
-            ev.multipart_uploads,
-        )?),
+        (Some(l), Some(c)) => {
+            let slots = price_cohorts(o, c);
+            Some(l.recommend(
+                sc,
+                o,
+                slots,
+                &catalog,
+                &ev.bucket_requests,
+                ev.multipart_uploads,
+            )?)
+        }
         _ => None,
     };
     Ok(Replayed {

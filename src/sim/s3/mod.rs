@@ -5,6 +5,7 @@
 
 pub mod accum;
 pub mod clairvoyant;
+pub mod cohort;
 pub mod counts;
 pub mod future;
 pub mod grouped;

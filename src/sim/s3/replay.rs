@@ -168,7 +168,7 @@ fn tier_of(c: StorageClass) -> StorageTier {
 /// Hours until a restore completes, taking the upper end of AWS's stated times (§1.3): Glacier
 /// Flexible expedited 1–5 min, standard 3–5 h, bulk 5–12 h; Deep Archive standard within 12 h,
 /// bulk within 48 h; IT Archive Access as Glacier Flexible, Deep Archive Access as Deep Archive.
-fn restore_wait_seconds(src: ArchiveSource, tier: RestoreTier) -> i64 {
+pub(super) fn restore_wait_seconds(src: ArchiveSource, tier: RestoreTier) -> i64 {
     let h = |x: i64| x * 3600;
     match (src, tier) {
         (ArchiveSource::Glacier | ArchiveSource::ItArchive, RestoreTier::Expedited) => 5 * 60,
