@@ -1149,7 +1149,9 @@ fn sharded_simulation_merges_to_exactly_the_whole() {
     // Shards of a repeated run (the last ones written) do not merge with a plain run's.
     let plain = [
         &base[..],
-        &["--shard", "1/3", "--format", "shard", "-o", "s1.json"],
+        &[
+            "--shard", "1/3", "--format", "shard", "-o", "s1.json", "--future", "silent",
+        ],
     ]
     .concat();
     assert!(w.run(&plain).status.success());

@@ -104,7 +104,14 @@ pub fn run(sc: &mut Scenario, o: &Options<'_>) -> Result<Report, PipelineError> 
                 .get_or_insert_with(Default::default)
                 .lifecycle = Some(rec);
         }
-        side_by_side(&pristine, o, &mut report)?;
+        // Generated evidence is generated once: the other models replay the same files (they
+        // live until `r` is dropped).
+        let mut base = pristine;
+        if base.generate.take().is_some() {
+            base.logs = sc.logs.clone();
+            base.inventory = sc.inventory.clone();
+        }
+        side_by_side(&base, o, &mut report)?;
         (report, r.catalog)
     };
     if let Some(c) = compute::compute_report(sc, &mut catalog, o)? {
