@@ -483,6 +483,18 @@ fn run_escapes_names_and_keys_in_bill_csv_summary_md_and_stdout() {
         "{stdout}"
     );
     assert_terminal_safe("run stderr", &String::from_utf8_lossy(&out.stderr));
+    // Keys with control characters make a group prefix no configuration can carry: that group
+    // gets no rule (and a note), and the configuration written is one S3 accepts.
+    let report: serde_json::Value = serde_json::from_str(&w.read("rep/report.json")).unwrap();
+    let notes = report["optimize"]["lifecycle"]["notes"].to_string();
+    assert!(notes.contains("cannot carry"), "{notes}");
+    if let Ok(json) = std::fs::read_to_string(w.path("rep/recommended-lifecycle.json")) {
+        let cfg = costlab::trace::lifecycle::parse("rec.json", &json).unwrap();
+        assert!(
+            costlab::trace::lifecycle::validate(&cfg).is_empty(),
+            "{json}"
+        );
+    }
 
     // bill.csv: the policy column is text, neutralised; numeric columns stay numbers.
     let bill = w.read("rep/bill.csv");

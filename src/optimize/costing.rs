@@ -152,11 +152,16 @@ impl Costing {
         let mut reads = Vec::with_capacity(groups.len());
         for g in groups {
             let key = self.key(g);
+            // A prefix no configuration can carry (a key with control characters) gets no
+            // rule: only the candidates without an action are open to its group.
+            let carried = crate::trace::lifecycle::xml_can_carry(&g.prefix);
             let mut row = Vec::with_capacity(self.candidates.len());
             let mut rrow = Vec::with_capacity(self.candidates.len());
             let mut read_row = Vec::with_capacity(self.candidates.len());
             for (c, s) in slots.iter().enumerate() {
-                if !self.offered(Some(&g.prefix), c) {
+                if !self.offered(Some(&g.prefix), c)
+                    || (!carried && self.candidates[c].has_action())
+                {
                     row.push(None);
                     rrow.push(Decimal::ZERO);
                     read_row.push(ReadImpact::default());

@@ -195,6 +195,17 @@ impl LifecyclePass {
         ));
         let assignment = choice.assignment();
         let mut notes = Vec::new();
+        for g in groups
+            .iter()
+            .filter(|g| !crate::trace::lifecycle::xml_can_carry(&g.prefix))
+        {
+            notes.push(format!(
+                "The prefix {:?} holds characters a lifecycle configuration cannot carry (S3 \
+                 reads it as XML): its objects get no rule.",
+                g.prefix
+            ));
+        }
+        notes.dedup();
         let emitted =
             match emit_lifecycle(&groups, &c.candidates, &assignment, &EmitOptions::default()) {
                 Ok(e) => Some(e.configuration),

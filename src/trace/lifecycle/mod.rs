@@ -35,7 +35,7 @@ pub use model::{
 };
 pub use validate::{
     IA_MIN_DAYS, IA_TO_ARCHIVE_GAP_DAYS, MAX_ID_CHARS, MAX_OBJECT_SIZE_BYTES, MAX_RULES,
-    NEWER_NONCURRENT_VERSIONS, is_transition_target, supported_transition, validate,
+    NEWER_NONCURRENT_VERSIONS, is_transition_target, supported_transition, validate, xml_can_carry,
 };
 pub use write::{S3_XML_NAMESPACE, to_json, to_xml};
 pub use xml::parse_xml;

@@ -159,6 +159,11 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether a configuration can carry `text` (an ID, a prefix, a tag) at all.
+pub fn xml_can_carry(text: &str) -> bool {
+    text.chars().all(xml_char)
+}
+
 /// Why `text` (named `what`) cannot be put, when it holds a character XML cannot carry. S3
 /// reads lifecycle and Intelligent-Tiering configurations as XML (the AWS CLI sends its JSON
 /// as XML), so such text is refused however it was written.
