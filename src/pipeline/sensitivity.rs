@@ -24,8 +24,9 @@ impl Observer for ProgressOnly<'_> {
     fn note(&self, _: &str) {}
 }
 
-/// The table for `report` (the run of `pristine` under `chosen`), or `None` when the models
-/// cannot differ (the horizon ends with the evidence) or `report` is a shard's.
+/// The table for `report` (the run of `pristine` under `chosen`): the chosen model's column
+/// from `report`, each other model's from a replay under it (the caller asks only when the
+/// horizon runs past the evidence, and never for a shard).
 pub(crate) fn compare(
     pristine: &Scenario,
     o: &Options<'_>,
