@@ -31,11 +31,21 @@ pub fn flip(s: &Sensitivity) -> Option<String> {
     if s.not_first_under.is_empty() {
         return None;
     }
+    let first = s.first.as_deref().unwrap_or("the first policy");
+    let under = s.not_first_under.join("\", \"");
+    if s.not_first_under.contains(&s.chosen) {
+        // The recommendation (held to its constraints, e.g. no read waiting for a restore)
+        // costs more than a compared policy even under the model the run used.
+        return Some(format!(
+            "{first} is not the cheapest policy under \"{under}\", the model used included: \
+             a cheaper compared policy breaks a constraint the recommendation keeps, or the \
+             optimizer's search missed it."
+        ));
+    }
     Some(format!(
-        "The ranking depends on the future: {} is first under \"{}\" but not the cheapest under \"{}\".",
-        s.first.as_deref().unwrap_or("the first policy"),
-        s.chosen,
-        s.not_first_under.join("\", \"")
+        "The ranking depends on the future: {first} is first under \"{}\" but not the cheapest \
+         under \"{under}\".",
+        s.chosen
     ))
 }
 
@@ -143,4 +153,42 @@ pub fn markdown(out: &mut dyn Write, f: &FutureRecord) -> io::Result<()> {
         writeln!(out, "- Left out: {}", md_escape(l))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(not_first_under: &[&str]) -> Sensitivity {
+        Sensitivity {
+            models: vec!["age-profile".into(), "silent".into()],
+            chosen: "age-profile".into(),
+            first: Some("recommended".into()),
+            not_first_under: not_first_under.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+            left_out: Vec::new(),
+        }
+    }
+
+    /// A flip under another model, and a recommendation dearer even under the model used: the
+    /// second never reads as "first under the model but not the cheapest under it".
+    #[test]
+    fn the_flip_sentence_says_which_case_it_is() {
+        assert_eq!(flip(&table(&[])), None);
+        let other = flip(&table(&["silent"])).unwrap();
+        assert!(
+            other.starts_with(
+                "The ranking depends on the future: recommended is first under \"age-profile\""
+            ),
+            "{other}"
+        );
+        let used = flip(&table(&["age-profile", "silent"])).unwrap();
+        assert!(
+            used.contains(
+                "not the cheapest policy under \"age-profile\", \"silent\", the model used included"
+            ),
+            "{used}"
+        );
+        assert!(!used.contains("is first under"), "{used}");
+    }
 }
